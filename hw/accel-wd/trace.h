@@ -1,0 +1,1 @@
+#include "trace/trace-hw_accel_wd.h"

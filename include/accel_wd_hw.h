@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: (GPL-2.0-or-later WITH Linux-syscall-note) OR MIT */
+/*
+ * accel-wd hardware interface: the one definition of the device's PCI
+ * identity, register map, descriptor and completion layouts and status
+ * codes. Included by the QEMU model (hw/accel-wd), its qtests, the Linux
+ * driver (guest-driver) and libaccelwd (guest-lib); copies are not allowed.
+ *
+ * Everything the device reads or writes in memory is little-endian. No
+ * bitfields: every field is a fixed-width integer with shift/mask
+ * constants, and every layout's size is asserted at the bottom.
+ */
+#ifndef ACCEL_WD_HW_H
+#define ACCEL_WD_HW_H
+
+#if defined(__KERNEL__) || defined(__linux__)
+#include <linux/types.h>
+#else
+#include <stdint.h>
+typedef uint8_t __u8;
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+#endif
+
+/* ---- PCI identity ------------------------------------------------------ */
+#define AWD_PCI_VENDOR_ID         0x1234  /* QEMU's test-device vendor */
+#define AWD_PCI_DEVICE_ID         0xacd0
+#define AWD_PCI_REVISION          0x01
+#define AWD_PCI_CLASS_CODE        0x120000 /* processing accelerator */
+#define AWD_PCI_SUBSYS_VENDOR_ID  0x1af4
+#define AWD_PCI_SUBSYS_ID         0x1100
+
+/* BARs: 0 control registers, 2 doorbell pages, 4 MSI-X table and PBA. */
+#define AWD_BAR_REGS              0
+#define AWD_BAR_DOORBELL          2
+#define AWD_BAR_MSIX              4
+#define AWD_REGS_SIZE             0x4000
+#define AWD_DB_STRIDE             0x1000 /* one page per queue */
+
+#define AWD_MAX_QUEUES            64
+#define AWD_DEFAULT_QUEUES        16
+#define AWD_RING_ORDER_MIN        1      /* 2 entries */
+#define AWD_RING_ORDER_MAX        15     /* 32768 entries */
+
+/* ---- BAR0 global registers (32-bit, 4-byte aligned access only) -------- */
+#define AWD_REG_MAGIC             0x000  /* RO AWD_MAGIC */
+#define AWD_REG_VERSION           0x004  /* RO major << 16 | minor */
+#define AWD_REG_CAP               0x008  /* RO AWD_CAP_* */
+#define AWD_REG_NUM_QUEUES        0x00c  /* RO */
+#define AWD_REG_RING_ORDER_MAX    0x010  /* RO log2 of the largest ring */
+#define AWD_REG_PASID_BITS        0x014  /* RO 0 when PASID is unusable */
+#define AWD_REG_MAX_XFER          0x018  /* RO largest src/dst length */
+#define AWD_REG_RSA_MAX_BITS      0x01c  /* RO */
+#define AWD_REG_CTRL              0x020  /* RW AWD_CTRL_* */
+#define AWD_REG_STATUS            0x024  /* RO AWD_STATUS_* */
+#define AWD_REG_ERR               0x028  /* RW1C AWD_ERR_* device errors */
+#define AWD_REG_ERR_VECTOR        0x02c  /* RO MSI-X vector of device errors */
+#define AWD_REG_QERR_LO           0x030  /* RO queues in error, 0..31 */
+#define AWD_REG_QERR_HI           0x034  /* RO queues in error, 32..63 */
+#define AWD_REG_STREAM_CTX_SIZE   0x038  /* RO bytes of a stream context */
+
+#define AWD_MAGIC                 0x21647761u /* "awd!" */
+#define AWD_VERSION_MAJOR         1
+#define AWD_VERSION_MINOR         0
+#define AWD_VERSION               ((AWD_VERSION_MAJOR << 16) | AWD_VERSION_MINOR)
+
+#define AWD_CAP_DEFLATE           (1u << 0)  /* compress: raw, zlib, gzip */
+#define AWD_CAP_INFLATE           (1u << 1)  /* decompress: raw, zlib, gzip */
+#define AWD_CAP_RSA               (1u << 2)  /* modular exponentiation */
+#define AWD_CAP_STREAM            (1u << 3)  /* stream contexts */
+#define AWD_CAP_PASID             (1u << 4)  /* queues can use a PASID */
+#define AWD_CAP_ATS               (1u << 5)
+#define AWD_CAP_PRI               (1u << 6)  /* page faults are recoverable */
+
+#define AWD_CTRL_ENABLE           (1u << 0)
+#define AWD_CTRL_RESET            (1u << 1)  /* self-clearing whole reset */
+
+#define AWD_STATUS_READY          (1u << 0)
+#define AWD_STATUS_FATAL          (1u << 1)
+
+#define AWD_ERR_QUEUE             (1u << 0)  /* some queue entered error */
+#define AWD_ERR_BAD_ACCESS        (1u << 1)  /* bad register/doorbell access */
+
+/* ---- BAR0 per-queue registers: AWD_QREG(q) + offset ------------------- */
+#define AWD_QREG_BASE             0x1000
+#define AWD_QREG_STRIDE           0x80
+#define AWD_QREG(q)               (AWD_QREG_BASE + (q) * AWD_QREG_STRIDE)
+
+#define AWD_Q_CTRL                0x00   /* RW AWD_QCTRL_* */
+#define AWD_Q_STATUS              0x04   /* RO AWD_QSTS_* */
+#define AWD_Q_PASID               0x08   /* RW 20-bit PASID */
+#define AWD_Q_ERROR               0x0c   /* RO enum awd_qerr */
+#define AWD_Q_SQ_BASE_LO          0x10   /* RW, 64-byte aligned */
+#define AWD_Q_SQ_BASE_HI          0x14
+#define AWD_Q_CQ_BASE_LO          0x18   /* RW, 32-byte aligned */
+#define AWD_Q_CQ_BASE_HI          0x1c
+#define AWD_Q_RING_ORDER          0x20   /* RW log2 entries of SQ and CQ */
+#define AWD_Q_SQ_HEAD             0x24   /* RO next descriptor to fetch */
+#define AWD_Q_SQ_TAIL             0x28   /* RO last SQ tail doorbell */
+#define AWD_Q_CQ_TAIL             0x2c   /* RO next completion slot */
+#define AWD_Q_CQ_HEAD             0x30   /* RO last CQ head doorbell */
+#define AWD_Q_IRQ_VECTOR          0x34   /* RO MSI-X vector (= queue index) */
+#define AWD_Q_FAULT_ADDR_LO       0x38   /* RO address of a ring DMA error */
+#define AWD_Q_FAULT_ADDR_HI       0x3c
+
+#define AWD_QCTRL_ENABLE          (1u << 0)  /* start fetching; config locked */
+#define AWD_QCTRL_PASID_EN        (1u << 1)  /* tag all DMA with AWD_Q_PASID */
+#define AWD_QCTRL_PRIV            (1u << 2)  /* supervisor (privileged) DMA */
+#define AWD_QCTRL_IRQ_EN          (1u << 3)  /* allow completion interrupts */
+#define AWD_QCTRL_DRAIN           (1u << 4)  /* self-clearing: finish in-flight */
+#define AWD_QCTRL_RESET           (1u << 5)  /* self-clearing: abort + reset */
+
+#define AWD_QSTS_ENABLED          (1u << 0)
+#define AWD_QSTS_ERROR            (1u << 1)  /* stopped; see AWD_Q_ERROR */
+#define AWD_QSTS_IDLE             (1u << 2)  /* nothing fetched or in flight */
+#define AWD_QSTS_PAGE_WAIT        (1u << 3)  /* waiting for a page response */
+
+/* Queue error states: the queue stops until AWD_QCTRL_RESET. */
+enum awd_qerr {
+	AWD_QERR_NONE = 0,
+	AWD_QERR_BAD_CONFIG = 1,     /* ring order/alignment/PASID invalid */
+	AWD_QERR_SQ_FETCH = 2,       /* descriptor fetch failed */
+	AWD_QERR_CQ_WRITE = 3,       /* completion write failed */
+	AWD_QERR_BAD_DOORBELL = 4,   /* doorbell value outside the ring */
+	AWD_QERR_PASID_UNAVAIL = 5,  /* PASID requested, no SVA-capable IOMMU */
+};
+
+/* ---- Doorbell page (BAR2 + q * AWD_DB_STRIDE), 32-bit writes ---------- */
+#define AWD_DB_SQ_TAIL            0x0    /* new SQ tail index */
+#define AWD_DB_CQ_HEAD            0x4    /* completions consumed up to here */
+
+/* ---- Submission descriptor (64 bytes) ---------------------------------- */
+enum awd_opcode {
+	AWD_OP_NOP = 0,
+	AWD_OP_COMPRESS = 1,
+	AWD_OP_DECOMPRESS = 2,
+	AWD_OP_RSA = 3,
+	AWD_OP_MAX,
+};
+
+/* desc.flags */
+#define AWD_DF_IRQ                (1u << 0)  /* interrupt on completion */
+#define AWD_DF_STREAM             (1u << 1)  /* ctx names a stream context */
+#define AWD_DF_STREAM_INIT        (1u << 2)  /* start a new stream in ctx */
+#define AWD_DF_FINAL              (1u << 3)  /* last input of the stream */
+#define AWD_DF_VALID_MASK         0x0fu
+
+/* desc.param for (DE)COMPRESS */
+#define AWD_PARAM_FMT_SHIFT       0
+#define AWD_PARAM_FMT_MASK        0x3u
+#define AWD_FMT_RAW               0   /* RFC 1951 */
+#define AWD_FMT_ZLIB              1   /* RFC 1950 */
+#define AWD_FMT_GZIP              2   /* RFC 1952 */
+#define AWD_PARAM_LEVEL_SHIFT     4
+#define AWD_PARAM_LEVEL_MASK      0xfu   /* 1..9 */
+#define AWD_PARAM_COMP_VALID_MASK 0xf3u
+
+/* desc.param for RSA: key form named by desc.key */
+#define AWD_RSA_PUBLIC            0   /* key = n || e, each src_len bytes */
+#define AWD_RSA_PRIVATE           1   /* key = n || d, each src_len bytes */
+#define AWD_RSA_CRT               2   /* key = p || q || dp || dq || qinv,
+					* each src_len / 2 bytes */
+#define AWD_RSA_MIN_BITS          512
+#define AWD_RSA_MAX_BITS          4096
+
+struct awd_desc {
+	__u8  opcode;     /* enum awd_opcode */
+	__u8  flags;      /* AWD_DF_* */
+	__u16 rsvd0;
+	__u32 tag;        /* returned in the completion */
+	__u64 src;        /* input (virtual address under the queue's PASID) */
+	__u64 dst;        /* output */
+	__u32 src_len;
+	__u32 dst_len;
+	__u64 ctx;        /* stream context (AWD_DF_STREAM), else 0 */
+	__u64 key;        /* RSA key material, else 0 */
+	__u32 param;      /* AWD_PARAM_* or AWD_RSA_* */
+	__u32 rsvd1;
+	__u64 rsvd2;
+};
+
+/* ---- Completion record (32 bytes) -------------------------------------- */
+enum awd_status {
+	AWD_STS_OK = 0,
+	AWD_STS_INVALID_OPCODE = 1,
+	AWD_STS_INVALID_FLAGS = 2,   /* unknown flag or reserved field set */
+	AWD_STS_INVALID_PARAM = 3,   /* format, level or key form */
+	AWD_STS_INVALID_LEN = 4,     /* zero or over AWD_REG_MAX_XFER */
+	AWD_STS_DST_TOO_SMALL = 5,   /* produced = bytes needed or made */
+	AWD_STS_DECODE_ERROR = 6,    /* corrupt compressed input */
+	AWD_STS_FAULT = 7,           /* translation failed at fault_addr */
+	AWD_STS_BAD_KEY = 8,         /* even/zero modulus, length mismatch */
+	AWD_STS_INPUT_RANGE = 9,     /* RSA input >= modulus */
+	AWD_STS_BAD_CONTEXT = 10,    /* stream context invalid or forged */
+	AWD_STS_OVERLAP = 11,        /* buffers overlap */
+	AWD_STS_ABORTED = 12,        /* queue reset while in flight */
+	AWD_STS_DMA_ERROR = 13,      /* bus error without IOMMU fault */
+	AWD_STS_MAX,
+};
+
+/* cpl.flags; written last so that the phase bit publishes the record */
+#define AWD_CF_PHASE              (1u << 0)
+#define AWD_CF_STREAM_END         (1u << 1)  /* decompressor saw the end */
+#define AWD_CF_FAULT_WRITE        (1u << 2)  /* fault was on a write */
+
+struct awd_cpl {
+	__u64 fault_addr; /* AWD_STS_FAULT: first failing address */
+	__u32 consumed;   /* input bytes used */
+	__u32 produced;   /* output bytes written (or needed) */
+	__u32 checksum;   /* crc32 (gzip) or adler32 (zlib, raw) so far */
+	__u32 tag;        /* desc.tag */
+	__u16 sq_head;    /* SQ head after this descriptor */
+	__u16 status;     /* enum awd_status */
+	__u32 flags;      /* AWD_CF_* */
+};
+
+/* Stream context: opaque to software, AWD_REG_STREAM_CTX_SIZE bytes,
+ * 64-byte aligned, zeroed or AWD_DF_STREAM_INIT for a new stream. */
+#define AWD_STREAM_CTX_ALIGN      64
+
+#define AWD_DESC_SIZE             64
+#define AWD_CPL_SIZE              32
+
+#ifdef __cplusplus
+#define AWD_STATIC_ASSERT static_assert
+#else
+#define AWD_STATIC_ASSERT _Static_assert
+#endif
+AWD_STATIC_ASSERT(sizeof(struct awd_desc) == AWD_DESC_SIZE, "awd_desc size");
+AWD_STATIC_ASSERT(sizeof(struct awd_cpl) == AWD_CPL_SIZE, "awd_cpl size");
+
+#endif /* ACCEL_WD_HW_H */

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Build qemu-system-x86_64 with accel-wd and iommu-sva, and our qtests.
+# Incremental: our hw/ and tests/qtest/ files are synced into the prepared
+# tree by content, so only what changed is rebuilt. Prints the build dir.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+work=$("$AWD_ROOT/scripts/fetch-qemu.sh")
+bld=$work/build
+mkdir -p "$bld"
+exec 9>"$work/.awd-build.lock"
+flock 9
+
+sync_dir() {  # by checksum: unchanged files keep their mtime
+    mkdir -p "$2"
+    rsync -rc --delete "$1/" "$2/"
+}
+sync_dir "$AWD_ROOT/hw/accel-wd" "$work/hw/accel-wd"
+sync_dir "$AWD_ROOT/hw/iommu-sva" "$work/hw/iommu-sva"
+rsync -c "$AWD_ROOT/include/accel_wd_hw.h" "$work/hw/accel-wd/accel_wd_hw.h"
+mkdir -p "$work/tests/qtest/awd"
+rsync -rc --delete --exclude='*.md' "$AWD_ROOT/tests/qtest/" "$work/tests/qtest/awd/"
+
+if [ ! -f "$bld/build.ninja" ]; then
+    log "configuring QEMU in $bld (x86_64-softmmu, TCG, slirp)"
+    (cd "$bld" && "$work/configure" \
+        --python="$AWD_PYTHON" \
+        --target-list=x86_64-softmmu \
+        --without-default-features \
+        --enable-tcg --enable-slirp --enable-pixman \
+        --disable-docs --disable-werror --disable-download \
+        --disable-install-blobs \
+        >"$bld/configure.log" 2>&1) ||
+        { tail -n 30 "$bld/configure.log" >&2; die "QEMU configure failed; see $bld/configure.log"; }
+fi
+log "building QEMU ($(nproc) jobs) in $bld"
+ninja -C "$bld" -j "$NPROC" qemu-system-x86_64 awd-qtests >"$bld/ninja.log" 2>&1 ||
+    { grep -E "error|Error|FAILED" "$bld/ninja.log" | head -n 40 >&2;
+      die "QEMU build failed; see $bld/ninja.log"; }
+echo "$bld"

@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared settings for the accel-wd scripts; sourced, never run.
+
+AWD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Everything downloaded or built outside the clone lives here, so a second
+# clone (or CI's fresh one) reuses QEMU, the guest kernel and the trixie root.
+AWD_CACHE=${AWD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/accel-wd}
+AWD_BUILD=${AWD_BUILD:-$AWD_ROOT/build}
+# Debian's python, never a pyenv/venv shim: meson and pycotap come from apt.
+AWD_PYTHON=/usr/bin/python3
+NPROC=$(nproc)
+
+log() { printf '[awd] %s\n' "$*" >&2; }
+die() { printf '[awd] error: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+    [ "$(id -u)" = 0 ] || die "this step installs packages and needs root (or sudo)"
+}
+
+# A private apt view: its own sources and state, so trixie and
+# trixie-backports never touch the host's apt configuration.
+APT_VIEW=$AWD_CACHE/apt-view
+apt_view() {
+    apt-get -o Dir::Etc::SourceList="$APT_VIEW/sources.list" \
+        -o Dir::Etc::SourceParts="$APT_VIEW/sources.list.d" \
+        -o Dir::State="$APT_VIEW/state" \
+        -o Dir::State::Lists="$APT_VIEW/state/lists" \
+        -o Dir::State::Status="$APT_VIEW/state/status" \
+        -o Dir::Cache="$APT_VIEW/cache" \
+        -o Dir::Etc::Preferences=/dev/null \
+        -o Dir::Etc::PreferencesParts="$APT_VIEW/empty" \
+        -o APT::Get::List-Cleanup=0 \
+        -o Debug::NoLocking=1 \
+        -o APT::Sandbox::User=root \
+        "$@"
+}
+apt_view_cache() {
+    apt-cache -o Dir::Etc::SourceList="$APT_VIEW/sources.list" \
+        -o Dir::Etc::SourceParts="$APT_VIEW/sources.list.d" \
+        -o Dir::State="$APT_VIEW/state" \
+        -o Dir::State::Lists="$APT_VIEW/state/lists" \
+        -o Dir::State::Status="$APT_VIEW/state/status" \
+        -o Dir::Cache="$APT_VIEW/cache" \
+        -o Dir::Etc::Preferences=/dev/null \
+        -o Dir::Etc::PreferencesParts="$APT_VIEW/empty" \
+        "$@"
+}
+
+# Refresh the private view at most once a day (or when asked).
+apt_view_update() {
+    local stamp=$APT_VIEW/state/updated
+    mkdir -p "$APT_VIEW/sources.list.d" "$APT_VIEW/state/lists/partial" \
+        "$APT_VIEW/cache/archives/partial" "$APT_VIEW/empty"
+    : > "$APT_VIEW/state/status"
+    cat > "$APT_VIEW/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
+SRC
+    if [ -z "${AWD_APT_REFRESH:-}" ] && [ -f "$stamp" ] &&
+       [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+        return 0
+    fi
+    log "refreshing the private apt view (trixie, trixie-backports) in $APT_VIEW"
+    apt_view update -qq || die "apt-get update of the private view failed; is deb.debian.org reachable?"
+    touch "$stamp"
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Boot the accel-wd test guest: q35 + iommu-sva + accel-wd under TCG, a
+# Debian kernel and the initramfs built by scripts/build-all.sh, console
+# on stdio.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+    cat <<USAGE
+usage: run-guest.sh [options] [-- extra qemu args]
+  (no mode)          interactive shell in the guest (Ctrl-A x quits QEMU)
+  --demo             run the demo first, then the shell
+  --batch CMD        run CMD in the guest, print its output, exit with its
+                     status (125: the guest never reported one)
+  --iommu sva|intel|none   IOMMU model (default sva)
+  --no-accel         leave the accel-wd device out
+  --cpu MODEL        guest CPU (default max: LA57 and 1 GiB pages)
+  --mem SIZE         guest RAM (default 1G)
+  --smp N            vCPUs (default 1; 2 is slower on a 2-core host)
+  --append ARGS      extra kernel command line
+  --timeout SEC      batch-mode limit (default 300)
+  --trace PATTERN    QEMU trace events (e.g. 'iommu_sva_*'), to stderr
+Paths come from build/testbed.env (written by scripts/build-all.sh); the
+variables QEMU, VMLINUX and INITRD there can be overridden from the
+environment.
+USAGE
+}
+
+mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace=
+extra=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --demo) mode=demo ;;
+    --batch) mode=batch; cmd=$2; shift ;;
+    --iommu) iommu=$2; shift ;;
+    --no-accel) accel=0 ;;
+    --cpu) cpu=$2; shift ;;
+    --mem) mem=$2; shift ;;
+    --smp) smp=$2; shift ;;
+    --append) append="$append $2"; shift ;;
+    --timeout) timeout=$2; shift ;;
+    --trace) trace=$2; shift ;;
+    -h|--help) usage; exit 0 ;;
+    --) shift; extra=("$@"); break ;;
+    *) usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+env_file=$AWD_BUILD/testbed.env
+if [ -f "$env_file" ]; then
+    # shellcheck disable=SC1090
+    eval "$(sed 's/^\([A-Z_]*\)=\(.*\)$/: "${\1:=\2}"/' "$env_file")"
+fi
+[ -n "${QEMU:-}" ] && [ -x "$QEMU" ] || die "no QEMU binary; run scripts/build-all.sh first (or set QEMU=)"
+[ -n "${VMLINUX:-}" ] && [ -f "$VMLINUX" ] || die "no guest kernel; run scripts/build-all.sh first (or set VMLINUX=)"
+[ -n "${INITRD:-}" ] && [ -f "$INITRD" ] || die "no initramfs; run scripts/build-all.sh first (or set INITRD=)"
+
+kargs="console=ttyS0 panic=-1 oops=panic loglevel=4 nokaslr"
+args=(-M q35 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp" -no-reboot -nic none
+      -L "${QEMU_FW:-$(dirname "$QEMU")/pc-bios}" -L /usr/share/seabios
+      -kernel "$VMLINUX" -initrd "$INITRD"
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+case "$iommu" in
+sva) args+=(-device iommu-sva); kargs+=" intel_iommu=on,sm_on iommu.strict=1" ;;
+intel) args+=(-device intel-iommu,x-scalable-mode=on,device-iotlb=on,x-flts=on); kargs+=" intel_iommu=on,sm_on" ;;
+none) kargs+=" intel_iommu=off" ;;
+*) die "--iommu takes sva, intel or none" ;;
+esac
+[ "$accel" = 1 ] && args+=(-device accel-wd)
+[ -n "$trace" ] && args+=(-trace "$trace")
+
+case "$mode" in
+batch)
+    kargs+=" awd.cmd=$(printf '%s' "$cmd" | base64 -w0)"
+    out=$(mktemp "${TMPDIR:-/tmp}/awd-guest.XXXXXX")
+    trap 'rm -f "$out"' EXIT
+    set +e
+    timeout --foreground -k 5 "$timeout" "$QEMU" "${args[@]}" -append "$kargs $append" \
+        -display none -serial stdio -monitor none "${extra[@]}" </dev/null | tee "$out"
+    qrc=${PIPESTATUS[0]}
+    set -e
+    rc=$(tr -d '\r' < "$out" | sed -n 's/^AWD-EXIT=\([0-9]*\)$/\1/p' | tail -n1)
+    if [ -z "$rc" ]; then
+        [ "$qrc" = 124 ] && log "guest timed out after ${timeout}s"
+        log "the guest reported no exit status (QEMU exit $qrc)"
+        exit 125
+    fi
+    exit "$rc"
+    ;;
+demo) kargs+=" awd.demo=1" ;;
+esac
+exec "$QEMU" "${args[@]}" -append "$kargs $append" -nographic "${extra[@]}"

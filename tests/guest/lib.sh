@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers for guest test scripts (busybox sh). Source with
+#   . /opt/awd/bin/lib.sh
+fails=0
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; fails=$((fails + 1)); }
+check() {  # check DESCRIPTION COMMAND...
+	d=$1; shift
+	if "$@" >/tmp/check.out 2>&1; then pass "$d"; else fail "$d"; sed 's/^/#   /' /tmp/check.out; fi
+}
+# Kernel log lines that must never appear during a test.
+BAD_DMESG='Oops|BUG:|WARNING:|Call Trace|DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|general protection|kernel panic'
+check_dmesg_clean() {
+	if dmesg | grep -E "$BAD_DMESG" >/tmp/bad.out; then
+		fail "kernel log is clean"; sed 's/^/#   /' /tmp/bad.out
+	else
+		pass "kernel log is clean"
+	fi
+}
+finish() {
+	[ "$fails" -eq 0 ] && exit 0
+	echo "# $fails check(s) failed"; exit 1
+}
