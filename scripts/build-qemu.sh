@@ -22,20 +22,32 @@ rsync -c "$AWD_ROOT/include/accel_wd_hw.h" "$work/hw/accel-wd/accel_wd_hw.h"
 mkdir -p "$work/tests/qtest/awd"
 rsync -rc --delete --exclude='*.md' "$AWD_ROOT/tests/qtest/" "$work/tests/qtest/awd/"
 
-if [ ! -f "$bld/build.ninja" ]; then
+CONFIGURE_ARGS=(
+    --python="$AWD_PYTHON"
+    --target-list=x86_64-softmmu
+    --without-default-features
+    --enable-tcg --enable-slirp --enable-pixman
+    --disable-docs --disable-werror --disable-download
+    --disable-install-blobs
+)
+# Reconfigure when the arguments change or the option ROMs (which need
+# gcc-multilib at configure time) were not set up.
+args_stamp=$(printf '%s\n' "${CONFIGURE_ARGS[@]}" | sha256sum | cut -c1-16)
+if [ ! -f "$bld/build.ninja" ] || [ ! -f "$bld/pc-bios/optionrom/config.mak" ] ||
+   [ "$(cat "$bld/.awd-configure" 2>/dev/null)" != "$args_stamp" ]; then
     log "configuring QEMU in $bld (x86_64-softmmu, TCG, slirp)"
-    (cd "$bld" && "$work/configure" \
-        --python="$AWD_PYTHON" \
-        --target-list=x86_64-softmmu \
-        --without-default-features \
-        --enable-tcg --enable-slirp --enable-pixman \
-        --disable-docs --disable-werror --disable-download \
-        --disable-install-blobs \
-        >"$bld/configure.log" 2>&1) ||
+    (cd "$bld" && "$work/configure" "${CONFIGURE_ARGS[@]}" >"$bld/configure.log" 2>&1) ||
         { tail -n 30 "$bld/configure.log" >&2; die "QEMU configure failed; see $bld/configure.log"; }
+    [ -f "$bld/pc-bios/optionrom/config.mak" ] ||
+        die "QEMU configure found no compiler for the x86 option ROMs (pvh.bin, linuxboot_dma.bin); install gcc-multilib (scripts/setup-host.sh does)"
+    echo "$args_stamp" > "$bld/.awd-configure"
 fi
 log "building QEMU ($(nproc) jobs) in $bld"
 ninja -C "$bld" -j "$NPROC" qemu-system-x86_64 awd-qtests >"$bld/ninja.log" 2>&1 ||
     { grep -E "error|Error|FAILED" "$bld/ninja.log" | head -n 40 >&2;
       die "QEMU build failed; see $bld/ninja.log"; }
+# Option ROMs for -kernel boots (PVH, linuxboot) and kvmvapic: built from
+# source, the stripped Debian tarball carries no binaries.
+make -C "$bld/pc-bios/optionrom" -j "$NPROC" all >"$bld/optionrom.log" 2>&1 ||
+    { tail -n 20 "$bld/optionrom.log" >&2; die "building the x86 option ROMs failed"; }
 echo "$bld"

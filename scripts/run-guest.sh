@@ -58,8 +58,8 @@ fi
 [ -n "${INITRD:-}" ] && [ -f "$INITRD" ] || die "no initramfs; run scripts/build-all.sh first (or set INITRD=)"
 
 kargs="console=ttyS0 panic=-1 oops=panic loglevel=4 nokaslr"
-args=(-M q35 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp" -no-reboot -nic none
-      -L "${QEMU_FW:-$(dirname "$QEMU")/pc-bios}" -L /usr/share/seabios
+args=(-M q35 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp" -no-reboot -nodefaults
+      -L "${QEMU_FW:-$(dirname "$QEMU")/pc-bios/optionrom}" -L /usr/share/seabios
       -kernel "$VMLINUX" -initrd "$INITRD"
       -device isa-debug-exit,iobase=0xf4,iosize=0x04)
 case "$iommu" in
@@ -91,4 +91,4 @@ batch)
     ;;
 demo) kargs+=" awd.demo=1" ;;
 esac
-exec "$QEMU" "${args[@]}" -append "$kargs $append" -nographic "${extra[@]}"
+exec "$QEMU" "${args[@]}" -append "$kargs $append" -display none -serial mon:stdio "${extra[@]}"

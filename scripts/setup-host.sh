@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(
-    build-essential pkg-config ninja-build ccache git rsync patch
+    build-essential gcc-multilib pkg-config ninja-build ccache git rsync patch
     python3 python3-venv
     libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libgmp-dev
     libssl-dev openssl libfdt-dev
