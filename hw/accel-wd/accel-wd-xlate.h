@@ -1,0 +1,50 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd translation client: every address a queue names goes through
+ * here. Today this is plain bus-master DMA (no IOMMU, or an IOMMU that
+ * translates requests without PASID); the ATC/ATS/PRI path plugs in behind
+ * the same calls once the IOMMU endpoint interface exists.
+ */
+#ifndef HW_ACCEL_WD_XLATE_H
+#define HW_ACCEL_WD_XLATE_H
+
+#include "engine.h"
+
+typedef struct AwdXlateCtx {
+    PCIDevice *pdev;
+    bool pasid_en;
+    bool priv;
+    uint32_t pasid;
+    const bool *abort;          /* the queue's abort flag */
+} AwdXlateCtx;
+
+/* One mapped guest range, split into host segments. */
+typedef struct AwdMapping {
+    AwdSgl sgl;
+    unsigned cap;
+    uint64_t *seg_len;          /* mapped length per segment (for unmap) */
+    bool is_write;
+} AwdMapping;
+
+/*
+ * Copy between guest memory named by @addr and @buf. Returns an
+ * enum awd_status (AWD_STS_OK, AWD_STS_DMA_ERROR or AWD_STS_FAULT); on error
+ * *fault_addr is the first address that could not be accessed.
+ */
+uint32_t awd_xlate_read(AwdXlateCtx *x, uint64_t addr, void *buf,
+                        size_t len, uint64_t *fault_addr);
+uint32_t awd_xlate_write(AwdXlateCtx *x, uint64_t addr, const void *buf,
+                         size_t len, uint64_t *fault_addr);
+
+/*
+ * Map [addr, addr + len) of guest memory for direct access by an engine.
+ * Only RAM is accepted: a device never DMAs into MMIO. The mapping must be
+ * released with awd_xlate_unmap(), passing how many bytes were written.
+ */
+uint32_t awd_xlate_map(AwdXlateCtx *x, uint64_t addr, size_t len,
+                       bool is_write, AwdMapping *m, uint64_t *fault_addr);
+void awd_xlate_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len);
+void awd_mapping_free(AwdMapping *m);
+
+#endif /* HW_ACCEL_WD_XLATE_H */

@@ -1,0 +1,135 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd: internal state shared by the device shell (accel-wd.c), the
+ * queue front end (accel-wd-queue.c) and the translation client
+ * (accel-wd-xlate.c). The guest-visible format lives in accel_wd_hw.h.
+ */
+#ifndef HW_ACCEL_WD_H
+#define HW_ACCEL_WD_H
+
+#include "hw/pci/pci_device.h"
+#include "qemu/thread.h"
+#include "qom/object.h"
+#include "accel_wd_hw.h"
+#include "accel-wd-xlate.h"
+
+#define TYPE_ACCEL_WD "accel-wd"
+OBJECT_DECLARE_SIMPLE_TYPE(AccelWdState, ACCEL_WD)
+
+/* Config space layout */
+#define AWD_PCIE_CAP_OFFSET     0x80
+#define AWD_ATS_OFFSET          0x100
+#define AWD_PASID_OFFSET        0x110
+#define AWD_PRI_OFFSET          0x120
+
+#define AWD_STREAM_CTX_BYTES    (32768 + 256)
+
+/*
+ * Report a guest programming error: one LOG_GUEST_ERROR line and one trace
+ * event, never an assert.
+ */
+#define AWD_GUEST_ERR(trace, fmt, ...) \
+    do { \
+        (trace); \
+        qemu_log_mask(LOG_GUEST_ERROR, "accel-wd: " fmt "\n", ## __VA_ARGS__); \
+    } while (0)
+
+typedef struct AccelWdParams {
+    uint32_t num_queues;
+    uint8_t pasid_bits;
+    uint8_t ring_order_max;
+    uint32_t max_xfer;
+    uint32_t pri_max_requests;
+    bool ats;
+    bool pri;
+} AccelWdParams;
+
+/* Per-queue statistics, readable with qom-get <dev> stats */
+typedef struct AwdQueueStats {
+    uint64_t ops;
+    uint64_t bytes_in;
+    uint64_t bytes_out;
+    uint64_t errors;
+} AwdQueueStats;
+
+typedef struct AwdQueue {
+    struct AccelWdState *dev;
+    uint32_t index;
+
+    /* Registers (guest-visible), protected by lock */
+    uint32_t ctrl;
+    uint32_t pasid;
+    uint32_t error;             /* enum awd_qerr */
+    uint64_t sq_base;
+    uint64_t cq_base;
+    uint32_t ring_order;
+    uint32_t sq_head;
+    uint32_t sq_tail;
+    uint32_t cq_tail;
+    uint32_t cq_head;
+    uint64_t fault_addr;
+    uint8_t phase;              /* phase written in the next completion */
+
+    /* Worker */
+    QemuThread thread;
+    QemuMutex lock;
+    QemuCond wake;              /* work, reset or stop for the worker */
+    QemuCond idle_cond;         /* the worker went idle */
+    bool busy;                  /* a descriptor is being executed */
+    bool reset_pending;         /* reset once the in-flight op stopped */
+    bool drain_pending;
+    bool abort;                 /* stop the in-flight op (no completion) */
+    bool stop;                  /* thread exit */
+    AwdXlateCtx xlate;
+    void *engine;               /* per-worker engine scratch */
+
+    AwdQueueStats stats;
+} AwdQueue;
+
+struct AccelWdState {
+    PCIDevice parent_obj;
+
+    AccelWdParams params;
+
+    MemoryRegion regs;
+    MemoryRegion doorbells;
+
+    uint32_t ctrl;
+    uint32_t err;
+
+    bool running;               /* VM runstate allows DMA */
+    VMChangeStateEntry *vmstate_change;
+
+    AwdQueue queues[AWD_MAX_QUEUES];
+};
+
+/* accel-wd.c */
+void accel_wd_raise_error(AccelWdState *s, uint32_t err);
+uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first);
+
+/* accel-wd-queue.c */
+void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index);
+void awd_queue_start(AwdQueue *q);
+void awd_queue_exit(AwdQueue *q);
+void awd_queue_reset(AwdQueue *q);
+void awd_queue_pause(AwdQueue *q, bool pause);
+void awd_queue_kick(AwdQueue *q);
+uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off);
+void awd_queue_reg_write(AwdQueue *q, unsigned off, uint32_t val);
+void awd_queue_doorbell(AwdQueue *q, unsigned off, uint32_t val);
+uint32_t awd_queue_doorbell_read(AwdQueue *q, unsigned off);
+bool awd_queue_in_error(AwdQueue *q);
+extern const VMStateDescription vmstate_awd_queue;
+
+/* accel-wd-pcie.c: PASID and PRI capabilities, shaped like QEMU 10.1's */
+void awd_pcie_pasid_init(PCIDevice *dev, uint16_t offset, uint8_t pasid_width,
+                         bool exec_perm, bool priv_mod);
+void awd_pcie_pri_init(PCIDevice *dev, uint16_t offset,
+                       uint32_t outstanding_pr_cap,
+                       bool prg_response_pasid_req);
+void awd_pcie_pri_write_config(PCIDevice *dev, uint16_t offset,
+                               uint32_t addr, uint32_t val, int len);
+void awd_pcie_pri_reset(PCIDevice *dev, uint16_t offset);
+
+#endif /* HW_ACCEL_WD_H */

@@ -1,0 +1,83 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd engines: pure computation over scatter lists of host memory.
+ * No QEMU types here: the engines are compiled on the host by tests/unit
+ * with a shim qemu/osdep.h. They know nothing of rings or translation.
+ */
+#ifndef HW_ACCEL_WD_ENGINE_H
+#define HW_ACCEL_WD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct AwdSeg {
+    uint8_t *base;
+    size_t len;
+} AwdSeg;
+
+typedef struct AwdSgl {
+    AwdSeg *seg;
+    unsigned nseg;
+    size_t total;
+} AwdSgl;
+
+/* Polled between chunks of work; true means stop now (no result). */
+typedef bool (*AwdAbortFn)(void *opaque);
+
+typedef struct AwdEngineResult {
+    uint32_t status;            /* enum awd_status */
+    uint32_t consumed;
+    uint32_t produced;
+    uint32_t checksum;
+    uint32_t flags;             /* AWD_CF_STREAM_END */
+} AwdEngineResult;
+
+/* ---- deflate / inflate (engine-deflate.c) ---- */
+typedef struct AwdDeflateEngine AwdDeflateEngine;
+
+typedef struct AwdDeflateOp {
+    bool compress;
+    unsigned fmt;               /* AWD_FMT_* */
+    unsigned level;             /* 1..9, compress only */
+    bool stream;                /* ctx holds the stream state */
+    bool stream_init;           /* start a new stream in ctx */
+    bool final;                 /* last input of the stream */
+    const AwdSgl *src;
+    const AwdSgl *dst;
+    uint8_t *ctx;               /* AWD_ENGINE_STREAM_CTX_SIZE bytes or NULL */
+    AwdAbortFn abort;
+    void *opaque;
+} AwdDeflateOp;
+
+/* Bytes of a stream context (history window plus a small header). */
+#define AWD_ENGINE_STREAM_CTX_SIZE (32768 + 256)
+
+AwdDeflateEngine *awd_deflate_engine_new(void);
+void awd_deflate_engine_free(AwdDeflateEngine *e);
+/*
+ * Run one operation. Returns false if aborted (result undefined), else
+ * fills @res. On success with a stream, @ctx was updated in place; on error
+ * @ctx is unchanged so the descriptor can be retried.
+ */
+bool awd_deflate_run(AwdDeflateEngine *e, const AwdDeflateOp *op,
+                     AwdEngineResult *res);
+/* Worst-case compressed size of @len bytes in @fmt (single shot). */
+size_t awd_deflate_bound(unsigned fmt, size_t len);
+
+/* ---- RSA (engine-rsa.c) ---- */
+typedef struct AwdRsaOp {
+    unsigned form;              /* AWD_RSA_PUBLIC, _PRIVATE, _CRT */
+    size_t len;                 /* operand bytes (modulus size) */
+    const uint8_t *in;          /* len bytes, big-endian */
+    const uint8_t *key;         /* layout per form, see accel_wd_hw.h */
+    uint8_t *out;               /* len bytes, big-endian */
+} AwdRsaOp;
+
+/* Key material bytes for @form and @len, or 0 if @len is invalid. */
+size_t awd_rsa_key_len(unsigned form, size_t len);
+/* Returns an enum awd_status. */
+uint32_t awd_rsa_run(const AwdRsaOp *op);
+
+#endif /* HW_ACCEL_WD_ENGINE_H */
