@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (GPL-2.0-or-later WITH Linux-syscall-note) OR MIT */
+/*
+ * accel_wd character device interface (/dev/accel_wdN).
+ *
+ * The register map, descriptor and completion layouts and status codes are
+ * in the shared hardware header, included here and never copied.
+ *
+ * Model: one open file = one hardware queue. In SVA mode (AWD_MODE_SVA) the
+ * queue is bound to the opener's address space with one PASID per process:
+ * every address the device uses (rings, descriptor buffers, stream contexts,
+ * keys) is a virtual address of that process. In no-SVA mode
+ * (AWD_MODE_NOSVA) the queue uses DMA addresses: user memory must first be
+ * registered with AWD_IOC_REG_MEM, and descriptors refer to the returned
+ * I/O virtual addresses. No-SVA mode needs CAP_SYS_RAWIO, because all
+ * queues of a device share one DMA address space.
+ *
+ * Sequence:
+ *   fd = open("/dev/accel_wd0", O_RDWR | O_CLOEXEC);
+ *        (the queue is taken and, in SVA mode, bound; EBUSY: all queues are
+ *        in use; ENODEV: device removed)
+ *   ioctl(fd, AWD_IOC_INFO, &info);            capabilities and layout
+ *   ioctl(fd, AWD_IOC_SET_RING, &cfg);         optional, before any mmap
+ *   db = mmap(NULL, info.db_size, PROT_WRITE, MAP_SHARED, fd, info.db_offset);
+ *   sq = mmap(NULL, info.sq_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+ *             info.sq_offset);
+ *   cq = mmap(NULL, info.cq_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+ *             info.cq_offset);
+ *   ioctl(fd, AWD_IOC_START);
+ *   loop: write struct awd_desc at sq[tail], store-release the new tail to
+ *         db + AWD_DB_SQ_TAIL; wait for a struct awd_cpl at cq[head] whose
+ *         AWD_CF_PHASE bit equals the current phase (load-acquire flags),
+ *         then write the new head to db + AWD_DB_CQ_HEAD. The phase starts
+ *         at 1 and flips each time the CQ index wraps.
+ *   poll(fd, POLLIN) sleeps until the queue has unconsumed completions
+ *         (descriptors need AWD_DF_IRQ to raise the interrupt); read(fd)
+ *         returns the number of completion interrupts since the last read.
+ *   ioctl(fd, AWD_IOC_STOP);                   drain, then stop
+ *   close(fd);   (or exit, or death by signal): stop, drain, unbind, free
+ *
+ * Each mapping must be the whole region (offset and size from AWD_IOC_INFO)
+ * in one MAP_SHARED mapping. Mappings cannot be moved (mremap fails),
+ * partially unmapped (split) or inherited: a child after fork() sees none
+ * of them, and every operation on the file from a process whose address
+ * space is not the opener's fails with EPERM. Unmapping a ring while the
+ * queue runs stops the queue. The rings are the device's: the driver
+ * allocates them, their size follows the ring order (entries =
+ * 1 << ring_order for both rings).
+ *
+ * Errors common to all calls: ENODEV the device was removed or reset (the
+ * file can only be closed), EPERM another process's address space, EIO the
+ * queue is in an error state (AWD_IOC_INFO reports which; AWD_IOC_STOP then
+ * AWD_IOC_START recovers), ENOTTY unknown ioctl.
+ */
+#ifndef ACCEL_WD_UAPI_H
+#define ACCEL_WD_UAPI_H
+
+#include "accel_wd_hw.h"
+
+#if defined(__KERNEL__)
+#include <linux/ioctl.h>
+#else
+#include <sys/ioctl.h>
+#endif
+
+#define AWD_DEV_NAME            "accel_wd"   /* /dev/accel_wd<N> */
+
+enum awd_mode {
+	AWD_MODE_NOSVA = 0,
+	AWD_MODE_SVA = 1,
+};
+
+/* awd_info.state */
+enum awd_queue_state {
+	AWD_QS_IDLE = 0,        /* configured, not started */
+	AWD_QS_RUNNING = 1,     /* started */
+	AWD_QS_ERROR = 2,       /* stopped by the device; see hw_error */
+	AWD_QS_DEAD = 3,        /* device removed or reset */
+};
+
+/* awd_info.flags */
+#define AWD_INFO_F_IRQ          (1u << 0)  /* completion interrupts work */
+
+/* mmap offsets: region number times the page size (awd_info says which) */
+#define AWD_MMAP_DB             0   /* doorbell page, write-only use */
+#define AWD_MMAP_SQ             1   /* submission ring */
+#define AWD_MMAP_CQ             2   /* completion ring */
+
+/*
+ * AWD_IOC_INFO: output only. Device values are the ones the driver
+ * validated at probe; ring_order is the current one.
+ */
+struct awd_info {
+	__u32 version;          /* AWD_REG_VERSION */
+	__u32 caps;             /* AWD_CAP_* */
+	__u32 mode;             /* enum awd_mode */
+	__u32 flags;            /* AWD_INFO_F_* */
+	__u32 queue;            /* hardware queue index of this file */
+	__u32 pasid;            /* SVA: the process's PASID; else 0 */
+	__u32 num_queues;       /* usable queues of the device */
+	__u32 ring_order;       /* log2 entries of SQ and CQ */
+	__u32 ring_order_max;
+	__u32 max_xfer;         /* largest src_len/dst_len */
+	__u32 rsa_max_bits;
+	__u32 stream_ctx_size;  /* bytes, AWD_STREAM_CTX_ALIGN aligned */
+	__u32 state;            /* enum awd_queue_state */
+	__u32 hw_error;         /* enum awd_qerr when state is AWD_QS_ERROR */
+	__u64 db_offset;        /* mmap offset and length of each region */
+	__u64 db_size;
+	__u64 sq_offset;
+	__u64 sq_size;
+	__u64 cq_offset;
+	__u64 cq_size;
+	__u64 rsvd[4];
+};
+
+/*
+ * AWD_IOC_SET_RING: input. Allowed only while no ring is mapped and the
+ * queue is stopped. ring_order in [AWD_RING_ORDER_MIN, ring_order_max];
+ * flags and rsvd must be 0 (EINVAL otherwise).
+ */
+struct awd_ring_cfg {
+	__u32 ring_order;
+	__u32 flags;
+	__u64 rsvd;
+};
+
+/*
+ * AWD_IOC_REG_MEM (no-SVA mode only; EOPNOTSUPP in SVA mode): input
+ * uaddr/len (any alignment, len > 0), flags 0; output iova, the device
+ * address of uaddr. The pages are pinned for writing and counted against
+ * RLIMIT_MEMLOCK (ENOMEM when over, unless CAP_IPC_LOCK), then DMA-mapped
+ * as one contiguous device range (ENOSPC when the platform cannot, e.g.
+ * no IOMMU). At most AWD_MAX_REGIONS per file (EMFILE).
+ *
+ * Fork: pinned pages stay the parent's. The pin is taken with FOLL_WRITE
+ * and FOLL_LONGTERM, which breaks copy-on-write sharing first and makes
+ * the anonymous pages exclusive to the parent; fork() then copies such
+ * pages for the child immediately instead of sharing them, so a later
+ * write by either process can never move the parent's buffer away from
+ * the pages the device uses. The child cannot use the file in any case.
+ */
+struct awd_mem {
+	__u64 uaddr;
+	__u64 len;
+	__u64 iova;             /* out */
+	__u32 flags;
+	__u32 rsvd;
+};
+
+#define AWD_MAX_REGIONS         64
+
+/* AWD_IOC_QSTATS: output, this queue's counters since open. */
+struct awd_qstats {
+	__u64 irqs;             /* completion interrupts */
+	__u64 errors;           /* times the queue entered an error state */
+	__u64 starts;
+	__u64 pinned_pages;     /* no-SVA registered pages */
+};
+
+#define AWD_IOC_MAGIC           0xad
+#define AWD_IOC_INFO            _IOR(AWD_IOC_MAGIC, 0, struct awd_info)
+#define AWD_IOC_SET_RING        _IOW(AWD_IOC_MAGIC, 1, struct awd_ring_cfg)
+#define AWD_IOC_START           _IO(AWD_IOC_MAGIC, 2)
+#define AWD_IOC_STOP            _IO(AWD_IOC_MAGIC, 3)
+#define AWD_IOC_REG_MEM         _IOWR(AWD_IOC_MAGIC, 4, struct awd_mem)
+#define AWD_IOC_UNREG_MEM       _IOW(AWD_IOC_MAGIC, 5, struct awd_mem)
+#define AWD_IOC_QSTATS          _IOR(AWD_IOC_MAGIC, 6, struct awd_qstats)
+
+#endif /* ACCEL_WD_UAPI_H */

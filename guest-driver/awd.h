@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * accel_wd driver internals.
+ *
+ * Lock order (outermost first):
+ *   mmap_lock (held by the mm core around ->mmap and the vm_ops)
+ *     -> awd->lock (queue allocation, list of open files, remove)
+ *       -> ctx->lock (one open file)
+ *         -> awd->irq_lock (spinlock, shared with the interrupt handlers)
+ * Nothing takes mmap_lock under awd->lock or ctx->lock: AWD_IOC_REG_MEM
+ * pins before taking ctx->lock, and locked-memory accounting uses
+ * mm->pinned_vm, which needs no mmap_lock. release() stops its queue under
+ * ctx->lock, drops it, then takes awd->lock to free the queue slot; remove()
+ * holds awd->lock while it kills each open file under its ctx->lock, so an
+ * open file is never freed under remove().
+ */
+#ifndef AWD_H
+#define AWD_H
+
+#include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "accel_wd_uapi.h"
+
+#define AWD_DRV_NAME		"accel_wd"
+
+/* Linux 7.0 added the typed allocators; older kernels get a fallback. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P)	kzalloc(sizeof(P), GFP_KERNEL)
+#endif
+
+struct awd_dev;
+
+/* dev_id of a queue's interrupt */
+struct awd_vec {
+	struct awd_dev *awd;
+	u32 qid;
+};
+
+/* No-SVA mode: one registered (pinned, DMA-mapped) user range. */
+struct awd_region {
+	struct list_head node;
+	u64 uaddr;
+	u64 len;
+	dma_addr_t iova;	/* device address of uaddr */
+	struct page **pages;
+	unsigned long npages;
+	struct sg_table sgt;
+	bool mapped;		/* sgt is DMA-mapped */
+};
+
+/* One open file = one hardware queue. */
+struct awd_ctx {
+	struct awd_dev *awd;		/* holds a reference */
+	struct mutex lock;
+	struct list_head node;		/* in awd->ctxs */
+	struct address_space *mapping;	/* for zapping on remove */
+	struct mm_struct *mm;		/* opener's, mmgrab'ed */
+	struct mmu_notifier mn;		/* on mm: its release stops the queue */
+	bool mn_registered;
+	bool orphan;			/* mm gone: queue stopped, memory freed */
+	struct iommu_sva *sva;		/* SVA mode: binding */
+	u32 pasid;
+	u32 qid;
+	bool dead;			/* device removed: only close works */
+	enum awd_queue_state state;
+	u32 hw_error;
+
+	/* rings: one allocation each, zeroed, mapped to user space */
+	unsigned int ring_order;
+	struct page *sq_pages;
+	struct page *cq_pages;
+	unsigned int sq_alloc_order;
+	unsigned int cq_alloc_order;
+	dma_addr_t sq_dma;		/* no-SVA mode */
+	dma_addr_t cq_dma;
+	bool rings_dma_mapped;
+	/* the ring mappings (compared, never dereferenced) and their
+	 * user addresses; NULL and 0 when unmapped
+	 */
+	struct vm_area_struct *sq_vma;
+	struct vm_area_struct *cq_vma;
+	unsigned long sq_uaddr;
+	unsigned long cq_uaddr;
+	unsigned int nr_vmas;		/* live mappings of any region */
+
+	/* no-SVA registered memory */
+	struct list_head regions;
+	unsigned int nr_regions;
+	unsigned long pinned_pages;
+
+	/* completion events, under awd->irq_lock */
+	wait_queue_head_t wq;
+	u64 events;		/* interrupts not yet returned by read() */
+	bool err_pending;	/* error interrupt not yet seen by poll/read */
+	struct awd_qstats stats;
+};
+
+struct awd_dev {
+	struct pci_dev *pdev;
+	struct kref ref;
+	int id;
+	char name[24];			/* accel_wd<id> */
+	struct miscdevice misc;
+	bool misc_registered;
+
+	void __iomem *regs;		/* BAR0 */
+	void __iomem *db;		/* BAR2 */
+	resource_size_t db_phys;
+
+	/* validated device values */
+	u32 version;
+	u32 caps;
+	u32 hw_queues;			/* AWD_REG_NUM_QUEUES */
+	u32 nr_queues;			/* usable: hw_queues limited by vectors */
+	u32 ring_order_max;
+	u32 pasid_bits;
+	u32 max_xfer;
+	u32 rsa_max_bits;
+	u32 stream_ctx_size;
+	u32 err_vector;
+	bool ready;
+	bool sva;
+
+	int nr_vecs;
+	bool err_irq;			/* err_vector has a Linux IRQ */
+	bool *q_irq;			/* [hw_queues]: queue has a Linux IRQ */
+	struct awd_vec *vecs;		/* [hw_queues] */
+
+	struct mutex lock;
+	bool gone;			/* remove() started */
+	struct list_head ctxs;
+	struct awd_ctx **owner;		/* [hw_queues], NULL when free */
+	u32 queues_in_use;
+
+	spinlock_t irq_lock;
+	u64 dev_errors;
+};
+
+static inline u32 awd_rd(struct awd_dev *awd, u32 off)
+{
+	return readl(awd->regs + off);
+}
+
+static inline void awd_wr(struct awd_dev *awd, u32 off, u32 val)
+{
+	writel(val, awd->regs + off);
+}
+
+static inline u32 awd_qrd(struct awd_dev *awd, u32 q, u32 off)
+{
+	return readl(awd->regs + AWD_QREG(q) + off);
+}
+
+static inline void awd_qwr(struct awd_dev *awd, u32 q, u32 off, u32 val)
+{
+	writel(val, awd->regs + AWD_QREG(q) + off);
+}
+
+void awd_dev_put(struct awd_dev *awd);
+
+/* awd_queue.c: hardware queue control, ctx->lock held */
+int awd_queue_reset(struct awd_dev *awd, u32 q);
+int awd_queue_start(struct awd_ctx *ctx);
+void awd_queue_stop(struct awd_ctx *ctx);
+
+/* awd_cdev.c */
+extern const struct file_operations awd_fops;
+void awd_cdev_kill_all(struct awd_dev *awd);
+
+/* awd_mem.c: no-SVA registered memory */
+int awd_mem_register(struct awd_ctx *ctx, struct awd_mem __user *uarg);
+int awd_mem_unregister(struct awd_ctx *ctx, struct awd_mem __user *uarg);
+void awd_mem_release_all(struct awd_ctx *ctx);
+
+#endif /* AWD_H */

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * accel_wd hardware queue control: reset, start, drain and stop. Every wait
+ * on the device is bounded; a queue that does not drain in time is reset,
+ * which aborts its in-flight work.
+ */
+
+#include <linux/iopoll.h>
+#include <linux/mm.h>
+
+#include "awd.h"
+
+#define AWD_QRESET_TIMEOUT_US	(1000 * USEC_PER_MSEC)
+#define AWD_QDRAIN_TIMEOUT_US	(2000 * USEC_PER_MSEC)
+
+static int awd_qctrl_wait(struct awd_dev *awd, u32 q, u32 bit, u32 timeout)
+{
+	u32 val;
+	int rc;
+
+	rc = readl_poll_timeout(awd->regs + AWD_QREG(q) + AWD_Q_CTRL, val,
+				val == ~0u || !(val & bit), 50, timeout);
+	if (val == ~0u)
+		return -ENODEV;
+	return rc;
+}
+
+/* Abort everything and return queue q to its reset state. */
+int awd_queue_reset(struct awd_dev *awd, u32 q)
+{
+	u32 sts;
+	int rc;
+
+	awd_qwr(awd, q, AWD_Q_CTRL, AWD_QCTRL_RESET);
+	rc = awd_qctrl_wait(awd, q, AWD_QCTRL_RESET, AWD_QRESET_TIMEOUT_US);
+	if (rc) {
+		dev_err_ratelimited(&awd->pdev->dev, "queue %u reset failed (%d)\n",
+				    q, rc);
+		return rc;
+	}
+	sts = awd_qrd(awd, q, AWD_Q_STATUS);
+	if (sts & (AWD_QSTS_ENABLED | AWD_QSTS_ERROR)) {
+		dev_err_ratelimited(&awd->pdev->dev, "queue %u still %s after reset (status %#x)\n",
+				    q, sts & AWD_QSTS_ENABLED ? "enabled" : "in error",
+				    sts);
+		return -EIO;
+	}
+	return 0;
+}
+
+static u32 awd_queue_hw_error(struct awd_dev *awd, u32 q)
+{
+	u32 err = awd_qrd(awd, q, AWD_Q_ERROR);
+
+	/* A value outside the enum is still an error, of unknown kind. */
+	return err ? err : AWD_QERR_BAD_CONFIG;
+}
+
+/*
+ * Program and enable the queue. SVA mode: ring bases are the user
+ * addresses of the ring mappings, translated under the process's PASID
+ * like every other address the queue uses. No-SVA mode: DMA addresses.
+ */
+int awd_queue_start(struct awd_ctx *ctx)
+{
+	struct awd_dev *awd = ctx->awd;
+	u32 q = ctx->qid, ctrl, sts;
+	u64 sq, cq;
+	int rc;
+
+	if (awd->sva) {
+		if (!ctx->sq_uaddr || !ctx->cq_uaddr)
+			return -EINVAL;
+		sq = ctx->sq_uaddr;
+		cq = ctx->cq_uaddr;
+	} else {
+		sq = ctx->sq_dma;
+		cq = ctx->cq_dma;
+	}
+
+	rc = awd_queue_reset(awd, q);
+	if (rc)
+		return rc;
+
+	/* A fresh CQ: software's phase starts at 1. */
+	memset(page_address(ctx->cq_pages), 0,
+	       PAGE_SIZE << ctx->cq_alloc_order);
+
+	awd_qwr(awd, q, AWD_Q_PASID, awd->sva ? ctx->pasid : 0);
+	awd_qwr(awd, q, AWD_Q_SQ_BASE_LO, lower_32_bits(sq));
+	awd_qwr(awd, q, AWD_Q_SQ_BASE_HI, upper_32_bits(sq));
+	awd_qwr(awd, q, AWD_Q_CQ_BASE_LO, lower_32_bits(cq));
+	awd_qwr(awd, q, AWD_Q_CQ_BASE_HI, upper_32_bits(cq));
+	awd_qwr(awd, q, AWD_Q_RING_ORDER, ctx->ring_order);
+	ctrl = AWD_QCTRL_ENABLE;
+	if (awd->sva)
+		ctrl |= AWD_QCTRL_PASID_EN;
+	if (awd->q_irq[q])
+		ctrl |= AWD_QCTRL_IRQ_EN;
+	awd_qwr(awd, q, AWD_Q_CTRL, ctrl);
+
+	sts = awd_qrd(awd, q, AWD_Q_STATUS);
+	if (sts == ~0u)
+		return -ENODEV;
+	if (sts & AWD_QSTS_ERROR) {
+		ctx->hw_error = awd_queue_hw_error(awd, q);
+		dev_dbg(&awd->pdev->dev, "queue %u refused its configuration (error %u)\n",
+			q, ctx->hw_error);
+		awd_queue_reset(awd, q);
+		return -EIO;
+	}
+	if (!(sts & AWD_QSTS_ENABLED)) {
+		awd_queue_reset(awd, q);
+		return -EIO;
+	}
+	ctx->hw_error = AWD_QERR_NONE;
+	ctx->state = AWD_QS_RUNNING;
+	ctx->stats.starts++;
+	return 0;
+}
+
+/*
+ * Let the queue finish what it fetched (bounded), then reset it so it
+ * issues no more DMA under the PASID. Called before unbinding.
+ */
+void awd_queue_stop(struct awd_ctx *ctx)
+{
+	struct awd_dev *awd = ctx->awd;
+	u32 q = ctx->qid, ctrl, sts;
+	int rc;
+
+	if (ctx->dead)
+		return;
+	ctrl = awd_qrd(awd, q, AWD_Q_CTRL);
+	sts = awd_qrd(awd, q, AWD_Q_STATUS);
+	if (ctrl != ~0u && (sts & AWD_QSTS_ENABLED) &&
+	    !(sts & AWD_QSTS_ERROR)) {
+		awd_qwr(awd, q, AWD_Q_CTRL, ctrl | AWD_QCTRL_DRAIN);
+		rc = awd_qctrl_wait(awd, q, AWD_QCTRL_DRAIN,
+				    AWD_QDRAIN_TIMEOUT_US);
+		if (!rc)
+			rc = readl_poll_timeout(awd->regs + AWD_QREG(q) +
+						AWD_Q_STATUS, sts,
+						sts == ~0u ||
+						(sts & (AWD_QSTS_IDLE |
+							AWD_QSTS_ERROR)),
+						50, AWD_QDRAIN_TIMEOUT_US);
+		if (rc)
+			dev_warn_ratelimited(&awd->pdev->dev,
+					     "queue %u did not drain; aborting its work\n",
+					     q);
+	}
+	awd_queue_reset(awd, q);
+	if (ctx->state == AWD_QS_RUNNING || ctx->state == AWD_QS_ERROR)
+		ctx->state = AWD_QS_IDLE;
+}
