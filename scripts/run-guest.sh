@@ -48,6 +48,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 
+case "$iommu" in sva|intel|none) ;; *) die "--iommu takes sva, intel or none" ;; esac
+case "$timeout" in ''|*[!0-9]*) die "--timeout takes a number of seconds" ;; esac
+
 env_file=$AWD_BUILD/testbed.env
 if [ -f "$env_file" ]; then
     # shellcheck disable=SC1090
