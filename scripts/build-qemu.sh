@@ -50,4 +50,11 @@ ninja -C "$bld" -j "$NPROC" qemu-system-x86_64 awd-qtests >"$bld/ninja.log" 2>&1
 # source, the stripped Debian tarball carries no binaries.
 make -C "$bld/pc-bios/optionrom" -j "$NPROC" all >"$bld/optionrom.log" 2>&1 ||
     { tail -n 20 "$bld/optionrom.log" >&2; die "building the x86 option ROMs failed"; }
+# Let QEMU run from the build tree (qtests, run-guest.sh) without -L: link
+# the option ROMs and Debian's SeaBIOS into the data dir it looks in.
+datadir=$bld/qemu-bundle/usr/local/share/qemu
+mkdir -p "$datadir"
+for f in "$bld"/pc-bios/optionrom/*.bin /usr/share/seabios/*.bin; do
+    ln -sfn "$f" "$datadir/$(basename "$f")"
+done
 echo "$bld"

@@ -62,9 +62,10 @@ fi
 
 kargs="console=ttyS0 panic=-1 oops=panic loglevel=4 nokaslr"
 args=(-M q35 -accel tcg -cpu "$cpu" -m "$mem" -smp "$smp" -no-reboot -nodefaults
-      -L "${QEMU_FW:-$(dirname "$QEMU")/pc-bios/optionrom}" -L /usr/share/seabios
       -kernel "$VMLINUX" -initrd "$INITRD"
       -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+# scripts/build-qemu.sh links the firmware where QEMU looks; QEMU_FW adds a dir.
+[ -n "${QEMU_FW:-}" ] && args+=(-L "$QEMU_FW")
 case "$iommu" in
 sva) args+=(-device iommu-sva); kargs+=" intel_iommu=on,sm_on iommu.strict=1" ;;
 intel) args+=(-device intel-iommu,x-scalable-mode=on,device-iotlb=on,x-flts=on); kargs+=" intel_iommu=on,sm_on" ;;
