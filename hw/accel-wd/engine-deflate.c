@@ -1,0 +1,885 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd deflate engine: compress and decompress in raw deflate
+ * (RFC 1951), zlib (RFC 1950) and gzip (RFC 1952) formats with zlib,
+ * single shot or streamed across operations, over scatter lists.
+ *
+ * Compression always runs zlib as raw deflate with a 32 KiB window and
+ * writes the zlib/gzip wrapper itself, so the output is byte-identical to
+ * host zlib's deflate() with the same level and default parameters.
+ *
+ * Streams keep their state in a context the caller provides (guest
+ * memory). It holds plain data only: the last 32 KiB of history, the
+ * running checksum and sizes, and for decompression the few bits left over
+ * at a deflate block boundary. zlib's internal state never leaves this
+ * file; every field read back is range-checked, so a forged context can
+ * only produce wrong output for its owner. A streamed decompression stops
+ * at the last complete deflate block it could decode; the caller presents
+ * the rest of the input again (consumed tells how much was used).
+ */
+#include "qemu/osdep.h"
+#include <zlib.h>
+#include "accel_wd_hw.h"
+#include "engine.h"
+
+#define AWD_WINDOW          32768
+#define AWD_CHUNK           (256 * 1024)
+#define AWD_ZCTX_MAGIC      0x535a5741u /* "AWZS" */
+#define AWD_ZCTX_VERSION    1
+#define AWD_ZCTX_HIST_OFF   256
+
+enum {
+    ZCTX_COMPRESS = 1,
+    ZCTX_DECOMPRESS = 2,
+};
+
+enum {
+    ZST_HEADER_DONE = 1 << 0,   /* compress: wrapper header written */
+    ZST_ENDED = 1 << 1,         /* stream complete */
+};
+
+enum {
+    ZPH_HEADER = 0,             /* decompress: parsing the wrapper header */
+    ZPH_BLOCKS = 1,
+    ZPH_TRAILER = 2,
+    ZPH_DONE = 3,
+};
+
+/* The context header, stored little-endian at the start of the context. */
+typedef struct ZCtx {
+    uint32_t magic;
+    uint16_t version;
+    uint8_t kind;
+    uint8_t fmt;
+    uint8_t level;
+    uint8_t state;              /* ZST_* */
+    uint8_t phase;              /* ZPH_*, decompress */
+    uint8_t bits;               /* leftover bits at a block boundary */
+    uint8_t bitval;
+    uint8_t trailer_len;
+    uint16_t hist_len;
+    uint32_t checksum;
+    uint64_t total_in;
+    uint64_t total_out;
+    uint8_t trailer[8];
+} ZCtx;
+
+struct AwdDeflateEngine {
+    z_stream def;
+    bool def_ok;
+    int def_level;
+    z_stream inf;
+    bool inf_ok;
+    int inf_wbits;
+};
+
+/* ---- scatter-list cursor ---------------------------------------------- */
+
+typedef struct SgCur {
+    const AwdSgl *sgl;
+    unsigned idx;
+    size_t off;
+} SgCur;
+
+static void cur_init(SgCur *c, const AwdSgl *sgl)
+{
+    c->sgl = sgl;
+    c->idx = 0;
+    c->off = 0;
+}
+
+/* Contiguous bytes at the cursor (0 at the end). */
+static size_t cur_span(SgCur *c, uint8_t **p)
+{
+    while (c->idx < c->sgl->nseg && c->off >= c->sgl->seg[c->idx].len) {
+        c->idx++;
+        c->off = 0;
+    }
+    if (c->idx >= c->sgl->nseg) {
+        *p = NULL;
+        return 0;
+    }
+    *p = c->sgl->seg[c->idx].base + c->off;
+    return c->sgl->seg[c->idx].len - c->off;
+}
+
+static void cur_advance(SgCur *c, size_t n)
+{
+    uint8_t *p;
+
+    while (n) {
+        size_t span = cur_span(c, &p);
+        size_t k = MIN(span, n);
+
+        if (!span) {
+            return;
+        }
+        c->off += k;
+        n -= k;
+    }
+}
+
+static size_t cur_write(SgCur *c, const uint8_t *buf, size_t n)
+{
+    size_t done = 0;
+    uint8_t *p;
+
+    while (done < n) {
+        size_t k = MIN(cur_span(c, &p), n - done);
+
+        if (!k) {
+            break;
+        }
+        memcpy(p, buf + done, k);
+        cur_advance(c, k);
+        done += k;
+    }
+    return done;
+}
+
+static size_t cur_read(SgCur *c, uint8_t *buf, size_t n)
+{
+    size_t done = 0;
+    uint8_t *p;
+
+    while (done < n) {
+        size_t k = MIN(cur_span(c, &p), n - done);
+
+        if (!k) {
+            break;
+        }
+        memcpy(buf + done, p, k);
+        cur_advance(c, k);
+        done += k;
+    }
+    return done;
+}
+
+/* Copy bytes [from, from + n) of a scatter list. */
+static void sg_copy_range(const AwdSgl *sgl, size_t from, uint8_t *buf,
+                          size_t n)
+{
+    SgCur c;
+
+    cur_init(&c, sgl);
+    cur_advance(&c, from);
+    cur_read(&c, buf, n);
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static uint32_t csum_init(unsigned fmt)
+{
+    return fmt == AWD_FMT_GZIP ? crc32(0, NULL, 0) : adler32(0, NULL, 0);
+}
+
+static uint32_t csum_update(unsigned fmt, uint32_t sum, const uint8_t *p,
+                            size_t n)
+{
+    while (n) {
+        uInt k = MIN(n, (size_t)1 << 30);
+
+        sum = fmt == AWD_FMT_GZIP ? crc32(sum, p, k) : adler32(sum, p, k);
+        p += k;
+        n -= k;
+    }
+    return sum;
+}
+
+static bool aborted(const AwdDeflateOp *op)
+{
+    return op->abort && op->abort(op->opaque);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = v;
+    p[1] = v >> 8;
+    p[2] = v >> 16;
+    p[3] = v >> 24;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24;
+    p[1] = v >> 16;
+    p[2] = v >> 8;
+    p[3] = v;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/* The wrapper header zlib's deflate() writes for @level. */
+static size_t wrap_header(unsigned fmt, unsigned level, uint8_t *h)
+{
+    if (fmt == AWD_FMT_ZLIB) {
+        unsigned lvl = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
+        unsigned hdr = (0x78 << 8) | (lvl << 6);
+
+        hdr += 31 - (hdr % 31);
+        h[0] = hdr >> 8;
+        h[1] = hdr;
+        return 2;
+    }
+    if (fmt == AWD_FMT_GZIP) {
+        static const uint8_t gz[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+
+        memcpy(h, gz, sizeof(gz));
+        h[8] = level == 9 ? 2 : level == 1 ? 4 : 0;
+        return 10;
+    }
+    return 0;
+}
+
+static size_t wrap_trailer(unsigned fmt, uint32_t sum, uint64_t total_in,
+                           uint8_t *t)
+{
+    if (fmt == AWD_FMT_ZLIB) {
+        put_be32(t, sum);
+        return 4;
+    }
+    if (fmt == AWD_FMT_GZIP) {
+        put_le32(t, sum);
+        put_le32(t + 4, (uint32_t)total_in);
+        return 8;
+    }
+    return 0;
+}
+
+size_t awd_deflate_bound(unsigned fmt, size_t len)
+{
+    size_t wrap = fmt == AWD_FMT_GZIP ? 18 : fmt == AWD_FMT_ZLIB ? 6 : 0;
+
+    /*
+     * zlib's tight deflateBound() for default parameters, plus room for a
+     * sync-flush marker and a final empty block of a stream.
+     */
+    return len + (len >> 12) + (len >> 14) + (len >> 25) + 7 + wrap + 16;
+}
+
+AwdDeflateEngine *awd_deflate_engine_new(void)
+{
+    AwdDeflateEngine *e = calloc(1, sizeof(*e));
+
+    return e;
+}
+
+void awd_deflate_engine_free(AwdDeflateEngine *e)
+{
+    if (!e) {
+        return;
+    }
+    if (e->def_ok) {
+        deflateEnd(&e->def);
+    }
+    if (e->inf_ok) {
+        inflateEnd(&e->inf);
+    }
+    free(e);
+}
+
+static bool def_prepare(AwdDeflateEngine *e, int level)
+{
+    if (!e->def_ok) {
+        memset(&e->def, 0, sizeof(e->def));
+        if (deflateInit2(&e->def, level, Z_DEFLATED, -15, 8,
+                         Z_DEFAULT_STRATEGY) != Z_OK) {
+            return false;
+        }
+        e->def_ok = true;
+        e->def_level = level;
+        return true;
+    }
+    if (deflateReset(&e->def) != Z_OK) {
+        return false;
+    }
+    if (e->def_level != level) {
+        if (deflateParams(&e->def, level, Z_DEFAULT_STRATEGY) != Z_OK) {
+            return false;
+        }
+        e->def_level = level;
+    }
+    return true;
+}
+
+static bool inf_prepare(AwdDeflateEngine *e, int wbits)
+{
+    if (!e->inf_ok) {
+        memset(&e->inf, 0, sizeof(e->inf));
+        if (inflateInit2(&e->inf, wbits) != Z_OK) {
+            return false;
+        }
+        e->inf_ok = true;
+        e->inf_wbits = wbits;
+        return true;
+    }
+    if (inflateReset2(&e->inf, wbits) != Z_OK) {
+        return false;
+    }
+    e->inf_wbits = wbits;
+    return true;
+}
+
+/* ---- context load/store ----------------------------------------------- */
+
+static void zctx_load(const uint8_t *b, ZCtx *z)
+{
+    z->magic = get_le32(b);
+    z->version = b[4] | b[5] << 8;
+    z->kind = b[6];
+    z->fmt = b[7];
+    z->level = b[8];
+    z->state = b[9];
+    z->phase = b[10];
+    z->bits = b[11];
+    z->bitval = b[12];
+    z->trailer_len = b[13];
+    z->hist_len = b[14] | b[15] << 8;
+    z->checksum = get_le32(b + 16);
+    z->total_in = get_le32(b + 20) | (uint64_t)get_le32(b + 24) << 32;
+    z->total_out = get_le32(b + 28) | (uint64_t)get_le32(b + 32) << 32;
+    memcpy(z->trailer, b + 36, 8);
+}
+
+static void zctx_store(uint8_t *b, const ZCtx *z)
+{
+    memset(b, 0, AWD_ZCTX_HIST_OFF);
+    put_le32(b, z->magic);
+    b[4] = z->version;
+    b[5] = z->version >> 8;
+    b[6] = z->kind;
+    b[7] = z->fmt;
+    b[8] = z->level;
+    b[9] = z->state;
+    b[10] = z->phase;
+    b[11] = z->bits;
+    b[12] = z->bitval;
+    b[13] = z->trailer_len;
+    b[14] = z->hist_len;
+    b[15] = z->hist_len >> 8;
+    put_le32(b + 16, z->checksum);
+    put_le32(b + 20, z->total_in);
+    put_le32(b + 24, z->total_in >> 32);
+    put_le32(b + 28, z->total_out);
+    put_le32(b + 32, z->total_out >> 32);
+    memcpy(b + 36, z->trailer, 8);
+}
+
+/* Start a new stream or check that @ctx is one of ours for this op. */
+static bool zctx_open(const AwdDeflateOp *op, ZCtx *z)
+{
+    unsigned kind = op->compress ? ZCTX_COMPRESS : ZCTX_DECOMPRESS;
+
+    if (op->stream_init) {
+        memset(z, 0, sizeof(*z));
+        z->magic = AWD_ZCTX_MAGIC;
+        z->version = AWD_ZCTX_VERSION;
+        z->kind = kind;
+        z->fmt = op->fmt;
+        z->level = op->level;
+        z->checksum = csum_init(op->fmt);
+        z->phase = op->fmt == AWD_FMT_RAW ? ZPH_BLOCKS : ZPH_HEADER;
+        return true;
+    }
+    zctx_load(op->ctx, z);
+    return z->magic == AWD_ZCTX_MAGIC && z->version == AWD_ZCTX_VERSION &&
+           z->kind == kind && z->fmt == op->fmt &&
+           !(z->state & ~(ZST_HEADER_DONE | ZST_ENDED)) &&
+           !(z->state & ZST_ENDED) && z->phase <= ZPH_TRAILER &&
+           z->bits <= 7 && z->trailer_len <= 8 &&
+           z->hist_len <= AWD_WINDOW;
+}
+
+/* history = last 32 KiB of (history || bytes [from, from + n) of sgl) */
+static void zctx_push_history(uint8_t *ctx, ZCtx *z, const AwdSgl *sgl,
+                              size_t from, size_t n)
+{
+    uint8_t *hist = ctx + AWD_ZCTX_HIST_OFF;
+
+    if (n >= AWD_WINDOW) {
+        sg_copy_range(sgl, from + n - AWD_WINDOW, hist, AWD_WINDOW);
+        z->hist_len = AWD_WINDOW;
+        return;
+    }
+    if (z->hist_len + n > AWD_WINDOW) {
+        size_t keep = AWD_WINDOW - n;
+
+        memmove(hist, hist + z->hist_len - keep, keep);
+        z->hist_len = keep;
+    }
+    sg_copy_range(sgl, from, hist + z->hist_len, n);
+    z->hist_len += n;
+}
+
+/* ---- compression ------------------------------------------------------ */
+
+/*
+ * Feed all of @in through deflate with @flush at the end. Returns 1 when
+ * done, 0 when the output is full, -1 on a zlib error, -2 when aborted.
+ */
+static int def_pump(const AwdDeflateOp *op, z_stream *zs, SgCur *in,
+                    size_t in_len, SgCur *out, int flush, uint32_t *sum)
+{
+    size_t fed = 0;
+
+    for (;;) {
+        uint8_t *ip = NULL, *outp;
+        size_t ispan = 0, ospan, used;
+        int f = Z_NO_FLUSH, ret;
+
+        if (aborted(op)) {
+            return -2;
+        }
+        if (fed < in_len) {
+            ispan = MIN(MIN(cur_span(in, &ip), in_len - fed), AWD_CHUNK);
+        }
+        if (fed + ispan == in_len) {
+            f = flush;
+        }
+        ospan = MIN(cur_span(out, &outp), AWD_CHUNK);
+        if (!ospan) {
+            return 0;
+        }
+        zs->next_in = ip;
+        zs->avail_in = ispan;
+        zs->next_out = outp;
+        zs->avail_out = ospan;
+        ret = deflate(zs, f);
+        if (ret == Z_STREAM_ERROR) {
+            return -1;
+        }
+        used = ispan - zs->avail_in;
+        if (used) {
+            *sum = csum_update(op->fmt, *sum, ip, used);
+        }
+        fed += used;
+        cur_advance(in, used);
+        cur_advance(out, ospan - zs->avail_out);
+        if (zs->avail_in) {
+            continue;               /* output segment full */
+        }
+        if (f == Z_FINISH && ret == Z_STREAM_END) {
+            return 1;
+        }
+        if (f == Z_SYNC_FLUSH && zs->avail_out) {
+            return 1;
+        }
+    }
+}
+
+static bool deflate_op(AwdDeflateEngine *e, const AwdDeflateOp *op,
+                       AwdEngineResult *res)
+{
+    size_t src_len = op->src->total;
+    uint8_t wrap[18];
+    size_t n, produced;
+    ZCtx z;
+    SgCur in, out;
+    uint32_t sum;
+    bool final = !op->stream || op->final;
+    int ret;
+
+    if (op->stream && !zctx_open(op, &z)) {
+        res->status = AWD_STS_BAD_CONTEXT;
+        return true;
+    }
+    if (!op->stream) {
+        memset(&z, 0, sizeof(z));
+        z.checksum = csum_init(op->fmt);
+    }
+    if (!def_prepare(e, op->level)) {
+        res->status = AWD_STS_INVALID_PARAM;
+        return true;
+    }
+    if (op->stream && z.hist_len) {
+        deflateSetDictionary(&e->def, op->ctx + AWD_ZCTX_HIST_OFF,
+                             z.hist_len);
+    }
+
+    cur_init(&in, op->src);
+    cur_init(&out, op->dst);
+    produced = 0;
+    if (!(z.state & ZST_HEADER_DONE)) {
+        n = wrap_header(op->fmt, op->level, wrap);
+        if (cur_write(&out, wrap, n) != n) {
+            goto too_small;
+        }
+        produced += n;
+    }
+    sum = z.checksum;
+    ret = def_pump(op, &e->def, &in, src_len, &out,
+                   final ? Z_FINISH : Z_SYNC_FLUSH, &sum);
+    if (ret == -2) {
+        return false;
+    }
+    if (ret < 0) {
+        res->status = AWD_STS_INVALID_PARAM;
+        return true;
+    }
+    if (ret == 0) {
+        goto too_small;
+    }
+    produced += e->def.total_out;
+    if (final) {
+        n = wrap_trailer(op->fmt, sum, z.total_in + src_len, wrap);
+        if (cur_write(&out, wrap, n) != n) {
+            goto too_small;
+        }
+        produced += n;
+    }
+
+    res->status = AWD_STS_OK;
+    res->consumed = src_len;
+    res->produced = produced;
+    res->checksum = sum;
+    if (op->stream) {
+        zctx_push_history(op->ctx, &z, op->src, 0, src_len);
+        z.checksum = sum;
+        z.total_in += src_len;
+        z.total_out += produced;
+        z.state |= ZST_HEADER_DONE | (final ? ZST_ENDED : 0);
+        z.level = op->level;
+        zctx_store(op->ctx, &z);
+    }
+    if (final) {
+        res->flags |= AWD_CF_STREAM_END;
+    }
+    return true;
+
+too_small:
+    res->status = AWD_STS_DST_TOO_SMALL;
+    res->consumed = 0;
+    res->produced = MIN(awd_deflate_bound(op->fmt, src_len), UINT32_MAX);
+    return true;
+}
+
+/* ---- decompression, single shot -------------------------------------- */
+
+static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
+                         AwdEngineResult *res)
+{
+    int wbits = op->fmt == AWD_FMT_RAW ? -15 :
+                op->fmt == AWD_FMT_ZLIB ? 15 : 31;
+    z_stream *zs = &e->inf;
+    size_t in_len = op->src->total;
+    size_t fed = 0;
+    uint32_t sum = csum_init(op->fmt);
+    SgCur in, out;
+    int ret;
+
+    if (!inf_prepare(e, wbits)) {
+        res->status = AWD_STS_INVALID_PARAM;
+        return true;
+    }
+    cur_init(&in, op->src);
+    cur_init(&out, op->dst);
+    for (;;) {
+        uint8_t *ip = NULL, *outp, dummy;
+        size_t ispan = 0, ospan;
+
+        if (aborted(op)) {
+            return false;
+        }
+        if (fed < in_len) {
+            ispan = MIN(MIN(cur_span(&in, &ip), in_len - fed), AWD_CHUNK);
+        }
+        ospan = MIN(cur_span(&out, &outp), AWD_CHUNK);
+        zs->next_in = ip;
+        zs->avail_in = ispan;
+        zs->next_out = ospan ? outp : &dummy;   /* may still reach the end */
+        zs->avail_out = ospan;
+        ret = inflate(zs, Z_NO_FLUSH);
+        if (op->fmt == AWD_FMT_RAW && ospan) {
+            sum = csum_update(op->fmt, sum, outp, ospan - zs->avail_out);
+        }
+        fed += ispan - zs->avail_in;
+        cur_advance(&in, ispan - zs->avail_in);
+        cur_advance(&out, ospan - zs->avail_out);
+        if (ret == Z_STREAM_END) {
+            res->status = AWD_STS_OK;
+            res->flags |= AWD_CF_STREAM_END;
+            break;
+        }
+        if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT ||
+            ret == Z_STREAM_ERROR || ret == Z_MEM_ERROR) {
+            res->status = AWD_STS_DECODE_ERROR;
+            break;
+        }
+        if (!ospan) {
+            res->status = AWD_STS_DST_TOO_SMALL;
+            break;
+        }
+        if (fed == in_len && zs->avail_out) {
+            /* all input used, room left, no end: truncated stream */
+            res->status = AWD_STS_DECODE_ERROR;
+            break;
+        }
+    }
+    res->consumed = zs->total_in;
+    res->produced = zs->total_out;
+    res->checksum = op->fmt == AWD_FMT_RAW ? sum : zs->adler;
+    return true;
+}
+
+/* ---- decompression, streamed ----------------------------------------- */
+
+/*
+ * Parse a zlib or gzip header at the start of @src. Returns its length,
+ * 0 if more input is needed, -1 if it is invalid.
+ */
+static long parse_header(unsigned fmt, const AwdSgl *src)
+{
+    uint8_t h[10], b[2];
+    SgCur c;
+    size_t pos;
+
+    cur_init(&c, src);
+    if (fmt == AWD_FMT_ZLIB) {
+        if (cur_read(&c, h, 2) != 2) {
+            return 0;
+        }
+        if ((h[0] & 0x0f) != 8 || (h[0] >> 4) > 7 ||
+            ((h[0] << 8) | h[1]) % 31 || (h[1] & 0x20)) {
+            return -1;
+        }
+        return 2;
+    }
+    if (cur_read(&c, h, 10) != 10) {
+        return 0;
+    }
+    if (h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 || (h[3] & 0xe0)) {
+        return -1;
+    }
+    pos = 10;
+    if (h[3] & 4) {                         /* FEXTRA */
+        size_t xlen;
+
+        if (cur_read(&c, b, 2) != 2) {
+            return 0;
+        }
+        xlen = b[0] | b[1] << 8;
+        if (pos + 2 + xlen > src->total) {
+            return 0;
+        }
+        cur_advance(&c, xlen);
+        pos += 2 + xlen;
+    }
+    for (int flag = 8; flag <= 16; flag <<= 1) {   /* FNAME, FCOMMENT */
+        if (!(h[3] & flag)) {
+            continue;
+        }
+        do {
+            if (cur_read(&c, b, 1) != 1) {
+                return 0;
+            }
+            pos++;
+        } while (b[0]);
+    }
+    if (h[3] & 2) {                         /* FHCRC */
+        if (cur_read(&c, b, 2) != 2) {
+            return 0;
+        }
+        pos += 2;
+    }
+    return pos;
+}
+
+static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
+                           AwdEngineResult *res)
+{
+    z_stream *zs = &e->inf;
+    size_t in_len = op->src->total;
+    size_t fed = 0, hdr = 0;
+    size_t ck_in = 0, ck_out = 0;       /* last block boundary */
+    uint8_t ck_bits = 0, ck_val = 0, last_byte = 0;
+    bool ended = false;
+    SgCur in, out;
+    ZCtx z;
+    int ret;
+
+    if (!zctx_open(op, &z)) {
+        res->status = AWD_STS_BAD_CONTEXT;
+        return true;
+    }
+    if (z.phase == ZPH_HEADER) {
+        long h = parse_header(op->fmt, op->src);
+
+        if (h < 0) {
+            res->status = AWD_STS_DECODE_ERROR;
+            return true;
+        }
+        if (h == 0) {
+            res->status = op->final ? AWD_STS_DECODE_ERROR : AWD_STS_OK;
+            if (!op->final && op->stream_init) {
+                zctx_store(op->ctx, &z);
+            }
+            return true;
+        }
+        hdr = h;
+        z.phase = ZPH_BLOCKS;
+    }
+
+    cur_init(&in, op->src);
+    cur_init(&out, op->dst);
+    cur_advance(&in, hdr);
+    fed = hdr;
+    ck_in = hdr;
+    ck_bits = z.bits;
+    ck_val = z.bitval;
+
+    if (z.phase == ZPH_BLOCKS) {
+        if (!inf_prepare(e, -15)) {
+            res->status = AWD_STS_INVALID_PARAM;
+            return true;
+        }
+        if (z.hist_len) {
+            inflateSetDictionary(zs, op->ctx + AWD_ZCTX_HIST_OFF, z.hist_len);
+        }
+        if (z.bits) {
+            inflatePrime(zs, z.bits, z.bitval);
+        }
+        for (;;) {
+            uint8_t *ip = NULL, *outp, dummy;
+            size_t ispan = 0, ospan, used;
+
+            if (aborted(op)) {
+                return false;
+            }
+            if (fed < in_len) {
+                ispan = MIN(MIN(cur_span(&in, &ip), in_len - fed),
+                            AWD_CHUNK);
+            }
+            ospan = MIN(cur_span(&out, &outp), AWD_CHUNK);
+            zs->next_in = ip;
+            zs->avail_in = ispan;
+            zs->next_out = ospan ? outp : &dummy;
+            zs->avail_out = ospan;
+            ret = inflate(zs, Z_BLOCK);
+            used = ispan - zs->avail_in;
+            if (used) {
+                last_byte = zs->next_in[-1];
+            }
+            fed += used;
+            cur_advance(&in, used);
+            cur_advance(&out, ospan - zs->avail_out);
+            if (ret == Z_STREAM_END) {
+                ck_in = fed;
+                ck_out = zs->total_out;
+                ck_bits = 0;
+                ended = true;
+                break;
+            }
+            if (ret != Z_OK && ret != Z_BUF_ERROR) {
+                res->status = AWD_STS_DECODE_ERROR;
+                return true;
+            }
+            if ((zs->data_type & 128) && fed > ck_in) {
+                ck_in = fed;
+                ck_out = zs->total_out;
+                ck_bits = zs->data_type & 7;
+                ck_val = ck_bits ? last_byte >> (8 - ck_bits) : 0;
+            }
+            if (ret == Z_BUF_ERROR) {
+                break;              /* no progress: out of input or space */
+            }
+        }
+        if (ck_out > 0 || ended || ck_in > hdr) {
+            uint32_t sum = z.checksum;
+            SgCur oc;
+            uint8_t *p;
+            size_t left = ck_out;
+
+            cur_init(&oc, op->dst);
+            while (left) {
+                size_t k = MIN(cur_span(&oc, &p), left);
+
+                sum = csum_update(op->fmt, sum, p, k);
+                cur_advance(&oc, k);
+                left -= k;
+            }
+            zctx_push_history(op->ctx, &z, op->dst, 0, ck_out);
+            z.checksum = sum;
+            z.total_in += ck_in;
+            z.total_out += ck_out;
+            z.bits = ck_bits;
+            z.bitval = ck_val;
+        } else {
+            z.total_in += hdr;
+        }
+        if (ended) {
+            z.phase = op->fmt == AWD_FMT_RAW ? ZPH_DONE : ZPH_TRAILER;
+        }
+    } else {
+        ck_in = hdr;
+    }
+
+    if (z.phase == ZPH_TRAILER) {
+        size_t need = op->fmt == AWD_FMT_ZLIB ? 4 : 8;
+        SgCur c;
+        size_t got;
+
+        cur_init(&c, op->src);
+        cur_advance(&c, ck_in);
+        got = cur_read(&c, z.trailer + z.trailer_len, need - z.trailer_len);
+        z.trailer_len += got;
+        ck_in += got;
+        z.total_in += got;
+        if (z.trailer_len == need) {
+            bool ok = op->fmt == AWD_FMT_ZLIB ?
+                      get_be32(z.trailer) == z.checksum :
+                      get_le32(z.trailer) == z.checksum &&
+                      get_le32(z.trailer + 4) == (uint32_t)z.total_out;
+            if (!ok) {
+                res->status = AWD_STS_DECODE_ERROR;
+                return true;
+            }
+            z.phase = ZPH_DONE;
+        }
+    }
+
+    if (z.phase == ZPH_DONE) {
+        z.state |= ZST_ENDED;
+        res->flags |= AWD_CF_STREAM_END;
+        res->status = AWD_STS_OK;
+    } else if (op->final && ck_in == in_len) {
+        res->status = AWD_STS_DECODE_ERROR;     /* truncated stream */
+        return true;
+    } else if (ck_out == 0 && ck_in == hdr && !hdr && fed < in_len) {
+        /* no block fitted into the destination */
+        res->status = AWD_STS_DST_TOO_SMALL;
+        res->produced = zs->total_out;
+        return true;
+    } else {
+        res->status = AWD_STS_OK;
+    }
+    res->consumed = ck_in;
+    res->produced = ck_out;
+    res->checksum = z.checksum;
+    zctx_store(op->ctx, &z);
+    return true;
+}
+
+bool awd_deflate_run(AwdDeflateEngine *e, const AwdDeflateOp *op,
+                     AwdEngineResult *res)
+{
+    memset(res, 0, sizeof(*res));
+    if (op->fmt > AWD_FMT_GZIP ||
+        (op->compress && (op->level < 1 || op->level > 9)) ||
+        (op->stream && !op->ctx)) {
+        res->status = AWD_STS_INVALID_PARAM;
+        return true;
+    }
+    if (op->compress) {
+        return deflate_op(e, op, res);
+    }
+    return op->stream ? inflate_stream(e, op, res) : inflate_once(e, op, res);
+}

@@ -1,0 +1,381 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Host unit test of the accel-wd deflate engine against host zlib:
+ * single-shot output byte-identical to deflate() for raw/zlib/gzip at
+ * levels 1-9, host inflate of the engine's output, engine inflate of host
+ * output, streams across many operations and scatter lists, and errors
+ * (corrupt, truncated, destination too small, forged contexts).
+ */
+#include "qemu/osdep.h"
+#include <zlib.h>
+#include "accel_wd_hw.h"
+#include "engine.h"
+
+static int failures;
+
+#define CHECK(cond) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, \
+                    #cond); \
+            failures++; \
+        } \
+    } while (0)
+
+static const int wbits_of[] = { -15, 15, 31 };
+
+/* Compressible test data: words, numbers and some noise */
+static uint8_t *make_data(size_t len, unsigned seed)
+{
+    static const char *const words[] = {
+        "accelerator ", "queue ", "page ", "request ", "deflate ", "zlib ",
+        "the ", "of ", "and ", "virtual ", "address ", "0x1234 ", "\n",
+    };
+    uint8_t *p = malloc(len);
+    size_t i = 0;
+
+    srand(seed);
+    while (i < len) {
+        if (rand() % 8 == 0) {
+            p[i++] = rand();
+            continue;
+        }
+        const char *w = words[rand() % 13];
+        for (size_t k = 0; w[k] && i < len; k++) {
+            p[i++] = w[k];
+        }
+    }
+    return p;
+}
+
+/* Split a buffer into segments of irregular sizes */
+static AwdSgl *make_sgl(uint8_t *buf, size_t len, size_t seg)
+{
+    AwdSgl *s = calloc(1, sizeof(*s));
+    size_t n = len / (seg ? seg : 1) + 2, off = 0;
+
+    s->seg = calloc(n + 1, sizeof(AwdSeg));
+    while (off < len) {
+        size_t k = seg ? MIN(seg + (s->nseg % 3), len - off) : len - off;
+
+        s->seg[s->nseg].base = buf + off;
+        s->seg[s->nseg].len = k;
+        s->nseg++;
+        off += k;
+        if (s->nseg == n) {
+            s->seg = realloc(s->seg, (n *= 2) * sizeof(AwdSeg));
+        }
+    }
+    s->total = len;
+    return s;
+}
+
+static void free_sgl(AwdSgl *s)
+{
+    free(s->seg);
+    free(s);
+}
+
+static size_t host_deflate(unsigned fmt, int level, const uint8_t *in,
+                           size_t len, uint8_t *out, size_t cap)
+{
+    z_stream zs = { 0 };
+    size_t n;
+
+    CHECK(deflateInit2(&zs, level, Z_DEFLATED, wbits_of[fmt], 8,
+                       Z_DEFAULT_STRATEGY) == Z_OK);
+    zs.next_in = (uint8_t *)in;
+    zs.avail_in = len;
+    zs.next_out = out;
+    zs.avail_out = cap;
+    CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+    n = zs.total_out;
+    deflateEnd(&zs);
+    return n;
+}
+
+static long host_inflate(unsigned fmt, const uint8_t *in, size_t len,
+                         uint8_t *out, size_t cap)
+{
+    z_stream zs = { 0 };
+    long n;
+    int ret;
+
+    CHECK(inflateInit2(&zs, wbits_of[fmt]) == Z_OK);
+    zs.next_in = (uint8_t *)in;
+    zs.avail_in = len;
+    zs.next_out = out;
+    zs.avail_out = cap;
+    ret = inflate(&zs, Z_FINISH);
+    n = ret == Z_STREAM_END ? (long)zs.total_out : -1;
+    inflateEnd(&zs);
+    return n;
+}
+
+static AwdEngineResult run(AwdDeflateEngine *e, bool compress, unsigned fmt,
+                           unsigned level, uint8_t *src, size_t src_len,
+                           size_t src_seg, uint8_t *dst, size_t dst_len,
+                           size_t dst_seg)
+{
+    AwdSgl *s = make_sgl(src, src_len, src_seg);
+    AwdSgl *d = make_sgl(dst, dst_len, dst_seg);
+    AwdDeflateOp op = {
+        .compress = compress, .fmt = fmt, .level = level,
+        .src = s, .dst = d,
+    };
+    AwdEngineResult r;
+
+    CHECK(awd_deflate_run(e, &op, &r));
+    free_sgl(s);
+    free_sgl(d);
+    return r;
+}
+
+static void test_single_shot(AwdDeflateEngine *e)
+{
+    static const size_t sizes[] = { 1, 100, 4096, 65536 + 17, 1 << 20 };
+
+    for (size_t si = 0; si < 5; si++) {
+        size_t len = sizes[si];
+        uint8_t *data = make_data(len, si);
+        size_t cap = awd_deflate_bound(AWD_FMT_GZIP, len);
+        uint8_t *dev = malloc(cap), *host = malloc(cap), *back = malloc(len);
+
+        for (unsigned fmt = 0; fmt <= AWD_FMT_GZIP; fmt++) {
+            for (unsigned lvl = 1; lvl <= 9; lvl++) {
+                AwdEngineResult r;
+                size_t hn;
+
+                if (len == (1 << 20) && lvl != 1 && lvl != 6 && lvl != 9) {
+                    continue;
+                }
+                r = run(e, true, fmt, lvl, data, len, 4096, dev, cap, 4093);
+                CHECK(r.status == AWD_STS_OK);
+                CHECK(r.consumed == len);
+                hn = host_deflate(fmt, lvl, data, len, host, cap);
+                CHECK(r.produced == hn);
+                CHECK(memcmp(dev, host, hn) == 0);
+                CHECK(host_inflate(fmt, dev, r.produced, back, len) ==
+                      (long)len);
+                CHECK(memcmp(back, data, len) == 0);
+                CHECK(r.checksum == (fmt == AWD_FMT_GZIP ?
+                                     crc32(0, data, len) :
+                                     adler32(1, data, len)));
+
+                /* and back through the engine, from host output */
+                memset(back, 0, len);
+                r = run(e, false, fmt, 0, host, hn, 1000, back, len, 4096);
+                CHECK(r.status == AWD_STS_OK);
+                CHECK(r.flags & AWD_CF_STREAM_END);
+                CHECK(r.consumed == hn && r.produced == len);
+                CHECK(memcmp(back, data, len) == 0);
+            }
+        }
+        free(data);
+        free(dev);
+        free(host);
+        free(back);
+    }
+}
+
+static void test_errors(AwdDeflateEngine *e)
+{
+    size_t len = 100000, cap = awd_deflate_bound(AWD_FMT_ZLIB, len);
+    uint8_t *data = make_data(len, 7), *c = malloc(cap), *out = malloc(len);
+    AwdEngineResult r;
+    size_t n;
+
+    /* compress into a too-small buffer: needed size reported */
+    r = run(e, true, AWD_FMT_ZLIB, 6, data, len, 0, c, 100, 0);
+    CHECK(r.status == AWD_STS_DST_TOO_SMALL);
+    CHECK(r.produced >= compressBound(len) - 16);
+
+    n = host_deflate(AWD_FMT_ZLIB, 6, data, len, c, cap);
+    /* decompression bomb: limited by the destination, partial progress */
+    r = run(e, false, AWD_FMT_ZLIB, 0, c, n, 0, out, 5000, 512);
+    CHECK(r.status == AWD_STS_DST_TOO_SMALL);
+    CHECK(r.produced == 5000);
+    CHECK(memcmp(out, data, 5000) == 0);
+    /* truncated */
+    r = run(e, false, AWD_FMT_ZLIB, 0, c, n / 2, 0, out, len, 0);
+    CHECK(r.status == AWD_STS_DECODE_ERROR);
+    /* corrupt */
+    c[n / 3] ^= 0x55;
+    c[n / 3 + 1] ^= 0xaa;
+    r = run(e, false, AWD_FMT_ZLIB, 0, c, n, 0, out, len, 0);
+    CHECK(r.status == AWD_STS_DECODE_ERROR || r.status == AWD_STS_OK);
+    /* wrong format / bad header */
+    r = run(e, false, AWD_FMT_GZIP, 0, data, 1000, 0, out, len, 0);
+    CHECK(r.status == AWD_STS_DECODE_ERROR);
+    /* invalid level and format */
+    r = run(e, true, AWD_FMT_RAW, 0, data, 10, 0, c, cap, 0);
+    CHECK(r.status == AWD_STS_INVALID_PARAM);
+    r = run(e, true, 3, 6, data, 10, 0, c, cap, 0);
+    CHECK(r.status == AWD_STS_INVALID_PARAM);
+    free(data);
+    free(c);
+    free(out);
+}
+
+/* Streamed compression over @nchunks operations; host inflate checks it */
+static void test_stream_compress(AwdDeflateEngine *e, unsigned fmt,
+                                 unsigned level, size_t len, size_t nchunks)
+{
+    uint8_t *data = make_data(len, fmt * 10 + level);
+    size_t cap = awd_deflate_bound(fmt, len) + nchunks * 16, pos = 0;
+    uint8_t *out = malloc(cap), *back = malloc(len);
+    uint8_t *ctx = calloc(1, AWD_ENGINE_STREAM_CTX_SIZE);
+    size_t produced = 0;
+
+    for (size_t i = 0; i < nchunks; i++) {
+        size_t k = i == nchunks - 1 ? len - pos : len / nchunks;
+        AwdSgl *s = make_sgl(data + pos, k, 3000);
+        AwdSgl *d = make_sgl(out + produced, cap - produced, 4096);
+        AwdDeflateOp op = {
+            .compress = true, .fmt = fmt, .level = level, .stream = true,
+            .stream_init = i == 0, .final = i == nchunks - 1,
+            .src = s, .dst = d, .ctx = ctx,
+        };
+        AwdEngineResult r;
+
+        CHECK(awd_deflate_run(e, &op, &r));
+        CHECK(r.status == AWD_STS_OK);
+        CHECK(r.consumed == k);
+        pos += k;
+        produced += r.produced;
+        free_sgl(s);
+        free_sgl(d);
+    }
+    CHECK(host_inflate(fmt, out, produced, back, len) == (long)len);
+    CHECK(memcmp(back, data, len) == 0);
+
+    /* a finished stream takes no more input without INIT */
+    {
+        AwdSgl *s = make_sgl(data, 10, 0), *d = make_sgl(out, cap, 0);
+        AwdDeflateOp op = {
+            .compress = true, .fmt = fmt, .level = level, .stream = true,
+            .src = s, .dst = d, .ctx = ctx,
+        };
+        AwdEngineResult r;
+
+        CHECK(awd_deflate_run(e, &op, &r));
+        CHECK(r.status == AWD_STS_BAD_CONTEXT);
+        free_sgl(s);
+        free_sgl(d);
+    }
+    free(data);
+    free(out);
+    free(back);
+    free(ctx);
+}
+
+/*
+ * Streamed decompression: input presented in chunks of @in_chunk bytes
+ * (re-presenting what was not consumed), output limited to @out_chunk
+ * bytes per operation.
+ */
+static void test_stream_decompress(AwdDeflateEngine *e, unsigned fmt,
+                                   size_t len, size_t in_chunk,
+                                   size_t out_chunk)
+{
+    uint8_t *data = make_data(len, 99 + fmt);
+    size_t cap = awd_deflate_bound(fmt, len);
+    uint8_t *c = malloc(cap), *back = malloc(len + out_chunk);
+    uint8_t *ctx = calloc(1, AWD_ENGINE_STREAM_CTX_SIZE);
+    size_t n = host_deflate(fmt, 6, data, len, c, cap);
+    size_t in_pos = 0, out_pos = 0, ops = 0;
+    bool ended = false, init = true;
+
+    while (!ended && ops < 100000) {
+        size_t k = MIN(in_chunk, n - in_pos);
+        bool last = in_pos + k == n;
+        AwdSgl *s = make_sgl(c + in_pos, k, 700);
+        AwdSgl *d = make_sgl(back + out_pos, out_chunk, 1000);
+        AwdDeflateOp op = {
+            .compress = false, .fmt = fmt, .stream = true,
+            .stream_init = init, .final = last,
+            .src = s, .dst = d, .ctx = ctx,
+        };
+        AwdEngineResult r;
+
+        CHECK(awd_deflate_run(e, &op, &r));
+        free_sgl(s);
+        free_sgl(d);
+        ops++;
+        if (r.status == AWD_STS_DST_TOO_SMALL || r.status != AWD_STS_OK) {
+            /* bigger output next time */
+            if (r.status != AWD_STS_DST_TOO_SMALL) {
+                fprintf(stderr, "stream decompress: status %u\n", r.status);
+                failures++;
+                break;
+            }
+            out_chunk *= 2;
+            back = realloc(back, len + out_chunk);
+            continue;
+        }
+        init = false;
+        if (r.consumed == 0 && r.produced == 0 && !(r.flags &
+                                                     AWD_CF_STREAM_END)) {
+            in_chunk *= 2;          /* a block larger than the input */
+        }
+        in_pos += r.consumed;
+        out_pos += r.produced;
+        ended = r.flags & AWD_CF_STREAM_END;
+    }
+    CHECK(ended);
+    CHECK(out_pos == len);
+    CHECK(memcmp(back, data, len) == 0);
+    free(data);
+    free(c);
+    free(back);
+    free(ctx);
+}
+
+static void test_forged_ctx(AwdDeflateEngine *e)
+{
+    uint8_t *ctx = calloc(1, AWD_ENGINE_STREAM_CTX_SIZE);
+    uint8_t in[64] = { 0 }, out[256];
+    AwdSgl *s = make_sgl(in, sizeof(in), 0), *d = make_sgl(out, 256, 0);
+    AwdDeflateOp op = {
+        .compress = false, .fmt = AWD_FMT_RAW, .stream = true,
+        .src = s, .dst = d, .ctx = ctx,
+    };
+    AwdEngineResult r;
+
+    /* zeroed context without INIT */
+    CHECK(awd_deflate_run(e, &op, &r));
+    CHECK(r.status == AWD_STS_BAD_CONTEXT);
+    /* a valid one, then an impossible history length */
+    op.stream_init = true;
+    in[0] = 0x03;                   /* final empty fixed block */
+    CHECK(awd_deflate_run(e, &op, &r));
+    op.stream_init = false;
+    memset(ctx, 0xff, 64);
+    CHECK(awd_deflate_run(e, &op, &r));
+    CHECK(r.status == AWD_STS_BAD_CONTEXT);
+    free_sgl(s);
+    free_sgl(d);
+    free(ctx);
+}
+
+int main(void)
+{
+    AwdDeflateEngine *e = awd_deflate_engine_new();
+
+    test_single_shot(e);
+    test_errors(e);
+    for (unsigned fmt = 0; fmt <= AWD_FMT_GZIP; fmt++) {
+        test_stream_compress(e, fmt, 1, 300000, 3);
+        test_stream_compress(e, fmt, 6, 200000, 7);
+        test_stream_compress(e, fmt, 9, 50000, 50);
+        test_stream_decompress(e, fmt, 300000, 5000, 8192);
+        test_stream_decompress(e, fmt, 300000, 100000, 1 << 20);
+        test_stream_decompress(e, fmt, 1000, 3, 64);
+    }
+    test_forged_ctx(e);
+    awd_deflate_engine_free(e);
+    printf("engine-deflate: %s (%d failures)\n", failures ? "FAIL" : "ok",
+           failures);
+    return failures ? 1 : 0;
+}
