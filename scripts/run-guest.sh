@@ -21,13 +21,16 @@ usage: run-guest.sh [options] [-- extra qemu args]
   --append ARGS      extra kernel command line
   --timeout SEC      batch-mode limit (default 300)
   --trace PATTERN    QEMU trace events (e.g. 'iommu_sva_*'), to stderr
+  --disk MIB         attach a scratch virtio-blk disk of MIB MiB (zeroed,
+                     deleted afterwards) whose DMA goes through the IOMMU
+                     (iommu_platform=on); the guest sees /dev/vda
 Paths come from build/testbed.env (written by scripts/build-all.sh); the
 variables QEMU, VMLINUX and INITRD there can be overridden from the
 environment.
 USAGE
 }
 
-mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace=
+mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace= disk=
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --append) append="$append $2"; shift ;;
     --timeout) timeout=$2; shift ;;
     --trace) trace=$2; shift ;;
+    --disk) disk=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
     *) usage >&2; exit 2 ;;
@@ -50,6 +54,7 @@ done
 
 case "$iommu" in sva|intel|none) ;; *) die "--iommu takes sva, intel or none" ;; esac
 case "$timeout" in ''|*[!0-9]*) die "--timeout takes a number of seconds" ;; esac
+case "$disk" in *[!0-9]*) die "--disk takes a size in MiB" ;; esac
 
 env_file=$AWD_BUILD/testbed.env
 if [ -f "$env_file" ]; then
@@ -74,12 +79,23 @@ none) kargs+=" intel_iommu=off" ;;
 esac
 [ "$accel" = 1 ] && args+=(-device accel-wd)
 [ -n "$trace" ] && args+=(-trace "$trace")
+tmpfiles=()
+cleanup() { rm -f "${tmpfiles[@]}"; }
+trap cleanup EXIT
+if [ -n "$disk" ]; then
+    img=$(mktemp "${TMPDIR:-/tmp}/awd-disk.XXXXXX")
+    tmpfiles+=("$img")
+    truncate -s "${disk}M" "$img"
+    # Without iommu_platform the guest bypasses the IOMMU for virtio.
+    args+=(-drive "if=none,id=scratch,file=$img,format=raw,cache=unsafe"
+           -device virtio-blk-pci,drive=scratch,iommu_platform=on,disable-legacy=on)
+fi
 
 case "$mode" in
 batch)
     kargs+=" awd.cmd=$(printf '%s' "$cmd" | base64 -w0)"
     out=$(mktemp "${TMPDIR:-/tmp}/awd-guest.XXXXXX")
-    trap 'rm -f "$out"' EXIT
+    tmpfiles+=("$out")
     set +e
     timeout --foreground -k 5 "$timeout" "$QEMU" "${args[@]}" -append "$kargs $append" \
         -display none -serial stdio -monitor none "${extra[@]}" </dev/null | tee "$out"
@@ -95,4 +111,4 @@ batch)
     ;;
 demo) kargs+=" awd.demo=1" ;;
 esac
-exec "$QEMU" "${args[@]}" -append "$kargs $append" -display none -serial mon:stdio "${extra[@]}"
+"$QEMU" "${args[@]}" -append "$kargs $append" -display none -serial mon:stdio "${extra[@]}"
