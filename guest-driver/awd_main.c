@@ -628,7 +628,7 @@ static struct pci_driver awd_pci_driver = {
 	.probe = awd_probe,
 	.remove = awd_remove,
 	.shutdown = awd_shutdown,
-	.driver.dev_groups = awd_groups,
+	.dev_groups = awd_groups,
 };
 module_pci_driver(awd_pci_driver);
 

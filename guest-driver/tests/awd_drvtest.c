@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * awd-drvtest: exercises the accel_wd character device interface directly
+ * (no library), one subcommand per property. Built static for the guest:
+ *   gcc -O2 -static -I include -I guest-driver -o awd-drvtest \
+ *       guest-driver/tests/awd_drvtest.c -lz
+ * Exit status 0 = pass, 1 = fail, 77 = skipped (feature not available).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "accel_wd_uapi.h"
+
+static const char *dev_path = "/dev/accel_wd0";
+
+#define FAIL(...) do { fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__); \
+	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(1); } while (0)
+#define CHECK(c, ...) do { if (!(c)) FAIL(__VA_ARGS__); } while (0)
+
+struct q {
+	int fd;
+	struct awd_info info;
+	volatile uint32_t *db;
+	struct awd_desc *sq;
+	struct awd_cpl *cq;
+	uint32_t entries, sq_tail, cq_head, phase;
+};
+
+static int q_open(struct q *q, int flags)
+{
+	memset(q, 0, sizeof(*q));
+	q->fd = open(dev_path, O_RDWR | O_CLOEXEC | flags);
+	if (q->fd < 0)
+		return -errno;
+	if (ioctl(q->fd, AWD_IOC_INFO, &q->info))
+		FAIL("AWD_IOC_INFO: %m");
+	return 0;
+}
+
+static void q_map(struct q *q)
+{
+	q->db = mmap(NULL, q->info.db_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     q->fd, q->info.db_offset);
+	CHECK(q->db != MAP_FAILED, "mmap db: %m");
+	q->sq = mmap(NULL, q->info.sq_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     q->fd, q->info.sq_offset);
+	CHECK(q->sq != MAP_FAILED, "mmap sq: %m");
+	q->cq = mmap(NULL, q->info.cq_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     q->fd, q->info.cq_offset);
+	CHECK(q->cq != MAP_FAILED, "mmap cq: %m");
+	q->entries = 1u << q->info.ring_order;
+	q->phase = 1;
+}
+
+static void q_start(struct q *q)
+{
+	CHECK(ioctl(q->fd, AWD_IOC_START) == 0, "AWD_IOC_START: %m");
+	q->sq_tail = q->cq_head = 0;
+	q->phase = 1;
+}
+
+static void q_submit(struct q *q, const struct awd_desc *d)
+{
+	q->sq[q->sq_tail] = *d;
+	q->sq_tail = (q->sq_tail + 1) & (q->entries - 1);
+	atomic_thread_fence(memory_order_release);
+	q->db[AWD_DB_SQ_TAIL / 4] = q->sq_tail;
+}
+
+/* Wait for the next completion; timeout_ms < 0 spins forever. */
+static int q_wait(struct q *q, struct awd_cpl *out, int timeout_ms, int use_poll)
+{
+	struct timespec t0, t;
+	struct awd_cpl *c;
+	uint32_t flags;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		c = &q->cq[q->cq_head];
+		flags = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
+		if ((flags & AWD_CF_PHASE) == q->phase) {
+			*out = *c;
+			q->cq_head = (q->cq_head + 1) & (q->entries - 1);
+			if (!q->cq_head)
+				q->phase ^= 1;
+			q->db[AWD_DB_CQ_HEAD / 4] = q->cq_head;
+			return 0;
+		}
+		if (use_poll) {
+			struct pollfd p = { .fd = q->fd, .events = POLLIN };
+
+			if (poll(&p, 1, 100) < 0)
+				FAIL("poll: %m");
+			if (p.revents & (POLLERR | POLLHUP))
+				return -EIO;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (timeout_ms >= 0 &&
+		    (t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+			return -ETIMEDOUT;
+	}
+}
+
+static void print_info(const struct awd_info *i)
+{
+	printf("version %u.%u caps %#x mode %s flags %#x queue %u pasid %u queues %u\n",
+	       i->version >> 16, i->version & 0xffff, i->caps,
+	       i->mode == AWD_MODE_SVA ? "sva" : "nosva", i->flags, i->queue,
+	       i->pasid, i->num_queues);
+	printf("ring_order %u (max %u) max_xfer %u rsa_max_bits %u stream_ctx %u state %u hw_error %u\n",
+	       i->ring_order, i->ring_order_max, i->max_xfer, i->rsa_max_bits,
+	       i->stream_ctx_size, i->state, i->hw_error);
+	printf("db %#llx+%#llx sq %#llx+%#llx cq %#llx+%#llx\n",
+	       (unsigned long long)i->db_offset, (unsigned long long)i->db_size,
+	       (unsigned long long)i->sq_offset, (unsigned long long)i->sq_size,
+	       (unsigned long long)i->cq_offset, (unsigned long long)i->cq_size);
+}
+
+static int t_info(void)
+{
+	struct q q;
+	int rc = q_open(&q, 0);
+
+	CHECK(!rc, "open %s: %s", dev_path, strerror(-rc));
+	print_info(&q.info);
+	CHECK(q.info.num_queues >= 1 && q.info.num_queues <= AWD_MAX_QUEUES,
+	      "queue count");
+	CHECK(q.info.state == AWD_QS_IDLE, "fresh queue not idle");
+	CHECK(ioctl(q.fd, _IO(AWD_IOC_MAGIC, 99)) < 0 && errno == ENOTTY,
+	      "unknown ioctl must fail with ENOTTY");
+	close(q.fd);
+	return 0;
+}
+
+/* mapping rules: sizes, offsets, no mremap, no split, no exec, no private */
+static int t_mmap(void)
+{
+	struct q q;
+	void *p;
+	int rc = q_open(&q, 0);
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	p = mmap(NULL, q.info.sq_size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		 q.fd, q.info.sq_offset);
+	CHECK(p == MAP_FAILED, "MAP_PRIVATE accepted");
+	p = mmap(NULL, q.info.sq_size * 2, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 q.fd, q.info.sq_offset);
+	CHECK(p == MAP_FAILED, "oversized mapping accepted");
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, q.fd, 7 * 4096);
+	CHECK(p == MAP_FAILED, "unknown region accepted");
+	p = mmap(NULL, q.info.db_size, PROT_READ | PROT_EXEC, MAP_SHARED, q.fd,
+		 q.info.db_offset);
+	CHECK(p == MAP_FAILED, "executable doorbell accepted");
+	q_map(&q);
+	p = mmap(NULL, q.info.sq_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 q.fd, q.info.sq_offset);
+	CHECK(p == MAP_FAILED && errno == EBUSY, "second SQ mapping: %m");
+	p = mremap(q.sq, q.info.sq_size, q.info.sq_size,
+		   MREMAP_MAYMOVE | MREMAP_FIXED,
+		   (char *)q.cq + (64 << 20));
+	CHECK(p == MAP_FAILED, "mremap of the SQ succeeded");
+	q.sq[0].tag = 0x1234;	/* still mapped where it was */
+	if (q.info.sq_size > 4096)
+		CHECK(munmap((char *)q.sq + 4096, 4096) < 0,
+		      "partial munmap (split) succeeded");
+	{
+		struct awd_ring_cfg cfg = { .ring_order = AWD_RING_ORDER_MIN };
+
+		CHECK(ioctl(q.fd, AWD_IOC_SET_RING, &cfg) < 0 && errno == EBUSY,
+		      "SET_RING while mapped: %m");
+	}
+	munmap(q.sq, q.info.sq_size);
+	munmap(q.cq, q.info.cq_size);
+	{
+		struct awd_ring_cfg cfg = { .ring_order = 4 };
+		struct awd_info i;
+
+		CHECK(ioctl(q.fd, AWD_IOC_SET_RING, &cfg) == 0, "SET_RING: %m");
+		CHECK(ioctl(q.fd, AWD_IOC_INFO, &i) == 0, "INFO");
+		CHECK(i.ring_order == 4 && i.sq_size == 4096, "ring order 4");
+		cfg.ring_order = q.info.ring_order_max + 1;
+		CHECK(ioctl(q.fd, AWD_IOC_SET_RING, &cfg) < 0 && errno == EINVAL,
+		      "SET_RING above max");
+		cfg.ring_order = 4;
+		cfg.flags = 1;
+		CHECK(ioctl(q.fd, AWD_IOC_SET_RING, &cfg) < 0 && errno == EINVAL,
+		      "SET_RING with flags");
+	}
+	close(q.fd);
+	return 0;
+}
+
+/* a child after fork() has no mappings and cannot use the queue */
+static int t_fork(void)
+{
+	struct q q;
+	struct awd_info i;
+	int rc = q_open(&q, 0), st;
+	pid_t pid;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	q_map(&q);
+	q.sq[0].tag = 0xabcd;
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		struct pollfd p = { .fd = q.fd, .events = POLLIN };
+		uint64_t n;
+		void *m;
+
+		if (ioctl(q.fd, AWD_IOC_INFO, &i) == 0 || errno != EPERM)
+			_exit(10);
+		if (ioctl(q.fd, AWD_IOC_START) == 0 || errno != EPERM)
+			_exit(11);
+		m = mmap(NULL, q.info.db_size, PROT_WRITE, MAP_SHARED, q.fd,
+			 q.info.db_offset);
+		if (m != MAP_FAILED || errno != EPERM)
+			_exit(12);
+		if (read(q.fd, &n, sizeof(n)) >= 0 || errno != EPERM)
+			_exit(13);
+		if (poll(&p, 1, 0) != 1 || !(p.revents & POLLERR))
+			_exit(14);
+		/* VM_DONTCOPY: the parent's mappings are absent here */
+		if (mincore((void *)q.sq, 4096, (unsigned char *)&n) == 0 ||
+		    errno != ENOMEM)
+			_exit(15);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "child check failed (status %#x)", st);
+	CHECK(q.sq[0].tag == 0xabcd, "parent lost its SQ contents");
+	CHECK(ioctl(q.fd, AWD_IOC_INFO, &i) == 0, "parent INFO after fork");
+	close(q.fd);
+	return 0;
+}
+
+/* every queue can be opened once; then EBUSY; closing frees them */
+static int t_busy(void)
+{
+	int fds[AWD_MAX_QUEUES + 1], n = 0, rc;
+	struct q q;
+
+	rc = q_open(&q, 0);
+	CHECK(!rc, "open: %s", strerror(-rc));
+	fds[n++] = q.fd;
+	while (n <= AWD_MAX_QUEUES) {
+		int fd = open(dev_path, O_RDWR | O_CLOEXEC);
+
+		if (fd < 0) {
+			CHECK(errno == EBUSY, "open #%d: %m", n);
+			break;
+		}
+		fds[n++] = fd;
+	}
+	CHECK(n == (int)q.info.num_queues, "opened %d of %u queues", n,
+	      q.info.num_queues);
+	while (n)
+		close(fds[--n]);
+	rc = q_open(&q, 0);
+	CHECK(!rc, "reopen: %s", strerror(-rc));
+	close(q.fd);
+	printf("opened all %u queues, then EBUSY\n", q.info.num_queues);
+	return 0;
+}
+
+static int t_nop(int count)
+{
+	struct awd_desc d = { .opcode = AWD_OP_NOP, .flags = AWD_DF_IRQ };
+	struct awd_cpl c;
+	struct awd_qstats st;
+	struct q q;
+	int rc = q_open(&q, 0), i;
+	uint64_t n;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	q_map(&q);
+	q_start(&q);
+	for (i = 0; i < count; i++) {
+		d.tag = 0x100 + i;
+		q_submit(&q, &d);
+		rc = q_wait(&q, &c, 10000, q.info.flags & AWD_INFO_F_IRQ);
+		CHECK(!rc, "NOP %d: %s", i, strerror(-rc));
+		CHECK(c.status == AWD_STS_OK && c.tag == d.tag,
+		      "NOP %d: status %u tag %#x", i, c.status, c.tag);
+	}
+	if (q.info.flags & AWD_INFO_F_IRQ) {
+		CHECK(read(q.fd, &n, sizeof(n)) == sizeof(n) && n >= 1,
+		      "read: %m");
+	}
+	CHECK(ioctl(q.fd, AWD_IOC_QSTATS, &st) == 0, "QSTATS");
+	printf("%d NOPs ok, irqs %llu\n", count, (unsigned long long)st.irqs);
+	CHECK(ioctl(q.fd, AWD_IOC_STOP) == 0, "STOP: %m");
+	close(q.fd);
+	return 0;
+}
+
+/* SVA: compress a buffer the process just malloc'ed, check with zlib */
+static int t_compress(size_t len)
+{
+	struct awd_desc d = { .opcode = AWD_OP_COMPRESS, .flags = AWD_DF_IRQ };
+	unsigned char *src, *dst, *chk;
+	uLongf chk_len = len;
+	struct awd_cpl c;
+	struct q q;
+	size_t i;
+	int rc = q_open(&q, 0);
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	if (q.info.mode != AWD_MODE_SVA) {
+		printf("SKIP: no-SVA mode\n");
+		return 77;
+	}
+	q_map(&q);
+	q_start(&q);
+	src = malloc(len);
+	dst = malloc(len + 1024);	/* never touched: faults via PRI */
+	chk = malloc(len);
+	for (i = 0; i < len; i++)
+		src[i] = "accel-wd shared virtual addressing "[i % 35] ^ (i >> 12);
+	d.src = (uintptr_t)src;
+	d.dst = (uintptr_t)dst;
+	d.src_len = len;
+	d.dst_len = len + 1024;
+	d.param = AWD_FMT_ZLIB << AWD_PARAM_FMT_SHIFT |
+		  6 << AWD_PARAM_LEVEL_SHIFT;
+	d.tag = 7;
+	q_submit(&q, &d);
+	rc = q_wait(&q, &c, 60000, 1);
+	CHECK(!rc, "compress: %s", strerror(-rc));
+	CHECK(c.status == AWD_STS_OK, "status %u fault %#llx", c.status,
+	      (unsigned long long)c.fault_addr);
+	CHECK(uncompress(chk, &chk_len, dst, c.produced) == Z_OK &&
+	      chk_len == len && !memcmp(chk, src, len), "zlib check");
+	printf("compressed %zu -> %u bytes, zlib verified\n", len, c.produced);
+	close(q.fd);
+	return 0;
+}
+
+/* no-SVA: register, see pinned pages, refuse unregister while running */
+static int t_regmem(void)
+{
+	struct awd_mem m = { 0 };
+	struct awd_qstats st;
+	struct q q;
+	char *buf;
+	int rc = q_open(&q, 0);
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	buf = aligned_alloc(4096, 64 << 10);
+	m.uaddr = (uintptr_t)buf + 100;
+	m.len = 40000;
+	rc = ioctl(q.fd, AWD_IOC_REG_MEM, &m);
+	if (q.info.mode == AWD_MODE_SVA) {
+		CHECK(rc < 0 && errno == EOPNOTSUPP, "REG_MEM in SVA mode");
+		printf("SKIP: SVA mode\n");
+		return 77;
+	}
+	CHECK(rc == 0, "REG_MEM: %m");
+	CHECK((m.iova & 4095) == 100, "iova %#llx keeps the page offset",
+	      (unsigned long long)m.iova);
+	CHECK(ioctl(q.fd, AWD_IOC_QSTATS, &st) == 0 && st.pinned_pages == 10,
+	      "pinned %llu pages, expected 10",
+	      (unsigned long long)st.pinned_pages);
+	CHECK(ioctl(q.fd, AWD_IOC_UNREG_MEM, &m) == 0, "UNREG_MEM: %m");
+	CHECK(ioctl(q.fd, AWD_IOC_UNREG_MEM, &m) < 0 && errno == ENOENT,
+	      "double UNREG_MEM");
+	m.uaddr = 0xffff800000000000ull;	/* kernel address */
+	CHECK(ioctl(q.fd, AWD_IOC_REG_MEM, &m) < 0 && errno == EFAULT,
+	      "kernel address registered");
+	{
+		struct rlimit rl = { 8192, 8192 };
+
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+		m.uaddr = (uintptr_t)buf;
+		m.len = 64 << 10;
+		rc = ioctl(q.fd, AWD_IOC_REG_MEM, &m);
+		/* root has CAP_IPC_LOCK, which overrides the limit */
+		CHECK(rc < 0 ? errno == ENOMEM : geteuid() == 0,
+		      "RLIMIT_MEMLOCK ignored");
+	}
+	CHECK(ioctl(q.fd, AWD_IOC_QSTATS, &st) == 0, "QSTATS");
+	close(q.fd);
+	printf("register/unregister ok\n");
+	return 0;
+}
+
+/* a process killed with queue state leaves nothing behind */
+static int t_kill(int rounds)
+{
+	int r, st;
+
+	for (r = 0; r < rounds; r++) {
+		int pfd[2];
+		pid_t pid;
+		char c;
+
+		CHECK(pipe(pfd) == 0, "pipe");
+		pid = fork();
+		CHECK(pid >= 0, "fork");
+		if (!pid) {
+			struct q q;
+
+			if (q_open(&q, 0))
+				_exit(2);
+			q_map(&q);
+			ioctl(q.fd, AWD_IOC_START);
+			(void)!write(pfd[1], "x", 1);
+			for (;;)
+				pause();
+		}
+		close(pfd[1]);
+		CHECK(read(pfd[0], &c, 1) == 1, "child did not get ready");
+		close(pfd[0]);
+		kill(pid, SIGKILL);
+		CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+	}
+	printf("%d killed owners\n", rounds);
+	return 0;
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* remove the PCI device under an open, mapped file: only close() works */
+static int t_hotremove(const char *remove_path)
+{
+	struct pollfd p;
+	struct awd_info i;
+	struct q q;
+	int rc = q_open(&q, 0), fd;
+	volatile int bus = 0;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	q_map(&q);
+	fd = open(remove_path, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, "1", 1) == 1, "remove via %s: %m",
+	      remove_path);
+	close(fd);
+	CHECK(ioctl(q.fd, AWD_IOC_INFO, &i) == 0 && i.state == AWD_QS_DEAD,
+	      "INFO after remove: %m state %u", i.state);
+	CHECK(ioctl(q.fd, AWD_IOC_START) < 0 && errno == ENODEV,
+	      "START after remove: %m");
+	p.fd = q.fd;
+	p.events = POLLIN;
+	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLHUP), "poll after remove");
+	signal(SIGBUS, on_sigbus);
+	if (!sigsetjmp(bus_jmp, 1))
+		q.db[0] = 1;
+	else
+		bus = 1;
+	CHECK(bus, "doorbell still mapped after remove");
+	close(q.fd);
+	printf("remove with an open file ok\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *t;
+
+	if (argc > 2 && !strcmp(argv[1], "-d")) {
+		dev_path = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|kill [N]|hotremove SYSFS-REMOVE\n");
+		return 2;
+	}
+	t = argv[1];
+	if (!strcmp(t, "info"))
+		return t_info();
+	if (!strcmp(t, "mmap"))
+		return t_mmap();
+	if (!strcmp(t, "fork"))
+		return t_fork();
+	if (!strcmp(t, "busy"))
+		return t_busy();
+	if (!strcmp(t, "nop"))
+		return t_nop(argc > 2 ? atoi(argv[2]) : 10);
+	if (!strcmp(t, "compress"))
+		return t_compress(argc > 2 ? strtoul(argv[2], NULL, 0) : 65536);
+	if (!strcmp(t, "regmem"))
+		return t_regmem();
+	if (!strcmp(t, "hotremove") && argc > 2)
+		return t_hotremove(argv[2]);
+	if (!strcmp(t, "kill"))
+		return t_kill(argc > 2 ? atoi(argv[2]) : 10);
+	fprintf(stderr, "unknown test %s\n", t);
+	return 2;
+}
