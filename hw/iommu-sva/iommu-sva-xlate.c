@@ -178,32 +178,63 @@ static uint8_t sva_get_pasid_entry(IOMMUSVAState *s, const uint64_t *ce,
     return SVA_FR_NONE;
 }
 
-/* 3.6 First-stage translation: one walk, A/D set at the end */
+/* 3.6.2 Access rights of a first-stage translation for one request */
+static uint8_t sva_fl_access(const uint64_t *pe, const SVAXlateReq *req,
+                             const SVAIotlbEntry *e, bool *can_write)
+{
+    if (!req->priv && !e->us) {
+        return SVA_FR_FS_US;
+    }
+    if (req->exec && e->xd) {
+        return SVA_FR_FS_XD;
+    }
+    if (req->exec && req->priv && e->us && (pe[2] & SVA_PE2_SMEP)) {
+        return SVA_FR_FS_XD;
+    }
+    *can_write = e->rw || (req->priv && !(pe[2] & SVA_PE2_WPE));
+    if (req->write && !*can_write) {
+        return SVA_FR_FS_WRITE;
+    }
+    return SVA_FR_NONE;
+}
+
+/* Does the request set Dirty (write, or ATS granting write)? */
+static bool sva_wants_dirty(const SVAXlateReq *req, bool can_write)
+{
+    return can_write && !req->no_write && (req->write || req->ats);
+}
+
+static void sva_fl_result(const SVAXlateReq *req, const SVAIotlbEntry *e,
+                          bool can_write, SVAXlateResult *res)
+{
+    res->iova = e->iova;
+    res->mask = e->mask;
+    res->phys = e->phys;
+    res->read = true;
+    res->write = can_write && e->dirty && !req->no_write;
+    res->exec = !e->xd;
+    res->priv = !e->us;
+}
+
+/* 3.6 First-stage walk; Accessed/Dirty set once the rights are checked */
 static uint8_t sva_fl_walk(IOMMUSVAState *s, const uint64_t *pe,
-                           const SVAXlateReq *req, SVAXlateResult *res)
+                           const SVAXlateReq *req, SVAIotlbEntry *out,
+                           bool *can_write)
 {
     int levels = ((pe[2] & SVA_PE2_FLPM_MASK) >> SVA_PE2_FLPM_SHIFT) ? 5 : 4;
-    int vbits = levels == 5 ? 57 : 48;
     uint64_t va = req->addr;
     uint64_t haw_rsvd = sva_haw_rsvd(s);
-    bool wpe = pe[2] & SVA_PE2_WPE;
     hwaddr ptes_addr[5];
     uint64_t ptes[5];
     int tries;
 
-    if ((uint64_t)(((int64_t)(va << (64 - vbits))) >> (64 - vbits)) != va) {
-        return SVA_FR_FS_NON_CANONICAL;
-    }
-    if (req->priv && !(pe[2] & SVA_PE2_SRE)) {
-        return SVA_FR_SM_PTE_SRE;
-    }
-
     for (tries = 0; tries < SVA_AD_RETRIES; tries++) {
         uint64_t table = pe[2] & SVA_PE2_FLPTR_MASK;
-        bool rw = true, us = true, xd = false, can_write, set_d, raced;
+        SVAIotlbEntry e = { .rw = true, .us = true };
+        bool raced = false;
         int level, n = 0, i;
         unsigned shift = 0;
-        uint64_t leaf = 0;
+        uint8_t fr;
 
         for (level = levels; level >= 1; level--) {
             uint64_t pte;
@@ -225,45 +256,32 @@ static uint8_t sva_fl_walk(IOMMUSVAState *s, const uint64_t *pe,
                 if (level >= 4 || (level == 3 && !s->p.fl1gp)) {
                     return SVA_FR_FS_RSVD;
                 }
-                /* PAT is bit 12; 21..13 / 20..13 must be zero */
+                /* PAT is bit 12; the bits up to the page size are zero */
                 if (pte & SVA_MASK(shift - 1, 13)) {
                     return SVA_FR_FS_RSVD;
                 }
             }
-            rw &= !!(pte & SVA_FL_RW);
-            us &= !!(pte & SVA_FL_US);
-            xd |= !!(pte & SVA_FL_XD);
+            e.rw &= !!(pte & SVA_FL_RW);
+            e.us &= !!(pte & SVA_FL_US);
+            e.xd |= !!(pte & SVA_FL_XD);
             ptes_addr[n] = addr;
             ptes[n++] = pte;
             if (level == 1 || (pte & SVA_FL_PS)) {
-                leaf = pte;
                 break;
             }
             table = pte & SVA_FL_ADDR_MASK;
         }
 
-        /* 3.6.2 access rights */
-        if (!req->priv && !us) {
-            return SVA_FR_FS_US;
+        fr = sva_fl_access(pe, req, &e, can_write);
+        if (fr) {
+            return fr;
         }
-        if (req->exec && xd) {
-            return SVA_FR_FS_XD;
-        }
-        if (req->exec && req->priv && us && (pe[2] & SVA_PE2_SMEP)) {
-            return SVA_FR_FS_XD;
-        }
-        can_write = rw || (req->priv && !wpe);
-        if (req->write && !can_write) {
-            return SVA_FR_FS_WRITE;
-        }
-        set_d = can_write && !req->no_write && (req->write || req->ats);
 
         /* 3.6.3 Accessed on every entry used, Dirty on the leaf */
-        raced = false;
         for (i = 0; i < n && !raced; i++) {
             uint64_t want = ptes[i] | SVA_FL_A;
 
-            if (i == n - 1 && set_d) {
+            if (i == n - 1 && sva_wants_dirty(req, *can_write)) {
                 want |= SVA_FL_D;
             }
             if (want == ptes[i]) {
@@ -280,23 +298,59 @@ static uint8_t sva_fl_walk(IOMMUSVAState *s, const uint64_t *pe,
         if (raced) {
             continue;
         }
-        leaf = ptes[n - 1];
-
-        res->mask = (1ULL << shift) - 1;
-        res->iova = va & ~res->mask;
-        res->phys = leaf & SVA_FL_ADDR_MASK & ~res->mask;
-        res->read = true;
-        res->write = can_write && (leaf & SVA_FL_D) && !req->no_write;
-        res->exec = !xd;
-        res->priv = !us;
+        e.mask = (1ULL << shift) - 1;
+        e.iova = va & ~e.mask;
+        e.phys = ptes[n - 1] & SVA_FL_ADDR_MASK & ~e.mask;
+        e.dirty = !!(ptes[n - 1] & SVA_FL_D);
+        *out = e;
         return SVA_FR_NONE;
     }
     return SVA_FR_FS_AD_UPDATE;
 }
 
+static uint8_t sva_first_stage(IOMMUSVAState *s, const uint64_t *pe,
+                               const SVAXlateReq *req, SVAXlateResult *res,
+                               uint64_t gen)
+{
+    int vbits = ((pe[2] & SVA_PE2_FLPM_MASK) >> SVA_PE2_FLPM_SHIFT) ? 57 : 48;
+    uint64_t va = req->addr;
+    SVAIotlbEntry e;
+    bool can_write;
+    uint8_t fr;
+
+    if ((uint64_t)(((int64_t)(va << (64 - vbits))) >> (64 - vbits)) != va) {
+        return SVA_FR_FS_NON_CANONICAL;
+    }
+    if (req->priv && !(pe[2] & SVA_PE2_SRE)) {
+        return SVA_FR_SM_PTE_SRE;
+    }
+
+    if (iommu_sva_iotlb_lookup(s, res->did, res->pasid, va, &e)) {
+        fr = sva_fl_access(pe, req, &e, &can_write);
+        if (!fr && (e.dirty || !sva_wants_dirty(req, can_write))) {
+            trace_iommu_sva_iotlb_hit(res->did, res->pasid, va);
+            sva_fl_result(req, &e, can_write, res);
+            return SVA_FR_NONE;
+        }
+        /* Refused or needs Dirty: drop and walk the tables again */
+        iommu_sva_iotlb_drop(s, &e);
+    }
+
+    fr = sva_fl_walk(s, pe, req, &e, &can_write);
+    if (fr) {
+        return fr;
+    }
+    e.did = res->did;
+    e.pasid = res->pasid;
+    iommu_sva_iotlb_insert(s, &e, gen);
+    sva_fl_result(req, &e, can_write, res);
+    return SVA_FR_NONE;
+}
+
 void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
                      SVAXlateResult *res)
 {
+    uint64_t gen = iommu_sva_cache_gen(s);
     uint64_t ce[4], pe[8];
     uint32_t pasid = req->pasid;
     unsigned pgtt;
@@ -305,9 +359,12 @@ void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
     memset(res, 0, sizeof(*res));
     res->pasid = pasid;
 
-    fr = sva_get_context(s, req->sid, ce);
-    if (fr) {
-        goto fault;
+    if (!iommu_sva_ctx_lookup(s, req->sid, ce)) {
+        fr = sva_get_context(s, req->sid, ce);
+        if (fr) {
+            goto fault;
+        }
+        iommu_sva_ctx_insert(s, req->sid, ce, gen);
     }
     res->fpd = !!(ce[0] & SVA_CTX_LO_FPD);
     if (req->ats && !(ce[0] & SVA_CTX_LO_DTE)) {
@@ -322,10 +379,14 @@ void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
     }
     res->pasid = pasid;
 
-    fr = sva_get_pasid_entry(s, ce, pasid, pe, &res->fpd);
-    if (fr) {
-        goto fault;
+    if (!iommu_sva_pasid_lookup(s, req->sid, pasid, pe)) {
+        fr = sva_get_pasid_entry(s, ce, pasid, pe, &res->fpd);
+        if (fr) {
+            goto fault;
+        }
+        iommu_sva_pasid_insert(s, req->sid, pasid, pe, gen);
     }
+    res->fpd |= !!(pe[0] & SVA_PE0_FPD);
     res->did = pe[1] & SVA_PE1_DID_MASK;
     pgtt = (pe[0] & SVA_PE0_PGTT_MASK) >> SVA_PE0_PGTT_SHIFT;
     if (pgtt == SVA_PGTT_PT) {
@@ -333,20 +394,22 @@ void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
             fr = SVA_FR_ADDR_BEYOND_HAW;
             goto fault;
         }
-        res->mask = SVA_PAGE_SIZE - 1;
-        res->iova = req->addr & ~res->mask;
-        res->phys = res->iova;
+        /* One entry for the whole address width: identity */
+        res->mask = (1ULL << s->p.aw_bits) - 1;
+        res->iova = 0;
+        res->phys = 0;
         res->read = res->exec = res->priv = true;
         res->write = !req->no_write;
-        trace_iommu_sva_xlate(req->sid, pasid, req->addr, res->phys,
+        trace_iommu_sva_xlate(req->sid, pasid, req->addr, req->addr,
                               res->write);
         return;
     }
-    fr = sva_fl_walk(s, pe, req, res);
+    fr = sva_first_stage(s, pe, req, res, gen);
     if (fr) {
         goto fault;
     }
-    trace_iommu_sva_xlate(req->sid, pasid, req->addr, res->phys, res->write);
+    trace_iommu_sva_xlate(req->sid, pasid, req->addr,
+                          res->phys | (req->addr & res->mask), res->write);
     return;
 
 fault:
@@ -500,33 +563,34 @@ void iommu_sva_switch_spaces(IOMMUSVAState *s)
     memory_region_transaction_commit();
 }
 
-/* Caches: nothing is cached yet, so invalidation has nothing to drop */
-
-void iommu_sva_caches_init(IOMMUSVAState *s)
+/* Tell IOMMU notifiers (vhost's device IOTLB) about invalidations */
+void iommu_sva_notify_unmap(IOMMUSVAState *s, int did, uint32_t pasid,
+                            uint64_t first, uint64_t last)
 {
-}
+    IOMMUSVASpace *sp;
 
-void iommu_sva_flush_all(IOMMUSVAState *s)
-{
-    trace_iommu_sva_flush("all", -1, SVA_NO_PASID, 0, 0);
-}
+    QLIST_FOREACH(sp, &s->space_list, next) {
+        IOMMUNotifier *n;
 
-void iommu_sva_flush_context(IOMMUSVAState *s, bool all, uint16_t sid,
-                             uint16_t sid_mask)
-{
-    trace_iommu_sva_flush("context", all ? -1 : sid, SVA_NO_PASID, 0,
-                          sid_mask);
-}
+        IOMMU_NOTIFIER_FOREACH(n, &sp->iommu) {
+            uint64_t f = MAX(first, n->start), l = MIN(last, n->end);
+            IOMMUTLBEvent ev = {
+                .type = (n->notifier_flags & IOMMU_NOTIFIER_DEVIOTLB_UNMAP) ?
+                        IOMMU_NOTIFIER_DEVIOTLB_UNMAP : IOMMU_NOTIFIER_UNMAP,
+                .entry = {
+                    .target_as = &address_space_memory,
+                    .iova = f,
+                    .addr_mask = l - f,
+                    .perm = IOMMU_NONE,
+                },
+            };
 
-void iommu_sva_flush_pasid(IOMMUSVAState *s, int did, uint32_t pasid)
-{
-    trace_iommu_sva_flush("pasid", did, pasid, 0, 0);
-}
-
-void iommu_sva_flush_iotlb(IOMMUSVAState *s, int did, uint32_t pasid,
-                           uint64_t addr, unsigned am)
-{
-    trace_iommu_sva_flush("iotlb", did, pasid, addr, am);
+            if (f > l) {
+                continue;
+            }
+            memory_region_notify_iommu_one(n, &ev);
+        }
+    }
 }
 
 static void sva_iommu_memory_region_class_init(ObjectClass *klass,

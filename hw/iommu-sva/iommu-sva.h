@@ -86,6 +86,19 @@ typedef struct SVAXlateResult {
     bool fpd;                   /* fault processing disabled */
 } SVAXlateResult;
 
+/* A cached first-stage translation */
+typedef struct SVAIotlbEntry {
+    uint64_t iova;
+    uint64_t phys;
+    uint64_t mask;
+    uint32_t pasid;
+    uint16_t did;
+    bool rw;                    /* R/W set at every level */
+    bool us;                    /* U/S set at every level */
+    bool xd;                    /* XD set at some level */
+    bool dirty;                 /* leaf D set */
+} SVAIotlbEntry;
+
 struct IOMMUSVAState {
     X86IOMMUState parent_obj;
 
@@ -105,7 +118,11 @@ struct IOMMUSVAState {
     bool iq_stopped;            /* IQE set: wait for software */
     uint8_t frcd_next;          /* next fault recording register */
 
-    QemuMutex lock;             /* caches and spaces */
+    QemuMutex lock;             /* caches */
+    uint64_t cache_gen;         /* bumped by every invalidation */
+    GHashTable *ctx_cache;      /* sid + 1 -> context entry */
+    GHashTable *pasid_cache;    /* (sid, pasid) -> PASID entry */
+    GHashTable *iotlb;          /* (did, pasid, page, level) -> entry */
     GHashTable *spaces;         /* (bus, devfn) -> IOMMUSVASpace */
     QLIST_HEAD(, IOMMUSVASpace) space_list;
 
@@ -156,7 +173,24 @@ void iommu_sva_ep_space_init(IOMMUSVASpace *sp);
 void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
                      SVAXlateResult *res);
 extern const PCIIOMMUOps iommu_sva_pci_ops;
+void iommu_sva_notify_unmap(IOMMUSVAState *s, int did, uint32_t pasid,
+                            uint64_t first, uint64_t last);
+
+/* iommu-sva-cache.c */
 void iommu_sva_caches_init(IOMMUSVAState *s);
+uint64_t iommu_sva_cache_gen(IOMMUSVAState *s);
+bool iommu_sva_ctx_lookup(IOMMUSVAState *s, uint16_t sid, uint64_t *ce);
+void iommu_sva_ctx_insert(IOMMUSVAState *s, uint16_t sid, const uint64_t *ce,
+                          uint64_t gen);
+bool iommu_sva_pasid_lookup(IOMMUSVAState *s, uint16_t sid, uint32_t pasid,
+                            uint64_t *pe);
+void iommu_sva_pasid_insert(IOMMUSVAState *s, uint16_t sid, uint32_t pasid,
+                            const uint64_t *pe, uint64_t gen);
+bool iommu_sva_iotlb_lookup(IOMMUSVAState *s, uint16_t did, uint32_t pasid,
+                            uint64_t addr, SVAIotlbEntry *out);
+void iommu_sva_iotlb_insert(IOMMUSVAState *s, const SVAIotlbEntry *e,
+                            uint64_t gen);
+void iommu_sva_iotlb_drop(IOMMUSVAState *s, const SVAIotlbEntry *e);
 IOMMUSVASpace *iommu_sva_find_space(IOMMUSVAState *s, PCIBus *bus,
                                     int devfn);
 uint16_t iommu_sva_space_sid(IOMMUSVASpace *sp);
