@@ -79,6 +79,13 @@ enum awd_queue_state {
 
 /* awd_info.flags */
 #define AWD_INFO_F_IRQ          (1u << 0)  /* completion interrupts work */
+#define AWD_INFO_F_RESET        (1u << 1)  /* a device reset (FLR, error
+					    * recovery) stopped the queue:
+					    * state is AWD_QS_ERROR, the
+					    * rings and the PASID binding
+					    * survive; STOP then START
+					    * restarts it with an empty CQ
+					    */
 
 /* mmap offsets: region number times the page size (awd_info says which) */
 #define AWD_MMAP_DB             0   /* doorbell page, write-only use */

@@ -3,16 +3,18 @@
  * accel_wd driver internals.
  *
  * Lock order (outermost first):
- *   mmap_lock (held by the mm core around ->mmap and the vm_ops)
- *     -> awd->lock (queue allocation, list of open files, remove)
- *       -> ctx->lock (one open file)
- *         -> awd->irq_lock (spinlock, shared with the interrupt handlers)
- * Nothing takes mmap_lock under awd->lock or ctx->lock: AWD_IOC_REG_MEM
- * pins before taking ctx->lock, and locked-memory accounting uses
- * mm->pinned_vm, which needs no mmap_lock. release() stops its queue under
- * ctx->lock, drops it, then takes awd->lock to free the queue slot; remove()
- * holds awd->lock while it kills each open file under its ctx->lock, so an
- * open file is never freed under remove().
+ *   misc_mtx (misc core, around open) / awd->lock (open files, remove)
+ *     -> IOMMU core's SVA lock -> mmap_lock    (bind and unbind)
+ *   awd->lock -> ctx->lock
+ *   mmap_lock (mm core, around ->mmap and the vm_ops) -> ctx->lock
+ *   ctx->lock -> awd->irq_lock (spinlock, shared with the IRQ handlers)
+ * So nothing takes mmap_lock, or binds or unbinds a PASID, under ctx->lock:
+ * AWD_IOC_REG_MEM pins before taking ctx->lock, locked-memory accounting
+ * uses mm->pinned_vm (no mmap_lock), teardown hands the SVA binding back
+ * to be dropped after ctx->lock, and nothing takes awd->lock under
+ * mmap_lock. release() stops its queue under ctx->lock, drops it, then
+ * takes awd->lock to free the queue slot; remove() holds awd->lock while
+ * it kills each open file, so an open file is never freed under remove().
  */
 #ifndef AWD_H
 #define AWD_H
@@ -27,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "accel_wd_uapi.h"
 
@@ -73,6 +76,7 @@ struct awd_ctx {
 	bool dead;			/* device removed: only close works */
 	enum awd_queue_state state;
 	u32 hw_error;
+	bool reset_hit;			/* a device reset stopped the queue */
 
 	/* rings: one allocation each, zeroed, mapped to user space */
 	unsigned int ring_order;
@@ -141,6 +145,10 @@ struct awd_dev {
 	struct awd_ctx **owner;		/* [hw_queues], NULL when free */
 	u32 queues_in_use;
 
+	bool resetting;			/* between reset_prepare and done */
+	struct work_struct fatal_work;	/* resets a device reporting FATAL */
+	u64 resets;
+
 	spinlock_t irq_lock;
 	u64 dev_errors;
 };
@@ -171,10 +179,12 @@ void awd_dev_put(struct awd_dev *awd);
 int awd_queue_reset(struct awd_dev *awd, u32 q);
 int awd_queue_start(struct awd_ctx *ctx);
 void awd_queue_stop(struct awd_ctx *ctx);
+void awd_queue_abort(struct awd_ctx *ctx);
 
 /* awd_cdev.c */
 extern const struct file_operations awd_fops;
 void awd_cdev_kill_all(struct awd_dev *awd);
+void awd_cdev_reset_all(struct awd_dev *awd);
 
 /* awd_mem.c: no-SVA registered memory */
 int awd_mem_register(struct awd_ctx *ctx, struct awd_mem __user *uarg);

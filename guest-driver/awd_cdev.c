@@ -160,39 +160,71 @@ static bool awd_cq_pending(struct awd_ctx *ctx)
 
 /*
  * ctx->lock held: stop the queue and free everything the device could
- * still use: PASID binding, pinned memory, ring DMA mappings. Idempotent.
+ * still use: pinned memory, ring DMA mappings. Idempotent. Returns the SVA
+ * binding, which the caller drops after releasing ctx->lock:
+ * iommu_sva_bind_device() takes mmap_lock under the IOMMU core's SVA lock,
+ * and mmap_lock is taken before ctx->lock (vm_ops), so unbinding under
+ * ctx->lock could close a cycle.
  */
-static void awd_ctx_teardown(struct awd_ctx *ctx)
+static struct iommu_sva *awd_ctx_teardown(struct awd_ctx *ctx)
 {
+	struct iommu_sva *sva = ctx->sva;
+
 	awd_queue_stop(ctx);
-	if (ctx->sva) {
-		iommu_sva_unbind_device(ctx->sva);
-		ctx->sva = NULL;
-	}
+	ctx->sva = NULL;
 	awd_mem_release_all(ctx);
 	awd_rings_unmap_dma(ctx);
+	return sva;
 }
 
 /* remove(): every open file loses the device; only close() still works. */
 void awd_cdev_kill_all(struct awd_dev *awd)
 {
+	struct iommu_sva *sva;
 	struct awd_ctx *ctx;
 
 	mutex_lock(&awd->lock);
 	awd->gone = true;
 	list_for_each_entry(ctx, &awd->ctxs, node) {
+		sva = NULL;
 		mutex_lock(&ctx->lock);
 		if (!ctx->dead) {
-			awd_ctx_teardown(ctx);
+			sva = awd_ctx_teardown(ctx);
 			ctx->dead = true;
 			ctx->state = AWD_QS_DEAD;
 			/* user accesses to the doorbell and rings now SIGBUS */
 			unmap_mapping_range(ctx->mapping, 0, 0, 1);
 		}
 		mutex_unlock(&ctx->lock);
+		if (sva)
+			iommu_sva_unbind_device(sva);
 		wake_up_all(&ctx->wq);
 	}
 	mutex_unlock(&awd->lock);
+}
+
+/*
+ * A device reset (FLR, error recovery) wiped every queue. Their files see
+ * AWD_QS_ERROR with AWD_INFO_F_RESET; START refuses while awd->resetting.
+ */
+void awd_cdev_reset_all(struct awd_dev *awd)
+{
+	struct awd_ctx *ctx;
+
+	lockdep_assert_held(&awd->lock);
+	list_for_each_entry(ctx, &awd->ctxs, node) {
+		mutex_lock(&ctx->lock);
+		if (ctx->state == AWD_QS_RUNNING) {
+			ctx->state = AWD_QS_ERROR;
+			ctx->hw_error = AWD_QERR_NONE;
+			ctx->reset_hit = true;
+		}
+		mutex_unlock(&ctx->lock);
+		spin_lock_irq(&awd->irq_lock);
+		ctx->err_pending = true;
+		spin_unlock_irq(&awd->irq_lock);
+		wake_up_all(&ctx->wq);
+	}
 }
 
 /* ---- the owner's address space goes away -------------------------------- */
@@ -279,6 +311,8 @@ static int awd_open(struct inode *inode, struct file *file)
 	mutex_lock(&awd->lock);
 	if (awd->gone) {
 		rc = -ENODEV;
+	} else if (awd->resetting) {
+		rc = -EAGAIN;
 	} else {
 		rc = -EBUSY;
 		for (q = 0; q < awd->hw_queues; q++) {
@@ -326,14 +360,18 @@ static int awd_release(struct inode *inode, struct file *file)
 {
 	struct awd_ctx *ctx = file->private_data;
 	struct awd_dev *awd = ctx->awd;
+	struct iommu_sva *sva = NULL;
 
 	/* may run awd_mn_release(), which takes ctx->lock */
 	mmu_notifier_unregister(&ctx->mn, ctx->mm);
 
 	mutex_lock(&ctx->lock);
 	if (!ctx->dead)
-		awd_ctx_teardown(ctx);
+		sva = awd_ctx_teardown(ctx);
 	mutex_unlock(&ctx->lock);
+	/* the queue is reset: nothing uses the PASID any more */
+	if (sva)
+		iommu_sva_unbind_device(sva);
 
 	mutex_lock(&awd->lock);
 	list_del_init(&ctx->node);
@@ -368,9 +406,13 @@ static void awd_vm_close(struct vm_area_struct *vma)
 
 	mutex_lock(&ctx->lock);
 	if (vma == ctx->sq_vma || vma == ctx->cq_vma) {
-		/* SVA: the device must not use an address that may be reused */
+		/*
+		 * SVA: the device must not use an address that may be reused.
+		 * Abort rather than drain: mmap_lock is held, and a request
+		 * waiting on a page fault of this mm would need it.
+		 */
 		if (ctx->awd->sva && ctx->state == AWD_QS_RUNNING)
-			awd_queue_stop(ctx);
+			awd_queue_abort(ctx);
 		if (vma == ctx->sq_vma) {
 			ctx->sq_vma = NULL;
 			ctx->sq_uaddr = 0;
@@ -501,6 +543,8 @@ static int awd_ioc_info(struct awd_ctx *ctx, void __user *uarg)
 	info.caps = awd->caps;
 	info.mode = awd->sva ? AWD_MODE_SVA : AWD_MODE_NOSVA;
 	info.flags = awd->q_irq[ctx->qid] ? AWD_INFO_F_IRQ : 0;
+	if (ctx->reset_hit)
+		info.flags |= AWD_INFO_F_RESET;
 	info.queue = ctx->qid;
 	info.pasid = awd->sva ? ctx->pasid : 0;
 	info.num_queues = awd->hw_queues;
@@ -559,8 +603,12 @@ static int awd_ioc_start(struct awd_ctx *ctx)
 		rc = -ENODEV;
 	else if (ctx->state == AWD_QS_RUNNING)
 		rc = -EBUSY;
+	else if (READ_ONCE(ctx->awd->resetting))
+		rc = -EAGAIN;
 	else
 		rc = awd_queue_start(ctx);
+	if (!rc)
+		ctx->reset_hit = false;
 	mutex_unlock(&ctx->lock);
 	return rc;
 }

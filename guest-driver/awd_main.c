@@ -117,8 +117,10 @@ static irqreturn_t awd_err_irq(int irq, void *data)
 		dev_warn_ratelimited(&awd->pdev->dev, "unknown device error bits %#x\n",
 				     err & ~(AWD_ERR_QUEUE | AWD_ERR_BAD_ACCESS));
 	sts = awd_rd(awd, AWD_REG_STATUS);
-	if (sts != ~0u && (sts & AWD_STATUS_FATAL))
-		dev_err_ratelimited(&awd->pdev->dev, "device reports a fatal error\n");
+	if (sts != ~0u && (sts & AWD_STATUS_FATAL)) {
+		dev_err_ratelimited(&awd->pdev->dev, "device reports a fatal error; resetting it\n");
+		schedule_work(&awd->fatal_work);
+	}
 	return IRQ_HANDLED;
 }
 
@@ -366,6 +368,91 @@ static void awd_probe_sva(struct awd_dev *awd)
 	awd->sva = true;
 }
 
+/* ---- device reset and error recovery ------------------------------------ */
+
+/* Before a reset: no new opens or starts, running queues marked reset. */
+static void awd_quiesce(struct awd_dev *awd)
+{
+	mutex_lock(&awd->lock);
+	WRITE_ONCE(awd->resetting, true);
+	awd_cdev_reset_all(awd);
+	mutex_unlock(&awd->lock);
+}
+
+/* After a reset: enable the device again; queues stay stopped. */
+static int awd_unquiesce(struct awd_dev *awd)
+{
+	int rc;
+
+	awd->ready = false;
+	rc = awd_hw_enable(awd);
+	mutex_lock(&awd->lock);
+	awd->resets++;
+	WRITE_ONCE(awd->resetting, false);
+	mutex_unlock(&awd->lock);
+	if (rc || !awd->ready)
+		dev_err(&awd->pdev->dev, "device did not come back after reset\n");
+	return rc;
+}
+
+static void awd_reset_prepare(struct pci_dev *pdev)
+{
+	awd_quiesce(pci_get_drvdata(pdev));
+}
+
+static void awd_reset_done(struct pci_dev *pdev)
+{
+	awd_unquiesce(pci_get_drvdata(pdev));
+}
+
+static pci_ers_result_t awd_error_detected(struct pci_dev *pdev,
+					   pci_channel_state_t state)
+{
+	struct awd_dev *awd = pci_get_drvdata(pdev);
+
+	dev_err(&pdev->dev, "PCI channel error (state %d)\n", state);
+	if (state == pci_channel_io_perm_failure)
+		return PCI_ERS_RESULT_DISCONNECT;
+	awd_quiesce(awd);
+	return PCI_ERS_RESULT_NEED_RESET;
+}
+
+static pci_ers_result_t awd_slot_reset(struct pci_dev *pdev)
+{
+	struct awd_dev *awd = pci_get_drvdata(pdev);
+
+	pci_restore_state(pdev);
+	pci_set_master(pdev);
+	if (awd_unquiesce(awd))
+		return PCI_ERS_RESULT_DISCONNECT;
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+static void awd_resume(struct pci_dev *pdev)
+{
+	dev_info(&pdev->dev, "recovered from a PCI error; queues must be restarted\n");
+}
+
+static const struct pci_error_handlers awd_err_handlers = {
+	.error_detected = awd_error_detected,
+	.slot_reset = awd_slot_reset,
+	.resume = awd_resume,
+	.reset_prepare = awd_reset_prepare,
+	.reset_done = awd_reset_done,
+};
+
+/* AWD_STATUS_FATAL: a function-level reset (skipped if one is running). */
+static void awd_fatal_work(struct work_struct *work)
+{
+	struct awd_dev *awd = container_of(work, struct awd_dev, fatal_work);
+	int rc;
+
+	rc = pci_try_reset_function(awd->pdev);
+	if (rc)
+		dev_err(&awd->pdev->dev, "reset after a fatal error failed: %d\n",
+			rc);
+}
+
 /* ---- sysfs -------------------------------------------------------------- */
 
 static ssize_t caps_show(struct device *dev, struct device_attribute *attr,
@@ -407,6 +494,19 @@ static ssize_t queues_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%u\n", awd->ready ? awd->hw_queues : 0);
 }
 static DEVICE_ATTR_RO(queues);
+
+static ssize_t resets_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct awd_dev *awd = dev_get_drvdata(dev);
+	u64 n;
+
+	mutex_lock(&awd->lock);
+	n = awd->resets;
+	mutex_unlock(&awd->lock);
+	return sysfs_emit(buf, "%llu\n", n);
+}
+static DEVICE_ATTR_RO(resets);
 
 static ssize_t queues_in_use_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
@@ -474,6 +574,7 @@ static struct attribute *awd_attrs[] = {
 	&dev_attr_hw_version.attr,
 	&dev_attr_limits.attr,
 	&dev_attr_queue_stats.attr,
+	&dev_attr_resets.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(awd);
@@ -511,6 +612,7 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&awd->lock);
 	spin_lock_init(&awd->irq_lock);
 	INIT_LIST_HEAD(&awd->ctxs);
+	INIT_WORK(&awd->fatal_work, awd_fatal_work);
 	awd->pdev = pdev;
 	awd->err_vector = U32_MAX;
 	awd->id = -1;
@@ -580,6 +682,7 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = misc_register(&awd->misc);
 	if (rc)
 		goto err_irqs;
+	pci_save_state(pdev);
 
 	awd_log_probe(awd);
 	return 0;
@@ -604,6 +707,8 @@ static void awd_remove(struct pci_dev *pdev)
 	awd_cdev_kill_all(awd);
 	awd_hw_disable(awd);
 	awd_free_irqs(awd);
+	/* after free_irq: nothing schedules it any more */
+	cancel_work_sync(&awd->fatal_work);
 	ida_free(&awd_ida, awd->id);
 	awd_dev_put(awd);
 }
@@ -628,6 +733,7 @@ static struct pci_driver awd_pci_driver = {
 	.probe = awd_probe,
 	.remove = awd_remove,
 	.shutdown = awd_shutdown,
+	.err_handler = &awd_err_handlers,
 	.dev_groups = awd_groups,
 };
 module_pci_driver(awd_pci_driver);

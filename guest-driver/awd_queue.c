@@ -69,6 +69,8 @@ int awd_queue_start(struct awd_ctx *ctx)
 	int rc;
 
 	if (awd->sva) {
+		if (!ctx->sva)
+			return -ENODEV;
 		if (!ctx->sq_uaddr || !ctx->cq_uaddr)
 			return -EINVAL;
 		sq = ctx->sq_uaddr;
@@ -151,6 +153,16 @@ void awd_queue_stop(struct awd_ctx *ctx)
 					     q);
 	}
 	awd_queue_reset(awd, q);
+	if (ctx->state == AWD_QS_RUNNING || ctx->state == AWD_QS_ERROR)
+		ctx->state = AWD_QS_IDLE;
+}
+
+/* Reset the queue without draining it; its in-flight work is aborted. */
+void awd_queue_abort(struct awd_ctx *ctx)
+{
+	if (ctx->dead)
+		return;
+	awd_queue_reset(ctx->awd, ctx->qid);
 	if (ctx->state == AWD_QS_RUNNING || ctx->state == AWD_QS_ERROR)
 		ctx->state = AWD_QS_IDLE;
 }
