@@ -12,14 +12,19 @@ root=$("$AWD_ROOT/scripts/trixie-root.sh" "$kdir")
 out=$AWD_BUILD/kmod
 mkdir -p "$out"
 
+exec 7>"$AWD_CACHE/.module-build.lock"
+flock 7
 # Build in a copy inside the root (content-synced, so make stays incremental).
 src=$root/build/awd
 mkdir -p "$src"
 rsync -rc --delete "$AWD_ROOT/guest-driver/" "$src/guest-driver/"
 rsync -rc --delete "$AWD_ROOT/include/" "$src/include/"
 log "building accel_wd.ko for $release"
-chroot "$root" make -C "/usr/src/linux-headers-$release" M=/build/awd/guest-driver \
-    AWD_INCLUDE=/build/awd/include modules > "$out/build.log" 2>&1 ||
+# objtool reads /proc: mount it in a private mount namespace, gone on exit.
+unshare --mount --propagation private /bin/sh -c '
+    mount -t proc proc "$1/proc" &&
+    exec chroot "$1" make -C "/usr/src/linux-headers-$2" M=/build/awd/guest-driver \
+        AWD_INCLUDE=/build/awd/include modules' sh "$root" "$release" > "$out/build.log" 2>&1 ||
     { cat "$out/build.log" >&2; die "building guest-driver failed"; }
 grep -E "warning:" "$out/build.log" >&2 || true
 cp "$src/guest-driver/accel_wd.ko" "$out/accel_wd.ko"
