@@ -149,6 +149,8 @@ struct awd_dev {
 	struct work_struct fatal_work;	/* resets a device reporting FATAL */
 	u64 resets;
 
+	atomic_long_t pinned_pages;	/* no-SVA pages pinned, all files */
+
 	spinlock_t irq_lock;
 	u64 dev_errors;
 };

@@ -508,6 +508,15 @@ static ssize_t resets_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(resets);
 
+static ssize_t pinned_pages_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct awd_dev *awd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&awd->pinned_pages));
+}
+static DEVICE_ATTR_RO(pinned_pages);
+
 static ssize_t queues_in_use_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
@@ -575,6 +584,7 @@ static struct attribute *awd_attrs[] = {
 	&dev_attr_limits.attr,
 	&dev_attr_queue_stats.attr,
 	&dev_attr_resets.attr,
+	&dev_attr_pinned_pages.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(awd);

@@ -57,6 +57,7 @@ static void awd_region_free(struct awd_ctx *ctx, struct awd_region *r)
 	/* the device may have written any of them */
 	unpin_user_pages_dirty_lock(r->pages, r->npages, true);
 	awd_unaccount(ctx->mm, r->npages);
+	atomic_long_sub(r->npages, &ctx->awd->pinned_pages);
 	kvfree(r->pages);
 	kfree(r);
 }
@@ -145,6 +146,7 @@ int awd_mem_register(struct awd_ctx *ctx, struct awd_mem __user *uarg)
 		goto err_unmap;
 	}
 	list_add_tail(&r->node, &ctx->regions);
+	atomic_long_add(npages, &ctx->awd->pinned_pages);
 	ctx->nr_regions++;
 	ctx->pinned_pages += npages;
 	spin_lock_irq(&ctx->awd->irq_lock);

@@ -432,9 +432,31 @@ static int t_regmem(void)
 	return 0;
 }
 
-/* a process killed with queue state leaves nothing behind */
+static long sysfs_num(const char *attr)
+{
+	const char *name = strrchr(dev_path, '/');
+	char path[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/%s/device/%s",
+		 name ? name + 1 : dev_path, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * SIGKILL an owner while a long request is in flight: the queue is
+ * stopped, drained and freed, nothing stays pinned or bound.
+ */
 static int t_kill(int rounds)
 {
+	size_t len = 4 << 20;
 	int r, st;
 
 	for (r = 0; r < rounds; r++) {
@@ -446,12 +468,26 @@ static int t_kill(int rounds)
 		pid = fork();
 		CHECK(pid >= 0, "fork");
 		if (!pid) {
+			struct awd_desc d = { .opcode = AWD_OP_COMPRESS };
+			unsigned char *src, *dst;
 			struct q q;
+			size_t i;
 
 			if (q_open(&q, 0))
 				_exit(2);
 			q_map(&q);
-			ioctl(q.fd, AWD_IOC_START);
+			src = malloc(len);
+			dst = malloc(len + 4096);
+			for (i = 0; i < len; i++)
+				src[i] = (i * 2654435761u) >> 13;
+			d.src = dev_addr(&q, src, len);
+			d.dst = dev_addr(&q, dst, len + 4096);
+			d.src_len = len;
+			d.dst_len = len + 4096;
+			d.param = AWD_FMT_RAW << AWD_PARAM_FMT_SHIFT |
+				  9 << AWD_PARAM_LEVEL_SHIFT;
+			q_start(&q);
+			q_submit(&q, &d);
 			(void)!write(pfd[1], "x", 1);
 			for (;;)
 				pause();
@@ -459,10 +495,17 @@ static int t_kill(int rounds)
 		close(pfd[1]);
 		CHECK(read(pfd[0], &c, 1) == 1, "child did not get ready");
 		close(pfd[0]);
+		if (r & 1)
+			usleep(20000);
 		kill(pid, SIGKILL);
 		CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
 	}
-	printf("%d killed owners\n", rounds);
+	CHECK(sysfs_num("queues_in_use") == 0, "queues still in use: %ld",
+	      sysfs_num("queues_in_use"));
+	CHECK(sysfs_num("pinned_pages") <= 0, "pages still pinned: %ld",
+	      sysfs_num("pinned_pages"));
+	printf("%d owners killed mid-request; no queue in use, nothing pinned\n",
+	       rounds);
 	return 0;
 }
 
