@@ -9,6 +9,7 @@
 #ifndef HW_ACCEL_WD_XLATE_H
 #define HW_ACCEL_WD_XLATE_H
 
+#include "hw/pci/pci_device.h"
 #include "engine.h"
 
 typedef struct AwdXlateCtx {
@@ -16,7 +17,6 @@ typedef struct AwdXlateCtx {
     bool pasid_en;
     bool priv;
     uint32_t pasid;
-    const bool *abort;          /* the queue's abort flag */
 } AwdXlateCtx;
 
 /* One mapped guest range, split into host segments. */

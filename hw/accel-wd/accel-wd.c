@@ -63,7 +63,7 @@ uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first)
     return mask;
 }
 
-static uint32_t awd_caps(AccelWdState *s)
+uint32_t accel_wd_caps(AccelWdState *s)
 {
     uint32_t cap = AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA |
                    AWD_CAP_STREAM;
@@ -96,13 +96,13 @@ static uint32_t awd_global_read(AccelWdState *s, hwaddr addr)
     case AWD_REG_VERSION:
         return AWD_VERSION;
     case AWD_REG_CAP:
-        return awd_caps(s);
+        return accel_wd_caps(s);
     case AWD_REG_NUM_QUEUES:
         return s->params.num_queues;
     case AWD_REG_RING_ORDER_MAX:
         return s->params.ring_order_max;
     case AWD_REG_PASID_BITS:
-        return (awd_caps(s) & AWD_CAP_PASID) ? s->params.pasid_bits : 0;
+        return (accel_wd_caps(s) & AWD_CAP_PASID) ? s->params.pasid_bits : 0;
     case AWD_REG_MAX_XFER:
         return s->params.max_xfer;
     case AWD_REG_RSA_MAX_BITS:

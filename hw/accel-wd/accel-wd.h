@@ -23,7 +23,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(AccelWdState, ACCEL_WD)
 #define AWD_PASID_OFFSET        0x110
 #define AWD_PRI_OFFSET          0x120
 
-#define AWD_STREAM_CTX_BYTES    (32768 + 256)
+#define AWD_STREAM_CTX_BYTES    AWD_ENGINE_STREAM_CTX_SIZE
 
 /*
  * Report a guest programming error: one LOG_GUEST_ERROR line and one trace
@@ -80,9 +80,12 @@ typedef struct AwdQueue {
     bool reset_pending;         /* reset once the in-flight op stopped */
     bool drain_pending;
     bool abort;                 /* stop the in-flight op (no completion) */
+    bool paused;                /* VM stopped: fetch nothing */
+    bool raise_error;           /* device error interrupt still to raise */
     bool stop;                  /* thread exit */
     AwdXlateCtx xlate;
-    void *engine;               /* per-worker engine scratch */
+    AwdDeflateEngine *engine;   /* per-worker zlib state */
+    uint8_t *stream_ctx;        /* bounce copy of a stream context */
 
     AwdQueueStats stats;
 } AwdQueue;
@@ -105,6 +108,7 @@ struct AccelWdState {
 };
 
 /* accel-wd.c */
+uint32_t accel_wd_caps(AccelWdState *s);
 void accel_wd_raise_error(AccelWdState *s, uint32_t err);
 uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first);
 

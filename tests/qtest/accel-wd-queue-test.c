@@ -1,0 +1,520 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * qtest for the accel-wd queues in plain bus-master DMA mode (no IOMMU):
+ * NOP, completions and phase, interrupts, compression checked by host
+ * zlib, decompression of host zlib output, streams, RSA, and bad input
+ * for descriptor fields, ring registers and doorbells.
+ */
+#include "qemu/osdep.h"
+#include "hw/pci/pci_regs.h"
+#include "accel-wd-util.h"
+
+#define COMP_PARAM(fmt, level) \
+    (((fmt) << AWD_PARAM_FMT_SHIFT) | ((level) << AWD_PARAM_LEVEL_SHIFT))
+
+static void test_nop(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_cpl c;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 0, 4);
+    for (unsigned i = 0; i < 3; i++) {
+        struct awd_desc desc = { .opcode = AWD_OP_NOP, .tag = 0x100 + i };
+
+        awd_q_put(&q, &desc);
+    }
+    awd_doorbell(&d, 0, AWD_DB_SQ_TAIL, q.tail);
+    for (unsigned i = 0; i < 3; i++) {
+        g_assert_true(awd_q_wait(&q, &c, 10000));
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_cmphex(c.tag, ==, 0x100 + i);
+        g_assert_cmpuint(c.sq_head, ==, i + 1);
+        g_assert_true(c.flags & AWD_CF_PHASE);
+    }
+    awd_q_wait_idle(&q);
+    g_assert_cmpuint(awd_qreg(&d, 0, AWD_Q_SQ_HEAD), ==, 3);
+    g_assert_cmpuint(awd_qreg(&d, 0, AWD_Q_CQ_TAIL), ==, 3);
+    g_assert_cmpuint(awd_qreg(&d, 0, AWD_Q_SQ_TAIL), ==, 3);
+    g_assert_cmpuint(awd_qreg(&d, 0, AWD_Q_IRQ_VECTOR), ==, 0);
+    awd_dev_stop(&d);
+}
+
+/* A 4-entry ring wraps several times; the phase bit flips on each wrap */
+static void test_phase_wrap(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_cpl c;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 3, 2);
+    for (unsigned i = 0; i < 13; i++) {
+        struct awd_desc desc = { .opcode = AWD_OP_NOP, .tag = i };
+
+        c = awd_q_run(&q, &desc);
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_cmpuint(!!(c.flags & AWD_CF_PHASE), ==, ((i / 4) + 1) & 1);
+    }
+    awd_dev_stop(&d);
+}
+
+/* Completion interrupt: MSI-X vector = queue index, only with AWD_DF_IRQ */
+static void test_irq(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_desc desc = { .opcode = AWD_OP_NOP };
+    uint64_t msg;
+    unsigned qi = 2;
+
+    awd_dev_start(&d, NULL);
+    qpci_msix_enable(d.dev);
+    /* the MSI write lands in guest RAM: a mailbox we can read */
+    msg = awd_alloc(&d, 64, 64);
+    qtest_writel(d.qts, msg, 0);
+    qpci_io_writel(d.dev, d.dev->msix_table_bar,
+                   d.dev->msix_table_off + qi * PCI_MSIX_ENTRY_SIZE +
+                   PCI_MSIX_ENTRY_LOWER_ADDR, msg);
+    qpci_io_writel(d.dev, d.dev->msix_table_bar,
+                   d.dev->msix_table_off + qi * PCI_MSIX_ENTRY_SIZE +
+                   PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+    qpci_io_writel(d.dev, d.dev->msix_table_bar,
+                   d.dev->msix_table_off + qi * PCI_MSIX_ENTRY_SIZE +
+                   PCI_MSIX_ENTRY_DATA, 0xabcd);
+    qpci_io_writel(d.dev, d.dev->msix_table_bar,
+                   d.dev->msix_table_off + qi * PCI_MSIX_ENTRY_SIZE +
+                   PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+    awd_q_setup(&d, &q, qi, 3);
+    g_assert_cmpuint(awd_qreg(&d, qi, AWD_Q_IRQ_VECTOR), ==, qi);
+
+    /* polled: no interrupt */
+    awd_q_run(&q, &desc);
+    g_assert_cmphex(qtest_readl(d.qts, msg), ==, 0);
+    /* interrupt requested */
+    desc.flags = AWD_DF_IRQ;
+    awd_q_run(&q, &desc);
+    for (int i = 0; i < 1000 && qtest_readl(d.qts, msg) != 0xabcd; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(qtest_readl(d.qts, msg), ==, 0xabcd);
+    awd_dev_stop(&d);
+}
+
+static void compress_one(AwdDev *d, AwdQ *q, unsigned fmt, unsigned level,
+                         size_t len)
+{
+    g_autofree uint8_t *data = awd_test_data(len, fmt * 16 + level);
+    size_t cap = len + len / 8 + 1024;
+    g_autofree uint8_t *out = g_malloc(cap);
+    g_autofree uint8_t *back = g_malloc(len);
+    g_autofree uint8_t *host = g_malloc(cap);
+    uint64_t src = awd_alloc(d, len, 4096);
+    uint64_t dst = awd_alloc(d, cap, 4096);
+    struct awd_desc desc = {
+        .opcode = AWD_OP_COMPRESS, .tag = 0xc0 + level, .src = src,
+        .dst = dst, .src_len = len, .dst_len = cap,
+        .param = COMP_PARAM(fmt, level),
+    };
+    struct awd_cpl c;
+    long hn;
+
+    awd_write_buf(d, src, data, len);
+    c = awd_q_run(q, &desc);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    g_assert_cmpuint(c.consumed, ==, len);
+    g_assert_cmpuint(c.produced, >, 0);
+    g_assert_cmpuint(c.produced, <=, cap);
+    awd_read_buf(d, dst, out, c.produced);
+    g_assert_cmpint(awd_host_inflate(awd_fmt_wbits(fmt), out, c.produced,
+                                     back, len), ==, len);
+    g_assert_cmpmem(back, len, data, len);
+    /* the same bytes as host zlib at the same level */
+    hn = awd_host_deflate(awd_fmt_wbits(fmt), level, data, len, host, cap);
+    g_assert_cmpint(hn, ==, c.produced);
+    g_assert_cmpmem(host, hn, out, c.produced);
+}
+
+static void test_compress(void)
+{
+    static const unsigned levels[] = { 1, 6, 9 };
+    AwdDev d;
+    AwdQ q;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 1, 5);
+    for (unsigned fmt = AWD_FMT_RAW; fmt <= AWD_FMT_GZIP; fmt++) {
+        for (unsigned i = 0; i < G_N_ELEMENTS(levels); i++) {
+            compress_one(&d, &q, fmt, levels[i], 20000 + 4096 * i + fmt);
+        }
+    }
+    compress_one(&d, &q, AWD_FMT_GZIP, 3, 256 * 1024);
+    awd_dev_stop(&d);
+}
+
+static void test_decompress(void)
+{
+    AwdDev d;
+    AwdQ q;
+    size_t len = 100000;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 0, 3);
+    for (unsigned fmt = AWD_FMT_RAW; fmt <= AWD_FMT_GZIP; fmt++) {
+        g_autofree uint8_t *data = awd_test_data(len, 7 + fmt);
+        g_autofree uint8_t *comp = g_malloc(len + 1024);
+        g_autofree uint8_t *back = g_malloc(len);
+        long n = awd_host_deflate(awd_fmt_wbits(fmt), 6, data, len, comp,
+                                  len + 1024);
+        uint64_t src = awd_alloc(&d, n, 4096);
+        uint64_t dst = awd_alloc(&d, len, 4096);
+        struct awd_desc desc = {
+            .opcode = AWD_OP_DECOMPRESS, .tag = 0xd0 + fmt, .src = src,
+            .dst = dst, .src_len = n, .dst_len = len,
+            .param = COMP_PARAM(fmt, 0),
+        };
+        struct awd_cpl c;
+
+        g_assert_cmpint(n, >, 0);
+        awd_write_buf(&d, src, comp, n);
+        c = awd_q_run(&q, &desc);
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_true(c.flags & AWD_CF_STREAM_END);
+        g_assert_cmpuint(c.consumed, ==, n);
+        g_assert_cmpuint(c.produced, ==, len);
+        awd_read_buf(&d, dst, back, len);
+        g_assert_cmpmem(back, len, data, len);
+
+        /* a destination too small: partial progress, no overrun */
+        desc.dst_len = 1000;
+        qtest_writeb(d.qts, dst + 1000, 0x5a);
+        c = awd_q_run(&q, &desc);
+        g_assert_cmpuint(c.status, ==, AWD_STS_DST_TOO_SMALL);
+        g_assert_cmpuint(c.produced, ==, 1000);
+        g_assert_cmphex(qtest_readb(d.qts, dst + 1000), ==, 0x5a);
+
+        /* corrupt input */
+        desc.dst_len = len;
+        desc.src_len = n / 2;
+        c = awd_q_run(&q, &desc);
+        g_assert_cmpuint(c.status, ==, AWD_STS_DECODE_ERROR);
+    }
+    awd_dev_stop(&d);
+}
+
+/* Streamed gzip compression over 4 descriptors; host zlib reads it whole */
+static void test_stream(void)
+{
+    AwdDev d;
+    AwdQ q;
+    size_t len = 200000, chunk = len / 4, cap = len + 4096, produced = 0;
+    g_autofree uint8_t *data = awd_test_data(len, 42);
+    g_autofree uint8_t *out = g_malloc(cap);
+    g_autofree uint8_t *back = g_malloc(len);
+    uint64_t src, dst, ctx;
+    unsigned ctx_size;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 5, 3);
+    ctx_size = awd_reg(&d, AWD_REG_STREAM_CTX_SIZE);
+    src = awd_alloc(&d, len, 4096);
+    dst = awd_alloc(&d, cap, 4096);
+    ctx = awd_alloc(&d, ctx_size, AWD_STREAM_CTX_ALIGN);
+    awd_write_buf(&d, src, data, len);
+    for (unsigned i = 0; i < 4; i++) {
+        struct awd_desc desc = {
+            .opcode = AWD_OP_COMPRESS, .tag = i,
+            .flags = AWD_DF_STREAM | (i == 0 ? AWD_DF_STREAM_INIT : 0) |
+                     (i == 3 ? AWD_DF_FINAL : 0),
+            .src = src + i * chunk, .src_len = chunk,
+            .dst = dst + produced, .dst_len = cap - produced,
+            .ctx = ctx, .param = COMP_PARAM(AWD_FMT_GZIP, 6),
+        };
+        struct awd_cpl c = awd_q_run(&q, &desc);
+
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_cmpuint(c.consumed, ==, chunk);
+        produced += c.produced;
+    }
+    awd_read_buf(&d, dst, out, produced);
+    g_assert_cmpint(awd_host_inflate(31, out, produced, back, len), ==, len);
+    g_assert_cmpmem(back, len, data, len);
+    awd_dev_stop(&d);
+}
+
+/* ---- bad input -------------------------------------------------------- */
+
+static struct awd_cpl run_bad(AwdQ *q, struct awd_desc desc)
+{
+    return awd_q_run(q, &desc);
+}
+
+static void test_bad_desc(void)
+{
+    AwdDev d;
+    AwdQ q;
+    uint64_t buf, ctx;
+    struct awd_desc ok;
+    struct awd_cpl c;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 0, 4);
+    buf = awd_alloc(&d, 2 * 65536, 4096);
+    ctx = awd_alloc(&d, awd_reg(&d, AWD_REG_STREAM_CTX_SIZE), 64);
+    ok = (struct awd_desc) {
+        .opcode = AWD_OP_COMPRESS, .src = buf, .src_len = 4096,
+        .dst = buf + 65536, .dst_len = 65536,
+        .param = COMP_PARAM(AWD_FMT_ZLIB, 6),
+    };
+    c = run_bad(&q, ok);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+
+#define BAD(field, value, sts) \
+    do { \
+        struct awd_desc b = ok; \
+        b.field = value; \
+        c = run_bad(&q, b); \
+        g_assert_cmpuint(c.status, ==, sts); \
+    } while (0)
+
+    BAD(opcode, AWD_OP_MAX, AWD_STS_INVALID_OPCODE);
+    BAD(opcode, 0xff, AWD_STS_INVALID_OPCODE);
+    BAD(flags, 0x80, AWD_STS_INVALID_FLAGS);
+    BAD(flags, AWD_DF_FINAL, AWD_STS_INVALID_FLAGS);
+    BAD(rsvd0, 1, AWD_STS_INVALID_FLAGS);
+    BAD(rsvd1, 1, AWD_STS_INVALID_FLAGS);
+    BAD(rsvd2, 1ull << 63, AWD_STS_INVALID_FLAGS);
+    BAD(param, COMP_PARAM(3, 6), AWD_STS_INVALID_PARAM);
+    BAD(param, COMP_PARAM(AWD_FMT_ZLIB, 0), AWD_STS_INVALID_PARAM);
+    BAD(param, COMP_PARAM(AWD_FMT_ZLIB, 10), AWD_STS_INVALID_PARAM);
+    BAD(param, COMP_PARAM(AWD_FMT_ZLIB, 6) | 0x100, AWD_STS_INVALID_PARAM);
+    BAD(key, buf, AWD_STS_INVALID_PARAM);
+    BAD(ctx, ctx, AWD_STS_INVALID_PARAM);
+    BAD(src_len, 0, AWD_STS_INVALID_LEN);
+    BAD(dst_len, 0, AWD_STS_INVALID_LEN);
+    BAD(src_len, awd_reg(&d, AWD_REG_MAX_XFER) + 1, AWD_STS_INVALID_LEN);
+    BAD(dst_len, 0xffffffff, AWD_STS_INVALID_LEN);
+    BAD(src, ~0ull - 100, AWD_STS_INVALID_LEN);
+    BAD(dst, buf + 100, AWD_STS_OVERLAP);
+    /* beyond RAM: a DMA error with the address */
+    BAD(src, 0x7000000000ull, AWD_STS_DMA_ERROR);
+    g_assert_cmphex(c.fault_addr, ==, 0x7000000000ull);
+    BAD(dst, 0x7000000000ull, AWD_STS_DMA_ERROR);
+    g_assert_true(c.flags & AWD_CF_FAULT_WRITE);
+    /* MMIO is not memory the device writes into */
+    BAD(dst, 0xfee00000ull, AWD_STS_DMA_ERROR);
+
+    /* streams: unaligned, missing or forged context */
+    {
+        struct awd_desc b = ok;
+
+        b.flags = AWD_DF_STREAM;
+        b.ctx = ctx + 8;
+        c = run_bad(&q, b);
+        g_assert_cmpuint(c.status, ==, AWD_STS_INVALID_PARAM);
+        b.ctx = 0;
+        c = run_bad(&q, b);
+        g_assert_cmpuint(c.status, ==, AWD_STS_INVALID_PARAM);
+        b.ctx = ctx;
+        qtest_memset(d.qts, ctx, 0x5a, 256);
+        c = run_bad(&q, b);
+        g_assert_cmpuint(c.status, ==, AWD_STS_BAD_CONTEXT);
+        b.ctx = buf;                    /* overlaps the source */
+        c = run_bad(&q, b);
+        g_assert_cmpuint(c.status, ==, AWD_STS_OVERLAP);
+    }
+    /* NOP with stream flags */
+    {
+        struct awd_desc b = { .opcode = AWD_OP_NOP, .flags = AWD_DF_STREAM };
+
+        c = run_bad(&q, b);
+        g_assert_cmpuint(c.status, ==, AWD_STS_INVALID_FLAGS);
+    }
+    /* compression destination too small: the size needed comes back */
+    BAD(dst_len, 16, AWD_STS_DST_TOO_SMALL);
+    g_assert_cmpuint(c.produced, >=, 4096);
+
+    /* still fine afterwards */
+    c = run_bad(&q, ok);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+#undef BAD
+    awd_dev_stop(&d);
+}
+
+static void expect_qerr(AwdDev *d, unsigned qi, uint32_t err)
+{
+    g_assert_cmphex(awd_qreg(d, qi, AWD_Q_ERROR), ==, err);
+    g_assert_true(awd_qreg(d, qi, AWD_Q_STATUS) & AWD_QSTS_ERROR);
+    g_assert_true(awd_reg(d, AWD_REG_QERR_LO) & (1u << qi));
+    g_assert_true(awd_reg(d, AWD_REG_ERR) & AWD_ERR_QUEUE);
+}
+
+static void q_reset(AwdDev *d, unsigned qi)
+{
+    awd_qreg_write(d, qi, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    for (int i = 0; i < 1000; i++) {
+        if (!(awd_qreg(d, qi, AWD_Q_CTRL) & AWD_QCTRL_RESET)) {
+            break;
+        }
+        g_usleep(1000);
+    }
+    g_assert_cmphex(awd_qreg(d, qi, AWD_Q_CTRL), ==, 0);
+    g_assert_cmphex(awd_qreg(d, qi, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+    awd_reg_write(d, AWD_REG_ERR, AWD_ERR_QUEUE);
+}
+
+/* Ring registers and doorbells: error states, recovery, isolation */
+static void test_bad_ring(void)
+{
+    AwdDev d;
+    AwdQ q, other;
+    struct awd_desc nop = { .opcode = AWD_OP_NOP, .tag = 7 };
+    struct awd_cpl c;
+    unsigned qi = 1;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &other, 0, 3);
+
+    /* ring order outside the limits */
+    awd_qreg_write(&d, qi, AWD_Q_RING_ORDER, 0);
+    awd_qreg_write(&d, qi, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    expect_qerr(&d, qi, AWD_QERR_BAD_CONFIG);
+    g_assert_false(awd_qreg(&d, qi, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+    q_reset(&d, qi);
+    awd_qreg_write(&d, qi, AWD_Q_RING_ORDER,
+                   awd_reg(&d, AWD_REG_RING_ORDER_MAX) + 1);
+    awd_qreg_write(&d, qi, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    expect_qerr(&d, qi, AWD_QERR_BAD_CONFIG);
+    q_reset(&d, qi);
+
+    /* SQ not 64-byte aligned, CQ not 32-byte aligned */
+    awd_qreg_write(&d, qi, AWD_Q_RING_ORDER, 3);
+    awd_qreg_write(&d, qi, AWD_Q_SQ_BASE_LO, 0x100020);
+    awd_qreg_write(&d, qi, AWD_Q_CQ_BASE_LO, 0x200000);
+    awd_qreg_write(&d, qi, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    expect_qerr(&d, qi, AWD_QERR_BAD_CONFIG);
+    q_reset(&d, qi);
+    awd_qreg_write(&d, qi, AWD_Q_RING_ORDER, 3);
+    awd_qreg_write(&d, qi, AWD_Q_SQ_BASE_LO, 0x100000);
+    awd_qreg_write(&d, qi, AWD_Q_CQ_BASE_LO, 0x200010);
+    awd_qreg_write(&d, qi, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    expect_qerr(&d, qi, AWD_QERR_BAD_CONFIG);
+    q_reset(&d, qi);
+
+    /* PASID without an SVA-capable IOMMU */
+    awd_qreg_write(&d, qi, AWD_Q_RING_ORDER, 3);
+    awd_qreg_write(&d, qi, AWD_Q_SQ_BASE_LO, 0x100000);
+    awd_qreg_write(&d, qi, AWD_Q_CQ_BASE_LO, 0x200000);
+    awd_qreg_write(&d, qi, AWD_Q_PASID, 1);
+    awd_qreg_write(&d, qi, AWD_Q_CTRL, AWD_QCTRL_ENABLE | AWD_QCTRL_PASID_EN);
+    expect_qerr(&d, qi, AWD_QERR_PASID_UNAVAIL);
+    q_reset(&d, qi);
+
+    /* SQ beyond RAM: the fetch fails, the queue stops with the address */
+    awd_qreg_write(&d, qi, AWD_Q_RING_ORDER, 3);
+    awd_qreg_write(&d, qi, AWD_Q_SQ_BASE_HI, 0x70);
+    awd_qreg_write(&d, qi, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    awd_doorbell(&d, qi, AWD_DB_SQ_TAIL, 1);
+    q.d = &d;
+    q.index = qi;
+    awd_q_wait_idle(&q);
+    expect_qerr(&d, qi, AWD_QERR_SQ_FETCH);
+    g_assert_cmphex(awd_qreg(&d, qi, AWD_Q_FAULT_ADDR_HI), ==, 0x70);
+    q_reset(&d, qi);
+
+    /* doorbell past the ring */
+    awd_q_setup(&d, &q, qi, 3);
+    awd_doorbell(&d, qi, AWD_DB_SQ_TAIL, 8);
+    expect_qerr(&d, qi, AWD_QERR_BAD_DOORBELL);
+    /* doorbells of a queue in error are dropped */
+    awd_doorbell(&d, qi, AWD_DB_SQ_TAIL, 1);
+    g_assert_cmpuint(awd_qreg(&d, qi, AWD_Q_SQ_TAIL), ==, 0);
+    q_reset(&d, qi);
+    awd_q_setup(&d, &q, qi, 3);
+    awd_doorbell(&d, qi, AWD_DB_CQ_HEAD, 100);
+    expect_qerr(&d, qi, AWD_QERR_BAD_DOORBELL);
+    q_reset(&d, qi);
+
+    /* config registers are locked while enabled */
+    awd_q_setup(&d, &q, qi, 3);
+    awd_qreg_write(&d, qi, AWD_Q_RING_ORDER, 5);
+    g_assert_cmpuint(awd_qreg(&d, qi, AWD_Q_RING_ORDER), ==, 3);
+
+    /* the other queue kept working through all of it */
+    c = awd_q_run(&other, &nop);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+
+    /* and the reset queue works again */
+    c = awd_q_run(&q, &nop);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    awd_dev_stop(&d);
+}
+
+/* A CQ that cannot be written stops the queue (CQ_WRITE) */
+static void test_bad_cq(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_desc nop = { .opcode = AWD_OP_NOP };
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 0, 3);
+    awd_qreg_write(&d, 0, AWD_Q_CTRL, 0);
+    awd_q_wait_idle(&q);
+    awd_qreg_write(&d, 0, AWD_Q_CQ_BASE_HI, 0x70);
+    awd_qreg_write(&d, 0, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    q.tail = 0;
+    awd_q_submit(&q, &nop);
+    awd_q_wait_idle(&q);
+    expect_qerr(&d, 0, AWD_QERR_CQ_WRITE);
+    g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_FAULT_ADDR_HI), ==, 0x70);
+    awd_dev_stop(&d);
+}
+
+/* Device reset (CTRL.RESET and system_reset) returns every queue to idle */
+static void test_reset(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_desc nop = { .opcode = AWD_OP_NOP };
+    QDict *resp;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 4, 3);
+    awd_q_run(&q, &nop);
+    awd_reg_write(&d, AWD_REG_CTRL, AWD_CTRL_RESET);
+    g_assert_cmphex(awd_reg(&d, AWD_REG_CTRL), ==, 0);
+    g_assert_cmphex(awd_qreg(&d, 4, AWD_Q_CTRL), ==, 0);
+    g_assert_cmphex(awd_qreg(&d, 4, AWD_Q_SQ_HEAD), ==, 0);
+    g_assert_cmphex(awd_qreg(&d, 4, AWD_Q_SQ_BASE_LO), ==, 0);
+
+    awd_reg_write(&d, AWD_REG_CTRL, AWD_CTRL_ENABLE);
+    awd_q_setup(&d, &q, 4, 3);
+    awd_q_run(&q, &nop);
+    resp = qtest_qmp(d.qts, "{'execute': 'system_reset'}");
+    qobject_unref(resp);
+    qtest_qmp_eventwait(d.qts, "RESET");
+    g_assert_cmphex(awd_qreg(&d, 4, AWD_Q_CTRL), ==, 0);
+    g_assert_cmphex(awd_qreg(&d, 4, AWD_Q_RING_ORDER), ==, 0);
+    awd_dev_stop(&d);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/accel-wd/queue/nop", test_nop);
+    qtest_add_func("/accel-wd/queue/phase-wrap", test_phase_wrap);
+    qtest_add_func("/accel-wd/queue/irq", test_irq);
+    qtest_add_func("/accel-wd/queue/compress", test_compress);
+    qtest_add_func("/accel-wd/queue/decompress", test_decompress);
+    qtest_add_func("/accel-wd/queue/stream", test_stream);
+    qtest_add_func("/accel-wd/queue/bad-desc", test_bad_desc);
+    qtest_add_func("/accel-wd/queue/bad-ring", test_bad_ring);
+    qtest_add_func("/accel-wd/queue/bad-cq", test_bad_cq);
+    qtest_add_func("/accel-wd/queue/reset", test_reset);
+    return g_test_run();
+}

@@ -1,0 +1,299 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd qtest helpers.
+ */
+#include "qemu/osdep.h"
+#include <dlfcn.h>
+#include "qemu/bswap.h"
+#include "accel-wd-util.h"
+#include "../libqos/libqos-malloc.h"
+
+static void find_cb(QPCIDevice *dev, int devfn, void *data)
+{
+    QPCIDevice **found = data;
+
+    g_assert_null(*found);
+    *found = dev;
+}
+
+void awd_dev_start(AwdDev *d, const char *extra)
+{
+    d->qs = qtest_pc_boot("-M q35 -nodefaults -m 512M -device accel-wd%s",
+                          extra ? extra : "");
+    d->qts = d->qs->qts;
+    d->dev = NULL;
+    qpci_device_foreach(d->qs->pcibus, AWD_PCI_VENDOR_ID, AWD_PCI_DEVICE_ID,
+                        find_cb, &d->dev);
+    g_assert_nonnull(d->dev);
+    qpci_device_enable(d->dev);
+    d->bar0 = qpci_iomap(d->dev, AWD_BAR_REGS, NULL);
+    d->db = qpci_iomap(d->dev, AWD_BAR_DOORBELL, NULL);
+    awd_reg_write(d, AWD_REG_CTRL, AWD_CTRL_ENABLE);
+    g_assert_true(awd_reg(d, AWD_REG_STATUS) & AWD_STATUS_READY);
+}
+
+void awd_dev_stop(AwdDev *d)
+{
+    g_free(d->dev);
+    qtest_pc_shutdown(d->qs);
+}
+
+uint32_t awd_reg(AwdDev *d, uint32_t reg)
+{
+    return qpci_io_readl(d->dev, d->bar0, reg);
+}
+
+void awd_reg_write(AwdDev *d, uint32_t reg, uint32_t val)
+{
+    qpci_io_writel(d->dev, d->bar0, reg, val);
+}
+
+uint32_t awd_qreg(AwdDev *d, unsigned q, uint32_t off)
+{
+    return awd_reg(d, AWD_QREG(q) + off);
+}
+
+void awd_qreg_write(AwdDev *d, unsigned q, uint32_t off, uint32_t val)
+{
+    awd_reg_write(d, AWD_QREG(q) + off, val);
+}
+
+void awd_doorbell(AwdDev *d, unsigned q, uint32_t off, uint32_t val)
+{
+    qpci_io_writel(d->dev, d->db, (uint64_t)q * AWD_DB_STRIDE + off, val);
+}
+
+uint64_t awd_alloc(AwdDev *d, size_t size, size_t align)
+{
+    uint64_t a = guest_alloc(&d->qs->alloc, size + align);
+
+    return ROUND_UP(a, align);
+}
+
+void awd_write_buf(AwdDev *d, uint64_t addr, const void *buf, size_t len)
+{
+    qtest_bufwrite(d->qts, addr, buf, len);
+}
+
+void awd_read_buf(AwdDev *d, uint64_t addr, void *buf, size_t len)
+{
+    qtest_bufread(d->qts, addr, buf, len);
+}
+
+void awd_q_setup(AwdDev *d, AwdQ *q, unsigned index, unsigned order)
+{
+    size_t n = 1u << order;
+    g_autofree uint8_t *zero = g_malloc0(n * AWD_DESC_SIZE);
+
+    q->d = d;
+    q->index = index;
+    q->order = order;
+    q->sq = awd_alloc(d, n * AWD_DESC_SIZE, 4096);
+    q->cq = awd_alloc(d, n * AWD_CPL_SIZE, 4096);
+    awd_write_buf(d, q->sq, zero, n * AWD_DESC_SIZE);
+    awd_write_buf(d, q->cq, zero, n * AWD_CPL_SIZE);
+    q->tail = 0;
+    q->cq_head = 0;
+    q->phase = 1;
+    awd_qreg_write(d, index, AWD_Q_SQ_BASE_LO, q->sq);
+    awd_qreg_write(d, index, AWD_Q_SQ_BASE_HI, q->sq >> 32);
+    awd_qreg_write(d, index, AWD_Q_CQ_BASE_LO, q->cq);
+    awd_qreg_write(d, index, AWD_Q_CQ_BASE_HI, q->cq >> 32);
+    awd_qreg_write(d, index, AWD_Q_RING_ORDER, order);
+    awd_qreg_write(d, index, AWD_Q_CTRL,
+                   AWD_QCTRL_ENABLE | AWD_QCTRL_IRQ_EN);
+    g_assert_cmphex(awd_qreg(d, index, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+    g_assert_true(awd_qreg(d, index, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+}
+
+void awd_q_put(AwdQ *q, const struct awd_desc *desc)
+{
+    struct awd_desc le = *desc;
+
+    le.tag = cpu_to_le32(desc->tag);
+    le.src = cpu_to_le64(desc->src);
+    le.dst = cpu_to_le64(desc->dst);
+    le.src_len = cpu_to_le32(desc->src_len);
+    le.dst_len = cpu_to_le32(desc->dst_len);
+    le.ctx = cpu_to_le64(desc->ctx);
+    le.key = cpu_to_le64(desc->key);
+    le.param = cpu_to_le32(desc->param);
+    le.rsvd0 = cpu_to_le16(desc->rsvd0);
+    le.rsvd1 = cpu_to_le32(desc->rsvd1);
+    le.rsvd2 = cpu_to_le64(desc->rsvd2);
+    awd_write_buf(q->d, q->sq + (uint64_t)q->tail * AWD_DESC_SIZE, &le,
+                  sizeof(le));
+    q->tail = (q->tail + 1) & ((1u << q->order) - 1);
+}
+
+void awd_q_submit(AwdQ *q, const struct awd_desc *desc)
+{
+    awd_q_put(q, desc);
+    awd_doorbell(q->d, q->index, AWD_DB_SQ_TAIL, q->tail);
+}
+
+bool awd_q_wait(AwdQ *q, struct awd_cpl *cpl, unsigned timeout_ms)
+{
+    uint64_t addr = q->cq + (uint64_t)q->cq_head * AWD_CPL_SIZE;
+    gint64 end = g_get_monotonic_time() + timeout_ms * 1000ll;
+    uint32_t flags;
+
+    for (;;) {
+        flags = qtest_readl(q->d->qts, addr + offsetof(struct awd_cpl, flags));
+        if ((flags & AWD_CF_PHASE) == q->phase) {
+            break;
+        }
+        if (g_get_monotonic_time() > end) {
+            return false;
+        }
+        g_usleep(200);
+    }
+    awd_read_buf(q->d, addr, cpl, sizeof(*cpl));
+    cpl->fault_addr = le64_to_cpu(cpl->fault_addr);
+    cpl->consumed = le32_to_cpu(cpl->consumed);
+    cpl->produced = le32_to_cpu(cpl->produced);
+    cpl->checksum = le32_to_cpu(cpl->checksum);
+    cpl->tag = le32_to_cpu(cpl->tag);
+    cpl->sq_head = le16_to_cpu(cpl->sq_head);
+    cpl->status = le16_to_cpu(cpl->status);
+    cpl->flags = le32_to_cpu(cpl->flags);
+    q->cq_head = (q->cq_head + 1) & ((1u << q->order) - 1);
+    if (q->cq_head == 0) {
+        q->phase ^= 1;
+    }
+    awd_doorbell(q->d, q->index, AWD_DB_CQ_HEAD, q->cq_head);
+    return true;
+}
+
+struct awd_cpl awd_q_run(AwdQ *q, const struct awd_desc *desc)
+{
+    struct awd_cpl cpl;
+
+    awd_q_submit(q, desc);
+    g_assert_true(awd_q_wait(q, &cpl, 60000));
+    g_assert_cmphex(cpl.tag, ==, desc->tag);
+    return cpl;
+}
+
+uint32_t awd_q_wait_idle(AwdQ *q)
+{
+    gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    uint32_t sts;
+
+    do {
+        sts = awd_qreg(q->d, q->index, AWD_Q_STATUS);
+        if (sts & (AWD_QSTS_IDLE | AWD_QSTS_ERROR)) {
+            return sts;
+        }
+        g_usleep(200);
+    } while (g_get_monotonic_time() < end);
+    return sts;
+}
+
+uint8_t *awd_test_data(size_t len, unsigned seed)
+{
+    static const char *const words[] = {
+        "accelerator ", "queue ", "page ", "request ", "deflate ", "zlib ",
+        "the ", "of ", "and ", "virtual ", "address ", "0x1234 ", "\n",
+    };
+    uint8_t *p = g_malloc(len);
+    GRand *r = g_rand_new_with_seed(seed);
+    size_t i = 0;
+
+    while (i < len) {
+        const char *w;
+
+        if (g_rand_int_range(r, 0, 8) == 0) {
+            p[i++] = g_rand_int(r);
+            continue;
+        }
+        w = words[g_rand_int_range(r, 0, G_N_ELEMENTS(words))];
+        for (size_t k = 0; w[k] && i < len; k++) {
+            p[i++] = w[k];
+        }
+    }
+    g_rand_free(r);
+    return p;
+}
+
+/* ---- host zlib via dlopen --------------------------------------------- */
+
+static struct {
+    bool loaded;
+    typeof(inflateInit2_) *inflateInit2_;
+    typeof(inflate) *inflate;
+    typeof(inflateEnd) *inflateEnd;
+    typeof(deflateInit2_) *deflateInit2_;
+    typeof(deflate) *deflate;
+    typeof(deflateEnd) *deflateEnd;
+    typeof(zlibVersion) *zlibVersion;
+} hz;
+
+static void hz_load(void)
+{
+    void *h;
+
+    if (hz.loaded) {
+        return;
+    }
+    h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+    g_assert_nonnull(h);
+    hz.inflateInit2_ = dlsym(h, "inflateInit2_");
+    hz.inflate = dlsym(h, "inflate");
+    hz.inflateEnd = dlsym(h, "inflateEnd");
+    hz.deflateInit2_ = dlsym(h, "deflateInit2_");
+    hz.deflate = dlsym(h, "deflate");
+    hz.deflateEnd = dlsym(h, "deflateEnd");
+    hz.zlibVersion = dlsym(h, "zlibVersion");
+    g_assert_true(hz.inflateInit2_ && hz.inflate && hz.inflateEnd &&
+                  hz.deflateInit2_ && hz.deflate && hz.deflateEnd &&
+                  hz.zlibVersion);
+    hz.loaded = true;
+}
+
+int awd_fmt_wbits(unsigned fmt)
+{
+    return fmt == AWD_FMT_RAW ? -15 : fmt == AWD_FMT_ZLIB ? 15 : 31;
+}
+
+long awd_host_inflate(int wbits, const void *in, size_t len, void *out,
+                      size_t cap)
+{
+    z_stream zs = { 0 };
+    long n;
+    int ret;
+
+    hz_load();
+    g_assert_cmpint(hz.inflateInit2_(&zs, wbits, hz.zlibVersion(),
+                                     sizeof(zs)), ==, Z_OK);
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = len;
+    zs.next_out = out;
+    zs.avail_out = cap;
+    ret = hz.inflate(&zs, Z_FINISH);
+    n = ret == Z_STREAM_END ? (long)zs.total_out : -1;
+    hz.inflateEnd(&zs);
+    return n;
+}
+
+long awd_host_deflate(int wbits, int level, const void *in, size_t len,
+                      void *out, size_t cap)
+{
+    z_stream zs = { 0 };
+    long n;
+    int ret;
+
+    hz_load();
+    g_assert_cmpint(hz.deflateInit2_(&zs, level, Z_DEFLATED, wbits, 8,
+                                     Z_DEFAULT_STRATEGY, hz.zlibVersion(),
+                                     sizeof(zs)), ==, Z_OK);
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = len;
+    zs.next_out = out;
+    zs.avail_out = cap;
+    ret = hz.deflate(&zs, Z_FINISH);
+    n = ret == Z_STREAM_END ? (long)zs.total_out : -1;
+    hz.deflateEnd(&zs);
+    return n;
+}
