@@ -23,16 +23,12 @@ fi
 
 step "library, tools, unit tests, initramfs (meson, in $AWD_BUILD)"
 opts=(-Dqemu_build="$qbuild" -Dkernel_dir="$kdir" -Dguest_module="$module")
-if [ -f "$AWD_BUILD/build.ninja" ]; then
-    meson configure "$AWD_BUILD" "${opts[@]}" >/dev/null
-else
-    meson setup "$AWD_BUILD" "$AWD_ROOT" "${opts[@]}" >"$AWD_ROOT/.meson-setup.log" 2>&1 ||
-        { cat "$AWD_ROOT/.meson-setup.log" >&2; die "meson setup failed"; }
-    rm -f "$AWD_ROOT/.meson-setup.log"
-fi
-# The qtest list is read from the QEMU build at configure time.
-meson setup --reconfigure "$AWD_BUILD" "$AWD_ROOT" >/dev/null 2>&1 ||
-    meson setup --reconfigure "$AWD_BUILD" "$AWD_ROOT" >&2
+# Always (re)configure: the qtest list is read from the QEMU build then.
+setup=(meson setup "$AWD_BUILD" "$AWD_ROOT" "${opts[@]}")
+[ -f "$AWD_BUILD/build.ninja" ] && setup+=(--reconfigure)
+"${setup[@]}" >"$AWD_BUILD.setup.log" 2>&1 ||
+    { cat "$AWD_BUILD.setup.log" >&2; die "meson setup failed"; }
+rm -f "$AWD_BUILD.setup.log"
 ninja -C "$AWD_BUILD" >"$AWD_BUILD/ninja-awd.log" 2>&1 ||
     { cat "$AWD_BUILD/ninja-awd.log" >&2; die "building the project failed"; }
 
