@@ -1,0 +1,862 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libaccelwd: contexts (open, map, start, close) and the request path
+ * (descriptor submission, completion reaping, waiting).
+ *
+ * Ring protocol (accel_wd_uapi.h): write a struct awd_desc at sq[tail],
+ * store-release the new tail to the doorbell; a struct awd_cpl at cq[head]
+ * is valid when its AWD_CF_PHASE bit equals the current phase (load-acquire
+ * of flags, written last by the device); the phase starts at 1 and flips
+ * each time the head wraps; the consumed head is written back to the
+ * doorbell. Tags name a slot of the in-flight table plus a generation, and
+ * every tag the device returns is checked before it is used.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "awd_internal.h"
+
+#define SPIN_NS          (20 * 1000)          /* spin before sleeping */
+#define STATE_CHECK_NS   (100 * 1000 * 1000)  /* re-check queue state */
+#define TAG_SLOT_MASK    0xffffu
+#define TAG_GEN_SHIFT    16
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int neg_errno(void)
+{
+	return errno ? -errno : -EIO;
+}
+
+/* ---- context checks ---------------------------------------------------- */
+
+static bool forked(const struct awd_ctx *ctx)
+{
+	return !ctx->fork_guard || ctx->fork_guard[0] != 1;
+}
+
+int awd__ctx_check(const struct awd_ctx *ctx)
+{
+	if (!ctx)
+		return -EBADF;
+	if (forked(ctx))
+		return -EPERM;
+	if (ctx->broken)
+		return -EIO;
+	return 0;
+}
+
+bool awd__nosva(const struct awd_ctx *ctx)
+{
+	return ctx->info.mode != AWD_MODE_SVA;
+}
+
+/* ---- no-SVA buffer registration ---------------------------------------- */
+
+int awd__reg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t *iova)
+{
+	struct awd_mem m = { .uaddr = (uintptr_t)p, .len = len };
+
+	*iova = 0;
+	if (!len)
+		return 0;
+	if (ioctl(ctx->fd, AWD_IOC_REG_MEM, &m) < 0)
+		return neg_errno();
+	*iova = m.iova;
+	return 0;
+}
+
+void awd__unreg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t iova)
+{
+	struct awd_mem m = { .uaddr = (uintptr_t)p, .len = len, .iova = iova };
+
+	if (!len || !iova)
+		return;
+	(void)ioctl(ctx->fd, AWD_IOC_UNREG_MEM, &m);
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static void ctx_unmap(struct awd_ctx *ctx)
+{
+	if (ctx->db)
+		munmap(ctx->db, ctx->info.db_size);
+	if (ctx->sq)
+		munmap(ctx->sq, ctx->info.sq_size);
+	if (ctx->cq)
+		munmap(ctx->cq, ctx->info.cq_size);
+	ctx->db = NULL;
+	ctx->sq = NULL;
+	ctx->cq = NULL;
+}
+
+static void ctx_free(struct awd_ctx *ctx)
+{
+	if (!forked(ctx)) {
+		ctx_unmap(ctx);
+		if (ctx->fd >= 0)
+			close(ctx->fd);
+	}
+	if (ctx->fork_guard)
+		munmap((void *)ctx->fork_guard, 4096);
+	free(ctx->slots);
+	free(ctx->free_slots);
+	free(ctx);
+}
+
+static void *map_region(int fd, uint64_t off, uint64_t size, int prot)
+{
+	void *p;
+
+	if (!size || size > SIZE_MAX)
+		return NULL;
+	p = mmap(NULL, size, prot, MAP_SHARED, fd, (off_t)off);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Open one device path; on failure returns a negative errno. */
+static int ctx_open_path(struct awd_ctx *ctx, const char *path,
+			 unsigned int flags)
+{
+	unsigned int order = (flags & AWD_OPEN_RING_MASK) >> AWD_OPEN_RING_SHIFT;
+	int ret;
+
+	ctx->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (ctx->fd < 0)
+		return neg_errno();
+	snprintf(ctx->dev, sizeof(ctx->dev), "%s", path);
+	if (ioctl(ctx->fd, AWD_IOC_INFO, &ctx->info) < 0) {
+		ret = neg_errno();
+		goto fail;
+	}
+	if ((ctx->info.version >> 16) != AWD_VERSION_MAJOR) {
+		ret = -EPROTO;
+		goto fail;
+	}
+	if ((flags & AWD_OPEN_NOSVA) && ctx->info.mode != AWD_MODE_SVA) {
+		ret = -EOPNOTSUPP;
+		goto fail;
+	}
+	if (order && order != ctx->info.ring_order) {
+		struct awd_ring_cfg cfg = { .ring_order = order };
+
+		if (order > ctx->info.ring_order_max) {
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (ioctl(ctx->fd, AWD_IOC_SET_RING, &cfg) < 0 ||
+		    ioctl(ctx->fd, AWD_IOC_INFO, &ctx->info) < 0) {
+			ret = neg_errno();
+			goto fail;
+		}
+	}
+	if (ctx->info.ring_order < AWD_RING_ORDER_MIN ||
+	    ctx->info.ring_order > AWD_RING_ORDER_MAX) {
+		ret = -EPROTO;
+		goto fail;
+	}
+	ctx->entries = 1u << ctx->info.ring_order;
+	ctx->mask = ctx->entries - 1;
+	if (ctx->info.sq_size < (uint64_t)ctx->entries * sizeof(struct awd_desc) ||
+	    ctx->info.cq_size < (uint64_t)ctx->entries * sizeof(struct awd_cpl) ||
+	    ctx->info.db_size < AWD_DB_CQ_HEAD + 4) {
+		ret = -EPROTO;
+		goto fail;
+	}
+	errno = 0;
+	ctx->db = map_region(ctx->fd, ctx->info.db_offset, ctx->info.db_size,
+			     PROT_WRITE);
+	if (!ctx->db) {
+		ret = neg_errno();
+		goto fail;
+	}
+	ctx->sq = map_region(ctx->fd, ctx->info.sq_offset, ctx->info.sq_size,
+			     PROT_READ | PROT_WRITE);
+	if (!ctx->sq) {
+		ret = neg_errno();
+		goto fail;
+	}
+	ctx->cq = map_region(ctx->fd, ctx->info.cq_offset, ctx->info.cq_size,
+			     PROT_READ | PROT_WRITE);
+	if (!ctx->cq) {
+		ret = neg_errno();
+		goto fail;
+	}
+	if (ioctl(ctx->fd, AWD_IOC_START) < 0 ||
+	    ioctl(ctx->fd, AWD_IOC_INFO, &ctx->info) < 0) {
+		ret = neg_errno();
+		goto fail;
+	}
+	return 0;
+
+fail:
+	ctx_unmap(ctx);
+	close(ctx->fd);
+	ctx->fd = -1;
+	return ret;
+}
+
+/* Worse errors win when several devices were tried. */
+static int open_err_rank(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENXIO:
+	case -ENODEV:
+		return 0;
+	case -EBUSY:
+		return 1;
+	case -EACCES:
+	case -EPERM:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static int ctx_open_any(struct awd_ctx *ctx, unsigned int flags)
+{
+	int best = -ENOENT;
+	char path[64];
+
+	for (int i = 0; i < AWD_MAX_QUEUES; i++) {
+		int ret;
+
+		snprintf(path, sizeof(path), "/dev/%s%d", AWD_DEV_NAME, i);
+		ret = ctx_open_path(ctx, path, flags);
+		if (!ret)
+			return 0;
+		if (ret == -ENOENT && i >= 8)
+			break;          /* devices are numbered from 0, densely */
+		if (open_err_rank(ret) > open_err_rank(best))
+			best = ret;
+	}
+	return best;
+}
+
+static int ctx_open_named(struct awd_ctx *ctx, const char *dev,
+			  unsigned int flags)
+{
+	char path[64];
+
+	if (strchr(dev, '/'))
+		snprintf(path, sizeof(path), "%s", dev);
+	else if (dev[0] >= '0' && dev[0] <= '9')
+		snprintf(path, sizeof(path), "/dev/%s%s", AWD_DEV_NAME, dev);
+	else
+		snprintf(path, sizeof(path), "/dev/%s", dev);
+	return ctx_open_path(ctx, path, flags);
+}
+
+AWD_EXPORT int awd_ctx_open(struct awd_ctx **ctxp, const char *dev,
+			    unsigned int flags)
+{
+	unsigned int order = (flags & AWD_OPEN_RING_MASK) >> AWD_OPEN_RING_SHIFT;
+	struct awd_ctx *ctx;
+	void *guard;
+	int ret;
+
+	if (!ctxp)
+		return -EINVAL;
+	*ctxp = NULL;
+	if ((flags & ~AWD_OPEN_VALID_MASK) ||
+	    (order && (order < AWD_RING_ORDER_MIN || order > AWD_RING_ORDER_MAX)))
+		return -EINVAL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->fd = -1;
+	ctx->flags = flags;
+
+	/* A page that reads 0 in a child after fork(): no getpid() per call. */
+	guard = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (guard == MAP_FAILED) {
+		free(ctx);
+		return -ENOMEM;
+	}
+	if (madvise(guard, 4096, MADV_WIPEONFORK) < 0) {
+		ret = neg_errno();
+		munmap(guard, 4096);
+		free(ctx);
+		return ret == -EINVAL ? -EOPNOTSUPP : ret;
+	}
+	((uint8_t *)guard)[0] = 1;
+	ctx->fork_guard = guard;
+
+	if (!dev || !dev[0])
+		dev = secure_getenv("AWD_DEVICE");
+	if (dev && dev[0])
+		ret = ctx_open_named(ctx, dev, flags);
+	else
+		ret = ctx_open_any(ctx, flags);
+	if (ret)
+		goto fail;
+
+	ctx->max_inflight = ctx->entries - 1;
+	ctx->phase = AWD_CF_PHASE;
+	ctx->gen = 1;
+	ctx->irq = !(flags & AWD_OPEN_POLLED) &&
+		   (ctx->info.flags & AWD_INFO_F_IRQ);
+	ctx->slots = calloc(ctx->entries, sizeof(*ctx->slots));
+	ctx->free_slots = calloc(ctx->entries, sizeof(*ctx->free_slots));
+	if (!ctx->slots || !ctx->free_slots) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	for (uint32_t i = 0; i < ctx->entries; i++)
+		ctx->free_slots[i] = ctx->entries - 1 - i;
+	ctx->nfree = ctx->entries;
+	*ctxp = ctx;
+	return 0;
+
+fail:
+	ctx_free(ctx);
+	return ret;
+}
+
+AWD_EXPORT int awd_ctx_close(struct awd_ctx **ctxp)
+{
+	struct awd_ctx *ctx;
+
+	if (!ctxp || !*ctxp)
+		return -EBADF;
+	ctx = *ctxp;
+	if (ctx->users && !forked(ctx))
+		return -EBUSY;
+	if (!forked(ctx) && ctx->fd >= 0)
+		(void)ioctl(ctx->fd, AWD_IOC_STOP);
+	ctx_free(ctx);
+	*ctxp = NULL;
+	return 0;
+}
+
+AWD_EXPORT int awd_ctx_caps(const struct awd_ctx *ctx, struct awd_caps *caps)
+{
+	if (!ctx)
+		return -EBADF;
+	if (!caps)
+		return -EINVAL;
+	memset(caps, 0, sizeof(*caps));
+	caps->hw_version = ctx->info.version;
+	caps->hw_caps = ctx->info.caps;
+	caps->mode = ctx->info.mode;
+	caps->irq = !!(ctx->info.flags & AWD_INFO_F_IRQ);
+	caps->queue = ctx->info.queue;
+	caps->pasid = ctx->info.pasid;
+	caps->num_queues = ctx->info.num_queues;
+	caps->ring_entries = ctx->entries;
+	caps->max_inflight = ctx->max_inflight;
+	caps->max_xfer = ctx->info.max_xfer;
+	caps->rsa_max_bits = (ctx->info.caps & AWD_CAP_RSA) ?
+			     ctx->info.rsa_max_bits : 0;
+	caps->stream_ctx_size = ctx->info.stream_ctx_size;
+	snprintf(caps->dev, sizeof(caps->dev), "%s", ctx->dev);
+	return 0;
+}
+
+AWD_EXPORT int awd_ctx_fd(const struct awd_ctx *ctx)
+{
+	if (!ctx)
+		return -EBADF;
+	return ctx->fd;
+}
+
+/* Refresh ctx->info; map the driver's state to an errno. */
+static int ctx_state(struct awd_ctx *ctx)
+{
+	if (ioctl(ctx->fd, AWD_IOC_INFO, &ctx->info) < 0)
+		return neg_errno();
+	switch (ctx->info.state) {
+	case AWD_QS_RUNNING:
+		return 0;
+	case AWD_QS_DEAD:
+		return -ENODEV;
+	default:
+		return -EIO;
+	}
+}
+
+AWD_EXPORT int awd_ctx_stats(struct awd_ctx *ctx, struct awd_stats *st)
+{
+	struct awd_qstats q = { 0 };
+	int ret;
+
+	if (!ctx)
+		return -EBADF;
+	if (!st)
+		return -EINVAL;
+	if (forked(ctx))
+		return -EPERM;
+	ret = ctx_state(ctx);
+	if (ret == -ENODEV)
+		return ret;
+	if (ioctl(ctx->fd, AWD_IOC_QSTATS, &q) < 0)
+		return neg_errno();
+	*st = ctx->st;
+	st->irqs = q.irqs;
+	st->hw_errors = q.errors;
+	st->starts = q.starts;
+	st->pinned_pages = q.pinned_pages;
+	st->inflight = ctx->inflight;
+	st->queue_state = ctx->info.state;
+	st->hw_error = ctx->info.hw_error;
+	return 0;
+}
+
+/* Complete every in-flight request with @result (no device access). */
+static void abort_inflight(struct awd_ctx *ctx, int result);
+
+AWD_EXPORT int awd_ctx_reset(struct awd_ctx *ctx)
+{
+	if (!ctx)
+		return -EBADF;
+	if (forked(ctx))
+		return -EPERM;
+	if (ioctl(ctx->fd, AWD_IOC_STOP) < 0 && errno == ENODEV)
+		return -ENODEV;
+	abort_inflight(ctx, -ECANCELED);
+	/* The rings restart empty: head, tail and phase from the beginning. */
+	memset(ctx->cq, 0, (size_t)ctx->entries * sizeof(struct awd_cpl));
+	ctx->sq_tail = 0;
+	ctx->cq_head = 0;
+	ctx->phase = AWD_CF_PHASE;
+	ctx->broken = false;
+	if (ioctl(ctx->fd, AWD_IOC_START) < 0)
+		return neg_errno();
+	return ctx_state(ctx);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static bool overlap(const void *a, size_t alen, const void *b, size_t blen)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	if (!alen || !blen)
+		return false;
+	return x < y + blen && y < x + alen;
+}
+
+static int req_check(const struct awd_ctx *ctx, const struct awd_req *req)
+{
+	switch (req->op) {
+	case AWD_REQ_NOP:
+		return 0;
+	case AWD_REQ_COMPRESS:
+		if (req->level < AWD_LEVEL_MIN || req->level > AWD_LEVEL_MAX)
+			return -EINVAL;
+		/* fall through */
+	case AWD_REQ_DECOMPRESS:
+		if (req->format > AWD_FORMAT_GZIP)
+			return -EINVAL;
+		break;
+	case AWD_REQ_RSA:
+		if (req->rsa_form > AWD_RSA_FORM_CRT || !req->key ||
+		    awd__rsa_key_ctx(req->key) != ctx ||
+		    !(awd_rsa_key_forms(req->key) & (1u << req->rsa_form)) ||
+		    req->src_len != awd_rsa_key_size(req->key) ||
+		    req->dst_len != req->src_len)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((req->src_len && !req->src) || (req->dst_len && !req->dst))
+		return -EINVAL;
+	if (!req->dst_len || req->src_len > ctx->info.max_xfer ||
+	    req->dst_len > ctx->info.max_xfer)
+		return -EMSGSIZE;
+	if (overlap(req->src, req->src_len, req->dst, req->dst_len))
+		return -EINVAL;
+	return 0;
+}
+
+static void req_release(struct awd_ctx *ctx, struct awd_req *req)
+{
+	if (awd__nosva(ctx)) {
+		awd__unreg(ctx, req->src, req->src_len, req->priv[PRIV_IOVA_SRC]);
+		awd__unreg(ctx, req->dst, req->dst_len, req->priv[PRIV_IOVA_DST]);
+		req->priv[PRIV_IOVA_SRC] = 0;
+		req->priv[PRIV_IOVA_DST] = 0;
+	}
+}
+
+static void done_push(struct awd_ctx *ctx, struct awd_req *req)
+{
+	req->priv[PRIV_NEXT] = 0;
+	req->priv[PRIV_STATE] = REQ_DONE;
+	if (ctx->done_tail)
+		ctx->done_tail->priv[PRIV_NEXT] = (uintptr_t)req;
+	else
+		ctx->done_head = req;
+	ctx->done_tail = req;
+}
+
+static struct awd_req *done_pop(struct awd_ctx *ctx)
+{
+	struct awd_req *req = ctx->done_head;
+
+	if (!req)
+		return NULL;
+	ctx->done_head = (struct awd_req *)(uintptr_t)req->priv[PRIV_NEXT];
+	if (!ctx->done_head)
+		ctx->done_tail = NULL;
+	req->priv[PRIV_NEXT] = 0;
+	req->priv[PRIV_STATE] = REQ_IDLE;
+	return req;
+}
+
+static void done_unlink(struct awd_ctx *ctx, struct awd_req *req)
+{
+	struct awd_req *prev = NULL, *r = ctx->done_head;
+
+	while (r && r != req) {
+		prev = r;
+		r = (struct awd_req *)(uintptr_t)r->priv[PRIV_NEXT];
+	}
+	if (!r)
+		return;
+	if (prev)
+		prev->priv[PRIV_NEXT] = req->priv[PRIV_NEXT];
+	else
+		ctx->done_head = (struct awd_req *)(uintptr_t)req->priv[PRIV_NEXT];
+	if (ctx->done_tail == req)
+		ctx->done_tail = prev;
+	req->priv[PRIV_NEXT] = 0;
+	req->priv[PRIV_STATE] = REQ_IDLE;
+}
+
+static void slot_free(struct awd_ctx *ctx, uint32_t slot)
+{
+	ctx->slots[slot] = NULL;
+	ctx->free_slots[ctx->nfree++] = slot;
+	ctx->inflight--;
+}
+
+static void abort_inflight(struct awd_ctx *ctx, int result)
+{
+	for (uint32_t i = 0; i < ctx->entries; i++) {
+		struct awd_req *req = ctx->slots[i];
+
+		if (!req)
+			continue;
+		req_release(ctx, req);
+		req->result = result;
+		req->hw_status = AWD_STS_ABORTED;
+		req->priv[PRIV_TAG] = 0;
+		slot_free(ctx, i);
+		done_push(ctx, req);
+	}
+}
+
+int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
+		uint64_t ctx_addr, uint64_t key_addr)
+{
+	struct awd_desc d;
+	uint64_t src, dst;
+	uint32_t slot, tag;
+	int ret;
+
+	ret = awd__ctx_check(ctx);
+	if (ret)
+		return ret;
+	if (!req)
+		return -EINVAL;
+	if (req->priv[PRIV_STATE] == REQ_INFLIGHT)
+		return -EINVAL;         /* already queued */
+	ret = req_check(ctx, req);
+	if (ret)
+		return ret;
+	if (ctx->inflight >= ctx->max_inflight || !ctx->nfree) {
+		ctx->st.ring_full++;
+		return -EAGAIN;
+	}
+
+	src = (uintptr_t)req->src;
+	dst = (uintptr_t)req->dst;
+	req->priv[PRIV_IOVA_SRC] = 0;
+	req->priv[PRIV_IOVA_DST] = 0;
+	if (awd__nosva(ctx)) {
+		ret = awd__reg(ctx, req->src, req->src_len, &src);
+		if (ret)
+			return ret;
+		req->priv[PRIV_IOVA_SRC] = src;
+		ret = awd__reg(ctx, req->dst, req->dst_len, &dst);
+		if (ret) {
+			req_release(ctx, req);
+			return ret;
+		}
+		req->priv[PRIV_IOVA_DST] = dst;
+	}
+
+	slot = ctx->free_slots[--ctx->nfree];
+	if (++ctx->gen > 0xffff)
+		ctx->gen = 1;
+	tag = (ctx->gen << TAG_GEN_SHIFT) | slot;
+
+	memset(&d, 0, sizeof(d));
+	d.tag = tag;
+	d.flags = dflags | (ctx->irq ? AWD_DF_IRQ : 0);
+	d.src = src;
+	d.dst = dst;
+	d.src_len = (uint32_t)req->src_len;
+	d.dst_len = (uint32_t)req->dst_len;
+	d.ctx = ctx_addr;
+	d.key = key_addr;
+	switch (req->op) {
+	case AWD_REQ_NOP:
+		d.opcode = AWD_OP_NOP;
+		break;
+	case AWD_REQ_COMPRESS:
+		d.opcode = AWD_OP_COMPRESS;
+		d.param = (req->format << AWD_PARAM_FMT_SHIFT) |
+			  (req->level << AWD_PARAM_LEVEL_SHIFT);
+		break;
+	case AWD_REQ_DECOMPRESS:
+		d.opcode = AWD_OP_DECOMPRESS;
+		d.param = req->format << AWD_PARAM_FMT_SHIFT;
+		break;
+	case AWD_REQ_RSA:
+		d.opcode = AWD_OP_RSA;
+		d.param = req->rsa_form;
+		break;
+	}
+
+	req->result = 0;
+	req->hw_status = 0;
+	req->consumed = 0;
+	req->produced = 0;
+	req->checksum = 0;
+	req->stream_end = 0;
+	req->fault_addr = 0;
+	req->priv[PRIV_TAG] = tag;
+	req->priv[PRIV_NEXT] = 0;
+	req->priv[PRIV_STATE] = REQ_INFLIGHT;
+	ctx->slots[slot] = req;
+	ctx->inflight++;
+
+	memcpy(&ctx->sq[ctx->sq_tail], &d, sizeof(d));
+	ctx->sq_tail = (ctx->sq_tail + 1) & ctx->mask;
+	/* The descriptor is visible before the doorbell write. */
+	awd__store_release32((volatile uint32_t *)(ctx->db + AWD_DB_SQ_TAIL),
+			     ctx->sq_tail);
+	ctx->st.submitted++;
+	return 0;
+}
+
+AWD_EXPORT int awd_submit(struct awd_ctx *ctx, struct awd_req *req)
+{
+	return awd__submit(ctx, req, 0, 0, 0);
+}
+
+/* Move every new completion to the done list. Returns how many, or -EIO. */
+static int reap_cq(struct awd_ctx *ctx)
+{
+	int n = 0;
+
+	while (ctx->inflight) {
+		struct awd_cpl *c = &ctx->cq[ctx->cq_head];
+		uint32_t flags = awd__load_acquire32(&c->flags);
+		struct awd_req *req;
+		uint32_t tag, slot;
+
+		if ((flags & AWD_CF_PHASE) != ctx->phase)
+			break;
+		tag = c->tag;
+		slot = tag & TAG_SLOT_MASK;
+		if (slot >= ctx->entries || !ctx->slots[slot] ||
+		    ctx->slots[slot]->priv[PRIV_TAG] != tag) {
+			ctx->broken = true;
+			return -EIO;
+		}
+		req = ctx->slots[slot];
+		req->hw_status = c->status;
+		req->result = awd_hw_status_errno(c->status);
+		req->consumed = c->consumed;
+		req->produced = c->produced;
+		req->checksum = c->checksum;
+		req->stream_end = !!(flags & AWD_CF_STREAM_END);
+		req->fault_addr = c->fault_addr;
+		req->priv[PRIV_TAG] = 0;
+		if (req->result)
+			ctx->st.failed++;
+		else {
+			ctx->st.bytes_in += c->consumed;
+			ctx->st.bytes_out += c->produced;
+		}
+		ctx->st.completed++;
+		req_release(ctx, req);
+		slot_free(ctx, slot);
+		done_push(ctx, req);
+
+		if (++ctx->cq_head == ctx->entries) {
+			ctx->cq_head = 0;
+			ctx->phase ^= AWD_CF_PHASE;
+		}
+		n++;
+	}
+	if (n)
+		awd__store_release32((volatile uint32_t *)(ctx->db +
+							   AWD_DB_CQ_HEAD),
+				     ctx->cq_head);
+	return n;
+}
+
+AWD_EXPORT int awd_poll(struct awd_ctx *ctx, struct awd_req **done,
+			unsigned int max)
+{
+	unsigned int n = 0;
+	int ret;
+
+	ret = awd__ctx_check(ctx);
+	if (ret)
+		return ret;
+	if (!done && max)
+		return -EINVAL;
+	ret = reap_cq(ctx);
+	if (ret < 0)
+		return ret;
+	while (n < max && ctx->done_head)
+		done[n++] = done_pop(ctx);
+	return (int)n;
+}
+
+/*
+ * Wait until the CQ has something or @deadline (ns, 0: forever) passes.
+ * Returns 1 when something may be there, 0 on timeout, negative on error.
+ */
+static int wait_event(struct awd_ctx *ctx, uint64_t deadline)
+{
+	uint64_t start = now_ns(), last_check = start;
+
+	for (;;) {
+		struct awd_cpl *c = &ctx->cq[ctx->cq_head];
+		uint64_t t;
+		int ret;
+
+		if ((awd__load_acquire32(&c->flags) & AWD_CF_PHASE) ==
+		    ctx->phase)
+			return 1;
+		t = now_ns();
+		if (deadline && t >= deadline)
+			return 0;
+		if (t - last_check >= STATE_CHECK_NS) {
+			last_check = t;
+			ret = ctx_state(ctx);
+			if (ret)
+				return ret;
+		}
+		if (ctx->irq && t - start >= SPIN_NS) {
+			struct pollfd pfd = { .fd = ctx->fd, .events = POLLIN };
+			uint64_t slice = STATE_CHECK_NS;
+			int ms;
+
+			if (deadline && deadline - t < slice)
+				slice = deadline - t;
+			ms = (int)((slice + 999999) / 1000000);
+			ctx->st.sleeps++;
+			ret = poll(&pfd, 1, ms);
+			if (ret < 0 && errno == EINTR)
+				return -EINTR;
+			if (ret < 0)
+				return neg_errno();
+			if (ret > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+				ret = ctx_state(ctx);
+				return ret ? ret : 1;
+			}
+		} else if (t - start >= SPIN_NS) {
+			sched_yield();
+		}
+	}
+}
+
+static uint64_t deadline_of(int timeout_ms)
+{
+	if (timeout_ms < 0)
+		return 0;
+	return now_ns() + (uint64_t)timeout_ms * 1000000ull + 1;
+}
+
+AWD_EXPORT int awd_wait(struct awd_ctx *ctx, struct awd_req **done,
+			unsigned int max, int timeout_ms)
+{
+	uint64_t deadline;
+	int ret;
+
+	ret = awd_poll(ctx, done, max);
+	if (ret != 0)
+		return ret;
+	if (!ctx->inflight)
+		return ctx->done_head ? 0 : -ENOENT;
+	if (timeout_ms == 0)
+		return 0;
+	deadline = deadline_of(timeout_ms);
+	for (;;) {
+		ret = wait_event(ctx, deadline);
+		if (ret <= 0)
+			return ret;
+		ret = awd_poll(ctx, done, max);
+		if (ret != 0)
+			return ret;
+	}
+}
+
+int awd__run(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
+	     uint64_t ctx_addr, uint64_t key_addr)
+{
+	int ret;
+
+	for (;;) {
+		ret = awd__submit(ctx, req, dflags, ctx_addr, key_addr);
+		if (ret != -EAGAIN)
+			break;
+		ctx->st.ring_full--;    /* counted by awd_submit() callers only */
+		ret = reap_cq(ctx);
+		if (ret < 0)
+			return ret;
+		if (ret == 0) {
+			ret = wait_event(ctx, 0);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (ret)
+		return ret;
+	while (req->priv[PRIV_STATE] == REQ_INFLIGHT) {
+		ret = reap_cq(ctx);
+		if (ret < 0)
+			return ret;
+		if (req->priv[PRIV_STATE] != REQ_INFLIGHT)
+			break;
+		ret = wait_event(ctx, 0);
+		if (ret < 0) {
+			if (ret == -EINTR)
+				continue;       /* the request is still ours */
+			abort_inflight(ctx, ret);
+			break;
+		}
+	}
+	done_unlink(ctx, req);
+	return req->result;
+}
+
+AWD_EXPORT int awd_run(struct awd_ctx *ctx, struct awd_req *req)
+{
+	return awd__run(ctx, req, 0, 0, 0);
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: MIT
+/*
+ * awd: command line of the accel-wd accelerator.
+ *   awd zip | unzip    gzip-compatible compression on the device
+ *   awd rsa            raw and padded RSA on the device
+ *   awd stat           device and queue information and counters
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "awd-tool.h"
+
+const char *awd_prog = "awd";
+
+void awd_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", awd_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int awd_read_full(int fd, void *buf, size_t len, size_t *got)
+{
+	size_t n = 0;
+
+	while (n < len) {
+		ssize_t r = read(fd, (char *)buf + n, len - n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			*got = n;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*got = n;
+	return 0;
+}
+
+int awd_write_full(int fd, const void *buf, size_t len)
+{
+	while (len) {
+		ssize_t r = write(fd, buf, len);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf = (const char *)buf + r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int awd_read_all(int fd, size_t max, uint8_t **bufp, size_t *lenp)
+{
+	size_t cap = 4096, len = 0, got;
+	uint8_t *buf = malloc(cap), *nb;
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ret = awd_read_full(fd, buf + len, cap - len, &got);
+		if (ret) {
+			free(buf);
+			return ret;
+		}
+		len += got;
+		if (len < cap)
+			break;
+		if (cap >= max) {
+			free(buf);
+			return -EFBIG;
+		}
+		cap *= 2;
+		nb = realloc(buf, cap);
+		if (!nb) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = nb;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+int awd_tool_open(struct awd_ctx **ctx, const char *dev)
+{
+	int ret = awd_ctx_open(ctx, dev, 0);
+
+	if (ret)
+		awd_msg("cannot open %s: %s", dev && *dev ? dev :
+			"an accel-wd device", awd_strerror(ret));
+	return ret;
+}
+
+/* ---- awd stat ----------------------------------------------------------- */
+
+static void print_file(const char *dir, const char *name)
+{
+	char path[512], line[512];
+	FILE *f;
+	bool first = true;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (first)
+			printf("  %-14s %s\n", name, line);
+		else
+			printf("  %-14s %s\n", "", line);
+		first = false;
+	}
+	fclose(f);
+}
+
+static int stat_sysfs(void)
+{
+	static const char *const attrs[] = {
+		"hw_version", "caps", "mode", "queues", "queues_in_use",
+		"limits", "resets", "pinned_pages", "queue_stats",
+	};
+	const char *drv = "/sys/bus/pci/drivers/accel_wd";
+	struct dirent *de;
+	DIR *d = opendir(drv);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char dir[300];
+
+		if (!strchr(de->d_name, ':'))
+			continue;       /* PCI addresses only */
+		snprintf(dir, sizeof(dir), "%s/%s", drv, de->d_name);
+		printf("device %s\n", de->d_name);
+		for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+			print_file(dir, attrs[i]);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void print_caps_bits(uint32_t c)
+{
+	static const char *const names[] = {
+		"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri",
+	};
+
+	for (unsigned int i = 0; i < 32; i++) {
+		if (!(c & (1u << i)))
+			continue;
+		if (i < sizeof(names) / sizeof(names[0]))
+			printf(" %s", names[i]);
+		else
+			printf(" bit%u", i);
+	}
+}
+
+static int cmd_stat(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "device", required_argument, NULL, 'D' },
+		{ "sysfs", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dev = NULL;
+	bool sysfs_only = false;
+	struct awd_ctx *ctx;
+	struct awd_caps caps;
+	struct awd_stats st;
+	int c, ret, ndev;
+
+	while ((c = getopt_long(argc, argv, "D:sh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			dev = optarg;
+			break;
+		case 's':
+			sysfs_only = true;
+			break;
+		case 'h':
+			printf("usage: awd stat [-D device] [-s]\n"
+			       "  Show each accel-wd device (driver sysfs), then open a\n"
+			       "  queue and show what the library sees of it.\n"
+			       "  -s  sysfs only, do not open a queue\n");
+			return EXIT_OK;
+		default:
+			return EXIT_ERR;
+		}
+	}
+	ndev = stat_sysfs();
+	if (sysfs_only)
+		return ndev ? EXIT_OK : EXIT_ERR;
+	ret = awd_tool_open(&ctx, dev);
+	if (ret)
+		return EXIT_ERR;
+	awd_ctx_caps(ctx, &caps);
+	printf("queue %u of %s (library %s)\n", caps.queue, caps.dev,
+	       awd_version());
+	printf("  %-14s %u.%u\n", "hw_version", caps.hw_version >> 16,
+	       caps.hw_version & 0xffff);
+	printf("  %-14s", "caps");
+	print_caps_bits(caps.hw_caps);
+	printf("\n  %-14s %s\n", "mode",
+	       caps.mode == AWD_CTX_MODE_SVA ? "sva" : "nosva");
+	if (caps.mode == AWD_CTX_MODE_SVA)
+		printf("  %-14s %u\n", "pasid", caps.pasid);
+	printf("  %-14s %s\n", "completion", caps.irq ? "interrupt" : "polled");
+	printf("  %-14s %u entries, %u in flight max\n", "ring",
+	       caps.ring_entries, caps.max_inflight);
+	printf("  %-14s %u bytes\n", "max_xfer", caps.max_xfer);
+	printf("  %-14s %u\n", "rsa_max_bits", caps.rsa_max_bits);
+	printf("  %-14s %u bytes\n", "stream_ctx", caps.stream_ctx_size);
+	printf("  %-14s %u\n", "num_queues", caps.num_queues);
+	ret = awd_ctx_stats(ctx, &st);
+	if (ret) {
+		awd_msg("queue statistics: %s", awd_strerror(ret));
+	} else {
+		static const char *const qs[] = { "idle", "running", "error",
+						  "dead" };
+
+		printf("  %-14s %s", "state", st.queue_state < 4 ?
+		       qs[st.queue_state] : "unknown");
+		if (st.queue_state == 2)
+			printf(" (hw error %u)", st.hw_error);
+		printf("\n  %-14s irqs %llu, hw errors %llu, starts %llu, pinned pages %llu\n",
+		       "driver", (unsigned long long)st.irqs,
+		       (unsigned long long)st.hw_errors,
+		       (unsigned long long)st.starts,
+		       (unsigned long long)st.pinned_pages);
+	}
+	awd_ctx_close(&ctx);
+	return ret ? EXIT_ERR : EXIT_OK;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: awd <command> [options] [files]\n"
+		"commands:\n"
+		"  zip [-1..-9] [-cdkfnqtv] [-F raw|zlib|gzip] [files]\n"
+		"                 compress (gzip format by default) on the device\n"
+		"  unzip [-cfkqtv] [files]\n"
+		"                 decompress (same as zip -d)\n"
+		"  rsa ...        RSA with keys in PEM files or hex (awd rsa -h)\n"
+		"  stat [-s]      devices, queue capabilities and counters\n"
+		"  version        library version\n"
+		"Every command takes -D <device> (default: $AWD_DEVICE, else the\n"
+		"first /dev/accel_wdN with a free queue) and -h.\n"
+		"Exit status: 0 success, 1 error, 2 warning.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static char prog[32];
+	const char *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERR;
+	}
+	cmd = argv[1];
+	snprintf(prog, sizeof(prog), "awd %s", cmd);
+	awd_prog = prog;
+	argv++;
+	argc--;
+	if (!strcmp(cmd, "zip") || !strcmp(cmd, "gzip"))
+		return cmd_zip(argc, argv, false);
+	if (!strcmp(cmd, "unzip") || !strcmp(cmd, "gunzip"))
+		return cmd_zip(argc, argv, true);
+	if (!strcmp(cmd, "rsa"))
+		return cmd_rsa(argc, argv);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc, argv);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("awd (libaccelwd) %s\n", awd_version());
+		return EXIT_OK;
+	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	awd_prog = "awd";
+	awd_msg("unknown command '%s' (awd -h lists them)", cmd);
+	return EXIT_ERR;
+}
