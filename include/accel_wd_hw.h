@@ -72,8 +72,9 @@ typedef uint64_t __u64;
 #define AWD_CAP_ATS               (1u << 5)
 #define AWD_CAP_PRI               (1u << 6)  /* page faults are recoverable */
 
-#define AWD_CTRL_ENABLE           (1u << 0)
-#define AWD_CTRL_RESET            (1u << 1)  /* self-clearing whole reset */
+#define AWD_CTRL_ENABLE           (1u << 0)  /* queues fetch only while set */
+#define AWD_CTRL_RESET            (1u << 1)  /* self-clearing whole reset;
+						* poll until it reads 0 */
 
 #define AWD_STATUS_READY          (1u << 0)
 #define AWD_STATUS_FATAL          (1u << 1)
@@ -103,6 +104,18 @@ typedef uint64_t __u64;
 #define AWD_Q_FAULT_ADDR_LO       0x38   /* RO address of a ring DMA error */
 #define AWD_Q_FAULT_ADDR_HI       0x3c
 
+/*
+ * Setting ENABLE checks the ring configuration (order within
+ * AWD_RING_ORDER_MIN..AWD_REG_RING_ORDER_MAX, SQ 64-byte and CQ 32-byte
+ * aligned, rings neither wrapping nor overlapping, PASID within
+ * AWD_REG_PASID_BITS); a bad one leaves the queue disabled in error. A good
+ * one zeroes SQ_HEAD/SQ_TAIL/CQ_TAIL/CQ_HEAD and the first pass over the CQ
+ * is written with AWD_CF_PHASE = 1, the next with 0, and so on. While
+ * enabled only ENABLE, IRQ_EN, DRAIN and RESET may change; the ring
+ * registers and PASID ignore writes. The CQ is full when
+ * (CQ_TAIL + 1) % entries == CQ_HEAD: the queue then waits for a CQ_HEAD
+ * doorbell. RESET and DRAIN read back as 1 until done: poll them.
+ */
 #define AWD_QCTRL_ENABLE          (1u << 0)  /* start fetching; config locked */
 #define AWD_QCTRL_PASID_EN        (1u << 1)  /* tag all DMA with AWD_Q_PASID */
 #define AWD_QCTRL_PRIV            (1u << 2)  /* supervisor (privileged) DMA */
@@ -138,7 +151,15 @@ enum awd_opcode {
 	AWD_OP_MAX,
 };
 
-/* desc.flags */
+/*
+ * desc.flags. A streamed compression consumes all its input; its FINAL
+ * descriptor may have src_len 0. A streamed decompression writes as much
+ * output as fits (produced) but consumes input only up to the last deflate
+ * block boundary it passed (consumed): the next descriptor presents the
+ * input again from there. consumed == produced == 0 with status OK means
+ * "this input ends inside a block: present more". Zero lengths are
+ * otherwise AWD_STS_INVALID_LEN.
+ */
 #define AWD_DF_IRQ                (1u << 0)  /* interrupt on completion */
 #define AWD_DF_STREAM             (1u << 1)  /* ctx names a stream context */
 #define AWD_DF_STREAM_INIT        (1u << 2)  /* start a new stream in ctx */
@@ -155,7 +176,11 @@ enum awd_opcode {
 #define AWD_PARAM_LEVEL_MASK      0xfu   /* 1..9 */
 #define AWD_PARAM_COMP_VALID_MASK 0xf3u
 
-/* desc.param for RSA: key form named by desc.key */
+/*
+ * desc.param for RSA: key form named by desc.key. src_len is the modulus
+ * size in bytes (64..512, even for CRT), the input is src_len bytes,
+ * dst_len >= src_len and src_len bytes of result are written.
+ */
 #define AWD_RSA_PUBLIC            0   /* key = n || e, each src_len bytes */
 #define AWD_RSA_PRIVATE           1   /* key = n || d, each src_len bytes */
 #define AWD_RSA_CRT               2   /* key = p || q || dp || dq || qinv,

@@ -28,6 +28,8 @@
 #define AWD_ZCTX_MAGIC      0x535a5741u /* "AWZS" */
 #define AWD_ZCTX_VERSION    1
 #define AWD_ZCTX_HIST_OFF   256
+/* Longest run of output inside one block a stream may redo */
+#define AWD_STREAM_MAX_SKIP (64u << 20)
 
 enum {
     ZCTX_COMPRESS = 1,
@@ -63,9 +65,13 @@ typedef struct ZCtx {
     uint64_t total_in;
     uint64_t total_out;
     uint8_t trailer[8];
+    uint64_t skip;              /* output delivered past the boundary */
 } ZCtx;
 
 struct AwdDeflateEngine {
+    uint8_t scratch[AWD_WINDOW];    /* output already delivered, redone */
+    uint8_t hist[AWD_WINDOW];       /* window at the last block boundary */
+    uInt hist_len;
     z_stream def;
     bool def_ok;
     int def_level;
@@ -348,6 +354,7 @@ static void zctx_load(const uint8_t *b, ZCtx *z)
     z->total_in = get_le32(b + 20) | (uint64_t)get_le32(b + 24) << 32;
     z->total_out = get_le32(b + 28) | (uint64_t)get_le32(b + 32) << 32;
     memcpy(z->trailer, b + 36, 8);
+    z->skip = get_le32(b + 44) | (uint64_t)get_le32(b + 48) << 32;
 }
 
 static void zctx_store(uint8_t *b, const ZCtx *z)
@@ -372,6 +379,8 @@ static void zctx_store(uint8_t *b, const ZCtx *z)
     put_le32(b + 28, z->total_out);
     put_le32(b + 32, z->total_out >> 32);
     memcpy(b + 36, z->trailer, 8);
+    put_le32(b + 44, z->skip);
+    put_le32(b + 48, z->skip >> 32);
 }
 
 /* Start a new stream or check that @ctx is one of ours for this op. */
@@ -396,7 +405,7 @@ static bool zctx_open(const AwdDeflateOp *op, ZCtx *z)
            !(z->state & ~(ZST_HEADER_DONE | ZST_ENDED)) &&
            !(z->state & ZST_ENDED) && z->phase <= ZPH_TRAILER &&
            z->bits <= 7 && z->trailer_len <= 8 &&
-           z->hist_len <= AWD_WINDOW;
+           z->hist_len <= AWD_WINDOW && z->skip <= AWD_STREAM_MAX_SKIP;
 }
 
 /* history = last 32 KiB of (history || bytes [from, from + n) of sgl) */
@@ -693,15 +702,28 @@ static long parse_header(unsigned fmt, const AwdSgl *src)
     return pos;
 }
 
+/*
+ * Streamed decompression. The context holds the state at the last deflate
+ * block boundary reached (history, leftover bits, checksum, sizes) plus
+ * "skip": how many output bytes past that boundary were already delivered.
+ * Each operation restarts at the boundary (the caller presents the input
+ * from there again: consumed stops at the boundary), decodes the first
+ * skip bytes into scratch, then writes new output into the destination.
+ * So every operation with output room makes progress, even inside a block
+ * larger than the destination.
+ */
 static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
                            AwdEngineResult *res)
 {
     z_stream *zs = &e->inf;
     size_t in_len = op->src->total;
-    size_t fed = 0, hdr = 0;
-    size_t ck_in = 0, ck_out = 0;       /* last block boundary */
-    uint8_t ck_bits = 0, ck_val = 0, last_byte = 0;
-    bool ended = false;
+    size_t fed, hdr = 0;
+    size_t ck_in;                       /* input at the last boundary */
+    uint64_t made = 0, ck_made = 0;     /* output since the old boundary */
+    size_t delivered = 0;               /* bytes written to dst */
+    uint32_t sum, ck_sum;
+    uint8_t ck_bits, ck_val, last_byte = 0;
+    bool ended = false, new_ck = false, out_full = false;
     SgCur in, out;
     ZCtx z;
     int ret;
@@ -718,6 +740,7 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
             return true;
         }
         if (h == 0) {
+            /* header incomplete: present more input */
             res->status = op->final ? AWD_STS_DECODE_ERROR : AWD_STS_OK;
             if (!op->final && op->stream_init) {
                 zctx_store(op->ctx, &z);
@@ -731,8 +754,8 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
     cur_init(&in, op->src);
     cur_init(&out, op->dst);
     cur_advance(&in, hdr);
-    fed = hdr;
-    ck_in = hdr;
+    fed = ck_in = hdr;
+    sum = ck_sum = z.checksum;
     ck_bits = z.bits;
     ck_val = z.bitval;
 
@@ -749,7 +772,8 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
         }
         for (;;) {
             uint8_t *ip = NULL, *outp, dummy;
-            size_t ispan = 0, ospan, used;
+            size_t ispan = 0, ospan, used, got;
+            bool to_dst = made >= z.skip;
 
             if (aborted(op)) {
                 return false;
@@ -758,23 +782,50 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
                 ispan = MIN(MIN(cur_span(&in, &ip), in_len - fed),
                             AWD_CHUNK);
             }
-            ospan = MIN(cur_span(&out, &outp), AWD_CHUNK);
+            if (to_dst) {
+                ospan = MIN(cur_span(&out, &outp), AWD_CHUNK);
+                if (!ospan) {
+                    out_full = true;
+                    outp = &dummy;
+                }
+            } else {
+                outp = e->scratch;
+                ospan = MIN(sizeof(e->scratch), z.skip - made);
+            }
             zs->next_in = ip;
             zs->avail_in = ispan;
-            zs->next_out = ospan ? outp : &dummy;
+            zs->next_out = outp;
             zs->avail_out = ospan;
             ret = inflate(zs, Z_BLOCK);
             used = ispan - zs->avail_in;
+            got = ospan - zs->avail_out;
             if (used) {
                 last_byte = zs->next_in[-1];
             }
             fed += used;
             cur_advance(&in, used);
-            cur_advance(&out, ospan - zs->avail_out);
-            if (ret == Z_STREAM_END) {
+            sum = csum_update(op->fmt, sum, outp, got);
+            made += got;
+            if (to_dst) {
+                cur_advance(&out, got);
+                delivered += got;
+            }
+            if (ret == Z_STREAM_END || ((zs->data_type & 128) && fed > ck_in)) {
+                if (made < z.skip) {
+                    /* not the input that produced the delivered bytes */
+                    res->status = AWD_STS_DECODE_ERROR;
+                    return true;
+                }
                 ck_in = fed;
-                ck_out = zs->total_out;
-                ck_bits = 0;
+                ck_made = made;
+                ck_sum = sum;
+                ck_bits = ret == Z_STREAM_END ? 0 : zs->data_type & 7;
+                ck_val = ck_bits ? last_byte >> (8 - ck_bits) : 0;
+                e->hist_len = sizeof(e->hist);
+                inflateGetDictionary(zs, e->hist, &e->hist_len);
+                new_ck = true;
+            }
+            if (ret == Z_STREAM_END) {
                 ended = true;
                 break;
             }
@@ -782,44 +833,31 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
                 res->status = AWD_STS_DECODE_ERROR;
                 return true;
             }
-            if ((zs->data_type & 128) && fed > ck_in) {
-                ck_in = fed;
-                ck_out = zs->total_out;
-                ck_bits = zs->data_type & 7;
-                ck_val = ck_bits ? last_byte >> (8 - ck_bits) : 0;
+            if (made - ck_made > AWD_STREAM_MAX_SKIP) {
+                res->status = AWD_STS_DECODE_ERROR;    /* absurd block */
+                return true;
             }
             if (ret == Z_BUF_ERROR) {
                 break;              /* no progress: out of input or space */
             }
         }
-        if (ck_out > 0 || ended || ck_in > hdr) {
-            uint32_t sum = z.checksum;
-            SgCur oc;
-            uint8_t *p;
-            size_t left = ck_out;
-
-            cur_init(&oc, op->dst);
-            while (left) {
-                size_t k = MIN(cur_span(&oc, &p), left);
-
-                sum = csum_update(op->fmt, sum, p, k);
-                cur_advance(&oc, k);
-                left -= k;
-            }
-            zctx_push_history(op->ctx, &z, op->dst, 0, ck_out);
-            z.checksum = sum;
-            z.total_in += ck_in;
-            z.total_out += ck_out;
+        if (new_ck) {
+            memcpy(op->ctx + AWD_ZCTX_HIST_OFF, e->hist, e->hist_len);
+            z.hist_len = e->hist_len;
+            z.checksum = ck_sum;
+            z.total_out += ck_made;
             z.bits = ck_bits;
             z.bitval = ck_val;
-        } else {
-            z.total_in += hdr;
+            z.skip = made - ck_made;
+        } else if (made > z.skip) {
+            z.skip = made;
         }
+        z.total_in += ck_in;
         if (ended) {
             z.phase = op->fmt == AWD_FMT_RAW ? ZPH_DONE : ZPH_TRAILER;
         }
     } else {
-        ck_in = hdr;
+        z.total_in += hdr;
     }
 
     if (z.phase == ZPH_TRAILER) {
@@ -849,20 +887,13 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
     if (z.phase == ZPH_DONE) {
         z.state |= ZST_ENDED;
         res->flags |= AWD_CF_STREAM_END;
-        res->status = AWD_STS_OK;
-    } else if (op->final && ck_in == in_len) {
+    } else if (op->final && !out_full) {
         res->status = AWD_STS_DECODE_ERROR;     /* truncated stream */
         return true;
-    } else if (ck_out == 0 && ck_in == hdr && !hdr && fed < in_len) {
-        /* no block fitted into the destination */
-        res->status = AWD_STS_DST_TOO_SMALL;
-        res->produced = zs->total_out;
-        return true;
-    } else {
-        res->status = AWD_STS_OK;
     }
+    res->status = AWD_STS_OK;
     res->consumed = ck_in;
-    res->produced = ck_out;
+    res->produced = delivered;
     res->checksum = z.checksum;
     zctx_store(op->ctx, &z);
     return true;

@@ -244,6 +244,64 @@ static void test_stream(void)
     awd_dev_stop(&d);
 }
 
+/*
+ * Streamed decompression of host zlib output, 7000 input bytes (more when
+ * a block needs it) and 16 KiB of output per descriptor, presenting again
+ * what was not consumed.
+ */
+static void test_stream_decompress(void)
+{
+    AwdDev d;
+    AwdQ q;
+    size_t len = 300000, in_pos = 0, out_pos = 0;
+    g_autofree uint8_t *data = awd_test_data(len, 43);
+    g_autofree uint8_t *comp = g_malloc(len + 1024);
+    g_autofree uint8_t *back = g_malloc(len);
+    uint64_t src, dst, ctx;
+    unsigned ops = 0;
+    size_t window = 7000;
+    bool end = false;
+    long n;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 7, 4);
+    n = awd_host_deflate(15, 6, data, len, comp, len + 1024);
+    g_assert_cmpint(n, >, 0);
+    src = awd_alloc(&d, n, 4096);
+    dst = awd_alloc(&d, len + 16384, 4096);
+    ctx = awd_alloc(&d, awd_reg(&d, AWD_REG_STREAM_CTX_SIZE),
+                    AWD_STREAM_CTX_ALIGN);
+    awd_write_buf(&d, src, comp, n);
+    while (!end && ops++ < 1000) {
+        size_t k = MIN(window, n - in_pos);
+        struct awd_desc desc = {
+            .opcode = AWD_OP_DECOMPRESS, .tag = ops,
+            .flags = AWD_DF_STREAM | (ops == 1 ? AWD_DF_STREAM_INIT : 0) |
+                     (in_pos + k == n ? AWD_DF_FINAL : 0),
+            .src = src + in_pos, .src_len = k,
+            .dst = dst + out_pos, .dst_len = 16384,
+            .ctx = ctx, .param = COMP_PARAM(AWD_FMT_ZLIB, 0),
+        };
+        struct awd_cpl c = awd_q_run(&q, &desc);
+
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_cmpuint(c.consumed, <=, k);
+        g_assert_cmpuint(c.produced, <=, 16384);
+        if (!c.consumed && !c.produced) {
+            window *= 2;            /* the input ends inside a block */
+        }
+        in_pos += c.consumed;
+        out_pos += c.produced;
+        end = c.flags & AWD_CF_STREAM_END;
+    }
+    g_assert_true(end);
+    g_assert_cmpuint(in_pos, ==, n);
+    g_assert_cmpuint(out_pos, ==, len);
+    awd_read_buf(&d, dst, back, len);
+    g_assert_cmpmem(back, len, data, len);
+    awd_dev_stop(&d);
+}
+
 /* ---- bad input -------------------------------------------------------- */
 
 static struct awd_cpl run_bad(AwdQ *q, struct awd_desc desc)
@@ -512,6 +570,8 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/queue/compress", test_compress);
     qtest_add_func("/accel-wd/queue/decompress", test_decompress);
     qtest_add_func("/accel-wd/queue/stream", test_stream);
+    qtest_add_func("/accel-wd/queue/stream-decompress",
+                   test_stream_decompress);
     qtest_add_func("/accel-wd/queue/bad-desc", test_bad_desc);
     qtest_add_func("/accel-wd/queue/bad-ring", test_bad_ring);
     qtest_add_func("/accel-wd/queue/bad-cq", test_bad_cq);

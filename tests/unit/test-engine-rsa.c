@@ -10,7 +10,7 @@
 #include <gmp.h>
 #include "accel_wd_hw.h"
 #include "engine.h"
-#include "rsa-vectors.h"
+#include "accel-wd-rsa-vectors.h"
 
 static int failures;
 
