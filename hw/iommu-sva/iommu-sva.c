@@ -526,8 +526,7 @@ static void sva_realize(DeviceState *dev, Error **errp)
     qemu_mutex_init(&s->lock);
     iommu_sva_caches_init(s);
     iommu_sva_ep_init(s);
-    s->spaces = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-                                      NULL, NULL);
+    s->spaces = g_hash_table_new(g_int64_hash, g_int64_equal);
     QLIST_INIT(&s->space_list);
 
     sva_cap_init(s);

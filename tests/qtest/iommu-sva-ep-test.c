@@ -1,0 +1,455 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * qtest for iommu-sva's endpoint side and its error paths, without a guest
+ * kernel: page requests written to the page request queue with the event
+ * message, page group responses delivered to the device, device-TLB
+ * invalidations reaching the device before the following wait completes,
+ * queue overflow, and malformed tables and descriptors producing the
+ * defined fault or error with QEMU still running.
+ */
+#include "qemu/osdep.h"
+#include "iommu-sva-util.h"
+
+#define PRQ_ENTRIES         (SVA_PAGE_SIZE / SVA_PRQ_DESC_SIZE)
+#define EVENT_PRQ_OFF       8           /* PRQ message in the events page */
+#define TEST_PRGI           0x1a5
+#define TEST_ADDR           0x70001000ULL
+/* Guest-physical addresses with nothing behind them (HAW is 48) */
+#define NO_RAM              0x7f0000000000ULL
+#define BH_POLLS            100
+
+static uint64_t prq_setup(T *t)
+{
+    uint64_t q = page(t);
+
+    wrq(t, SVA_REG_PQH, 0);
+    wrq(t, SVA_REG_PQA, q);             /* PQS 0: one page */
+    wrl(t, SVA_REG_PEDATA, EVENT_DATA_PRQ);
+    wrl(t, SVA_REG_PEADDR, t->events + EVENT_PRQ_OFF);
+    wrl(t, SVA_REG_PECTL, 0);
+    return q;
+}
+
+static void td_register(T *t, uint32_t pasid)
+{
+    qpci_io_writel(t->dev, t->bar, SVA_TD_PASID, pasid);
+    g_assert_cmpint(td_cmd(t, SVA_TD_CMD_REGISTER), ==, 0);
+}
+
+static int32_t td_pri(T *t, uint32_t pasid, uint32_t flags, uint64_t addr,
+                      uint16_t prgi)
+{
+    qpci_io_writel(t->dev, t->bar, SVA_TD_PASID, pasid);
+    qpci_io_writel(t->dev, t->bar, SVA_TD_FLAGS, flags);
+    td_wr(t, SVA_TD_ADDR, addr);
+    td_wr(t, SVA_TD_DATA, prgi);
+    return td_cmd(t, SVA_TD_CMD_PRI);
+}
+
+static uint32_t td_rdl(T *t, uint64_t reg)
+{
+    return qpci_io_readl(t->dev, t->bar, reg);
+}
+
+/* Responses the unit makes itself arrive from a bottom half */
+static void wait_pri_count(T *t, uint32_t count)
+{
+    int i;
+
+    for (i = 0; i < BH_POLLS && td_rdl(t, SVA_TD_PRI_COUNT) < count; i++) {
+        qtest_clock_step(t->qts, 1000);
+    }
+    g_assert_cmpuint(td_rdl(t, SVA_TD_PRI_COUNT), ==, count);
+}
+
+static void qi_simple(T *t, uint64_t qw0)
+{
+    uint64_t d[4] = { qw0 };
+
+    qi_submit(t, d);
+    qi_wait(t);
+}
+
+static void flush_all_caches(T *t)
+{
+    qi_simple(t, SVA_QI_CC |
+              ((uint64_t)SVA_QI_CC_GLOBAL << SVA_QI_GRAN_SHIFT));
+    qi_simple(t, SVA_QI_PC |
+              ((uint64_t)SVA_QI_PC_GLOBAL << SVA_QI_GRAN_SHIFT));
+    qi_simple(t, SVA_QI_IOTLB |
+              ((uint64_t)SVA_QI_IOTLB_GLOBAL << SVA_QI_GRAN_SHIFT));
+}
+
+static void page_response(T *t, uint32_t pasid, uint8_t code, uint16_t prgi)
+{
+    uint64_t d[4] = {
+        SVA_QI_PGRP_RESP | SVA_QI_PGRP_PP |
+        ((uint64_t)code << SVA_QI_PGRP_RC_SHIFT) |
+        ((uint64_t)TD_SID << SVA_QI_PGRP_RID_SHIFT) |
+        ((uint64_t)pasid << SVA_QI_PASID_SHIFT),
+        SVA_QI_PGRP_LPIG | ((uint64_t)prgi << SVA_QI_PGRP_PRGI_SHIFT),
+    };
+
+    qi_submit(t, d);
+    qi_wait(t);
+}
+
+/* A page request lands in the queue with its fields and the event */
+static void test_page_request(void)
+{
+    T t;
+    uint64_t q, d0, d1;
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    q = prq_setup(&t);
+    td_register(&t, TD_PASID);
+
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_PRIV | SVA_TD_F_READ |
+                           SVA_TD_F_WRITE | SVA_TD_F_LPIG,
+                           TEST_ADDR + 0x234, TEST_PRGI), ==, 0);
+    d0 = mem_rdq(&t, q);
+    d1 = mem_rdq(&t, q + 8);
+    g_assert_true(d0 & SVA_PRQ_PASID_PRESENT);
+    g_assert_cmphex((d0 & SVA_PRQ_RID_MASK) >> SVA_PRQ_RID_SHIFT, ==,
+                    TD_SID);
+    g_assert_cmphex((d0 & SVA_PRQ_PASID_MASK) >> SVA_PRQ_PASID_SHIFT, ==,
+                    TD_PASID);
+    g_assert_true(d0 & SVA_PRQ_PM);
+    g_assert_false(d0 & SVA_PRQ_EXE);
+    g_assert_true(d1 & SVA_PRQ_RD);
+    g_assert_true(d1 & SVA_PRQ_WR);
+    g_assert_true(d1 & SVA_PRQ_LPIG);
+    g_assert_cmphex((d1 & SVA_PRQ_PRGI_MASK) >> SVA_PRQ_PRGI_SHIFT, ==,
+                    TEST_PRGI);
+    g_assert_cmphex(d1 & SVA_PRQ_ADDR_MASK, ==, TEST_ADDR);
+    g_assert_cmphex(rdq(&t, SVA_REG_PQT), ==, SVA_PRQ_DESC_SIZE);
+    g_assert_true(rdl(&t, SVA_REG_PRS) & SVA_PRS_PPR);
+    g_assert_cmphex(qtest_readl(t.qts, t.events + EVENT_PRQ_OFF), ==,
+                    EVENT_DATA_PRQ);
+
+    /* PPR still set: the next request raises no new event */
+    qtest_writel(t.qts, t.events + EVENT_PRQ_OFF, 0);
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ, TEST_ADDR, 1), ==, 0);
+    g_assert_cmphex(qtest_readl(t.qts, t.events + EVENT_PRQ_OFF), ==, 0);
+    g_assert_false(mem_rdq(&t, q + SVA_PRQ_DESC_SIZE + 8) & SVA_PRQ_LPIG);
+    /* Software clears PPR: the next one raises it again */
+    wrl(&t, SVA_REG_PRS, SVA_PRS_PPR);
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ, TEST_ADDR, 2), ==, 0);
+    g_assert_cmphex(qtest_readl(t.qts, t.events + EVENT_PRQ_OFF), ==,
+                    EVENT_DATA_PRQ);
+    g_assert_cmphex(rdq(&t, SVA_REG_PQT), ==, 3 * SVA_PRQ_DESC_SIZE);
+    stop(&t);
+}
+
+/* Page group responses reach the device's notifier for that PASID */
+static void test_page_response(void)
+{
+    T t;
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    prq_setup(&t);
+    td_register(&t, TD_PASID);
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ | SVA_TD_F_LPIG,
+                           TEST_ADDR, TEST_PRGI), ==, 0);
+
+    page_response(&t, TD_PASID, SVA_PGRP_RC_SUCCESS, TEST_PRGI);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_COUNT), ==, 1);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_PRGI), ==, TEST_PRGI);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_CODE), ==, SVA_PGRP_RC_SUCCESS);
+
+    page_response(&t, TD_PASID, SVA_PGRP_RC_INVALID, 7);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_COUNT), ==, 2);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_PRGI), ==, 7);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_CODE), ==, SVA_PGRP_RC_INVALID);
+
+    /* Another PASID's response does not reach this notifier */
+    page_response(&t, TD_PASID + 1, SVA_PGRP_RC_SUCCESS, 9);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_COUNT), ==, 2);
+
+    /* Without PRE in the context entry, the unit answers Invalid itself */
+    set_context(&t, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE, 0);
+    flush_all_caches(&t);
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ | SVA_TD_F_LPIG,
+                           TEST_ADDR, 11), ==, -EPERM);
+    wait_pri_count(&t, 3);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_PRGI), ==, 11);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_CODE), ==, SVA_PGRP_RC_INVALID);
+    g_assert_cmphex(rdq(&t, SVA_REG_PQT), ==, SVA_PRQ_DESC_SIZE);
+    stop(&t);
+}
+
+/* Device-TLB invalidation reaches the device before the wait completes */
+static void test_devtlb_order(void)
+{
+    T t;
+    uint32_t before;
+    uint64_t d[4] = {
+        SVA_QI_PDEVTLB |
+        ((uint64_t)TD_SID << SVA_QI_PDEVTLB_SID_SHIFT) |
+        ((uint64_t)TD_PASID << SVA_QI_PASID_SHIFT),
+        /* S set, bit 12 clear: 8 KiB at TEST_ADDR & ~0x1fff */
+        (TEST_ADDR & ~0x1fffULL) | SVA_QI_PDEVTLB_S,
+    };
+    uint64_t w[4];
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    td_register(&t, TD_PASID);
+    td_wr(&t, SVA_TD_PROBE_ADDR, t.status);
+    before = qtest_readl(t.qts, t.status);
+
+    /* One batch: invalidation then wait; the device sees the old status */
+    qi_submit(&t, d);
+    w[0] = wait_desc(&t, ++t.seq);
+    w[1] = t.status;
+    w[2] = w[3] = 0;
+    qi_submit(&t, w);
+    g_assert_cmphex(qtest_readl(t.qts, t.status), ==, t.seq);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 1);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PROBE_VAL), ==, before);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_PASID), ==, TD_PASID);
+    g_assert_cmphex(td_rd(&t, SVA_TD_INV_IOVA), ==, TEST_ADDR & ~0x1fffULL);
+    g_assert_cmphex(td_rd(&t, SVA_TD_INV_MASK), ==, 0x1fff);
+
+    /* Another PASID: not delivered; global (G): delivered */
+    d[0] = SVA_QI_PDEVTLB | ((uint64_t)TD_SID << SVA_QI_PDEVTLB_SID_SHIFT) |
+           ((uint64_t)(TD_PASID + 1) << SVA_QI_PASID_SHIFT);
+    d[1] = TEST_ADDR;
+    qi_submit(&t, d);
+    qi_wait(&t);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 1);
+    d[1] = TEST_ADDR | SVA_QI_PDEVTLB_G;
+    qi_submit(&t, d);
+    qi_wait(&t);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 2);
+    g_assert_cmphex(td_rd(&t, SVA_TD_INV_MASK), ==, SVA_PAGE_SIZE - 1);
+
+    /* "Everything": address bits 62:12 set with S */
+    d[0] = SVA_QI_PDEVTLB | ((uint64_t)TD_SID << SVA_QI_PDEVTLB_SID_SHIFT) |
+           ((uint64_t)TD_PASID << SVA_QI_PASID_SHIFT);
+    d[1] = SVA_MASK(62, 12) | SVA_QI_PDEVTLB_S;
+    qi_submit(&t, d);
+    qi_wait(&t);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 3);
+    g_assert_cmphex(td_rd(&t, SVA_TD_INV_IOVA), ==, 0);
+    g_assert_cmphex(td_rd(&t, SVA_TD_INV_MASK), ==, UINT64_MAX);
+    stop(&t);
+}
+
+/* A full queue sets PRO and the dropped group is answered */
+static void test_prq_overflow(void)
+{
+    T t;
+    unsigned i;
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    prq_setup(&t);
+    td_register(&t, TD_PASID);
+    for (i = 0; i < PRQ_ENTRIES - 1; i++) {
+        g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ, TEST_ADDR, i),
+                        ==, 0);
+    }
+    g_assert_false(rdl(&t, SVA_REG_PRS) & SVA_PRS_PRO);
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ | SVA_TD_F_LPIG,
+                           TEST_ADDR, TEST_PRGI), ==, -ENOSPC);
+    g_assert_true(rdl(&t, SVA_REG_PRS) & SVA_PRS_PRO);
+    wait_pri_count(&t, 1);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_PRGI), ==, TEST_PRGI);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_CODE), ==, SVA_PGRP_RC_SUCCESS);
+
+    /* While PRO is set nothing is queued, even with room */
+    wrq(&t, SVA_REG_PQH, rdq(&t, SVA_REG_PQT));
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ, TEST_ADDR, 1), ==,
+                    -ENOSPC);
+    /* Software drains and clears PRO: requests flow again */
+    wrl(&t, SVA_REG_PRS, SVA_PRS_PRO | SVA_PRS_PPR);
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ, TEST_ADDR, 1), ==, 0);
+    stop(&t);
+}
+
+/* Malformed invalidation descriptors: IQE, the queue stops, then resumes */
+static void test_bad_descriptors(void)
+{
+    T t;
+    uint32_t bad;
+    uint64_t d[4] = { 0xf };            /* no such type */
+    uint64_t w[4];
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE);
+    bad = t.iq_tail;
+    qi_submit(&t, d);
+    g_assert_true(rdl(&t, SVA_REG_FSTS) & SVA_FSTS_IQE);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQERCD) & SVA_IQEI_MASK, ==,
+                    SVA_IQEI_TYPE);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQH), ==, (uint64_t)bad * 32);
+    g_assert_cmphex(qtest_readl(t.qts, t.events), ==, EVENT_DATA_FAULT);
+
+    /* What Linux does: put a wait where the bad one was, clear IQE */
+    w[0] = wait_desc(&t, ++t.seq);
+    w[1] = t.status;
+    w[2] = w[3] = 0;
+    mem_wrq(&t, t.iq + bad * 32, w[0]);
+    mem_wrq(&t, t.iq + bad * 32 + 8, w[1]);
+    wrl(&t, SVA_REG_FSTS, SVA_FSTS_IQE);
+    g_assert_false(rdl(&t, SVA_REG_FSTS) & SVA_FSTS_IQE);
+    g_assert_cmphex(qtest_readl(t.qts, t.status), ==, t.seq);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQH), ==, rdq(&t, SVA_REG_IQT));
+
+    /* Reserved bit in a wait descriptor */
+    w[0] = wait_desc(&t, 1) | SVA_BIT(8);
+    qi_submit(&t, w);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQERCD) & SVA_IQEI_MASK, ==,
+                    SVA_IQEI_RSVD);
+    /* Software rewrites the bad descriptor: here a harmless wait */
+    mem_wrq(&t, t.iq + ((t.iq_tail + IQ_ENTRIES - 1) % IQ_ENTRIES) * 32,
+            SVA_QI_WAIT);
+    wrl(&t, SVA_REG_FSTS, SVA_FSTS_IQE);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQH), ==, rdq(&t, SVA_REG_IQT));
+
+    /* Reserved bits in the other types */
+    d[0] = SVA_QI_PIOTLB | ((uint64_t)1 << SVA_QI_GRAN_SHIFT);  /* GRAN 1 */
+    qi_submit(&t, d);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQERCD) & SVA_IQEI_MASK, ==,
+                    SVA_IQEI_RSVD);
+    mem_wrq(&t, t.iq + ((t.iq_tail + IQ_ENTRIES - 1) % IQ_ENTRIES) * 32,
+            SVA_QI_WAIT);
+    wrl(&t, SVA_REG_FSTS, SVA_FSTS_IQE);
+
+    /* Tail not 256-bit aligned with DW=1 */
+    wrq(&t, SVA_REG_IQT, (uint64_t)t.iq_tail * 32 + 16);
+    g_assert_true(rdl(&t, SVA_REG_FSTS) & SVA_FSTS_IQE);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQERCD) & SVA_IQEI_MASK, ==,
+                    SVA_IQEI_TAIL);
+    wrq(&t, SVA_REG_IQT, (uint64_t)t.iq_tail * 32);
+    wrl(&t, SVA_REG_FSTS, SVA_FSTS_IQE);
+    g_assert_false(rdl(&t, SVA_REG_FSTS) & SVA_FSTS_IQE);
+
+    /* Status write into nothing */
+    w[0] = wait_desc(&t, 5);
+    w[1] = NO_RAM;
+    qi_submit(&t, w);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQERCD) & SVA_IQEI_MASK, ==,
+                    SVA_IQEI_STATUS_WRITE);
+    mem_wrq(&t, t.iq + ((t.iq_tail + IQ_ENTRIES - 1) % IQ_ENTRIES) * 32 + 8,
+            t.status);
+    wrl(&t, SVA_REG_FSTS, SVA_FSTS_IQE);
+    qi_wait(&t);
+
+    /* Queue base beyond RAM: fetch error */
+    wrl(&t, SVA_REG_GCMD, SVA_GCMD_TE);             /* QI off */
+    wrq(&t, SVA_REG_IQA, NO_RAM | SVA_IQA_DW);
+    wrq(&t, SVA_REG_IQT, 0);
+    wrl(&t, SVA_REG_GCMD, SVA_GCMD_TE | SVA_GCMD_QIE);
+    wrq(&t, SVA_REG_IQT, 32);
+    g_assert_cmphex(rdq(&t, SVA_REG_IQERCD) & SVA_IQEI_MASK, ==,
+                    SVA_IQEI_FETCH);
+    stop(&t);
+}
+
+/* Malformed tables: each produces its fault reason */
+static void test_bad_tables(void)
+{
+    T t;
+    uint64_t top, leaf, pe, de, ce;
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE);
+    top = page(&t);
+    leaf = map(&t, top, 4, TEST_ADDR, page(&t), 1,
+               SVA_FL_P | SVA_FL_RW | SVA_FL_US);
+    set_pasid_fl(&t, 0, top, false, 0);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), ==, 0);
+
+    /* Reserved address bit (above HAW) in a leaf */
+    mem_wrq(&t, leaf, mem_rdq(&t, leaf) | SVA_BIT(50));
+    qi_piotlb_all(&t, 0);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_FS_RSVD, true, TEST_ADDR, SVA_TD_NO_PASID);
+
+    /* First-stage table pointer beyond RAM */
+    set_pasid_fl(&t, 0, NO_RAM, false, 0);
+    flush_all_caches(&t);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_FS_ACCESS, true, TEST_ADDR, SVA_TD_NO_PASID);
+
+    /* Second-stage translation type: not supported */
+    pe = pasid_entry(&t, 0);
+    mem_wrq(&t, pe, ((uint64_t)SVA_PGTT_SL << SVA_PE0_PGTT_SHIFT) |
+            SVA_PE0_P);
+    flush_all_caches(&t);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_SM_PTE_INV, true, TEST_ADDR, SVA_TD_NO_PASID);
+
+    /* PASID table pointer beyond RAM */
+    de = mem_rdq(&t, t.pdir);
+    mem_wrq(&t, t.pdir, NO_RAM | SVA_PDIR_P);
+    flush_all_caches(&t);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_SM_PTE_ACCESS, true, TEST_ADDR,
+                 SVA_TD_NO_PASID);
+    mem_wrq(&t, t.pdir, de);
+
+    /* Reserved bit in the context entry */
+    ce = t.ctx + (TD_DEVFN & 0x7f) * SVA_CTX_ENTRY_SIZE;
+    mem_wrq(&t, ce, mem_rdq(&t, ce) | SVA_BIT(5));
+    flush_all_caches(&t);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_SM_CTX_RSVD, true, TEST_ADDR, SVA_TD_NO_PASID);
+
+    /* Context not present; with FPD nothing is recorded */
+    mem_wrq(&t, ce, 0);
+    flush_all_caches(&t);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_SM_CTX_P, true, TEST_ADDR, SVA_TD_NO_PASID);
+    mem_wrq(&t, ce, t.pdir | SVA_CTX_LO_P | SVA_CTX_LO_FPD);
+    mem_wrq(&t, pe, 0);
+    flush_all_caches(&t);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_no_fault(&t);
+
+    /* Root table beyond RAM */
+    wrq(&t, SVA_REG_RTADDR, NO_RAM | SVA_RTADDR_TTM_SM);
+    wrl(&t, SVA_REG_GCMD, SVA_GCMD_TE | SVA_GCMD_QIE | SVA_GCMD_SRTP);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_SM_ROOT_ACCESS, true, TEST_ADDR,
+                 SVA_TD_NO_PASID);
+
+    /* Legacy-mode root table: not supported */
+    wrq(&t, SVA_REG_RTADDR, t.root);
+    wrl(&t, SVA_REG_GCMD, SVA_GCMD_TE | SVA_GCMD_QIE | SVA_GCMD_SRTP);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_SM_RTADDR_INV, true, TEST_ADDR,
+                 SVA_TD_NO_PASID);
+    stop(&t);
+}
+
+/* More faults than records: PFO, and nothing is overwritten */
+static void test_fault_overflow(void)
+{
+    T t;
+    unsigned i;
+
+    start(&t, "fault-records=2", SVA_CTX_LO_PASIDE);
+    for (i = 0; i < 4; i++) {
+        g_assert_cmpint(td_dma_read(&t, TEST_ADDR + i * SVA_PAGE_SIZE,
+                                    &(uint64_t){ 0 }), !=, 0);
+    }
+    g_assert_true(rdl(&t, SVA_REG_FSTS) & SVA_FSTS_PFO);
+    g_assert_cmphex(rdq(&t, SVA_REG_FRCD), ==, TEST_ADDR);
+    g_assert_true(rdq(&t, SVA_REG_FRCD + 8) & SVA_FRCD_HI_T1);
+    expect_fault(&t, SVA_FR_SM_PDIR_P, false, TEST_ADDR, SVA_TD_NO_PASID);
+    g_assert_false(rdl(&t, SVA_REG_FSTS) & SVA_FSTS_PFO);
+    stop(&t);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/iommu-sva/prq/page-request", test_page_request);
+    qtest_add_func("/iommu-sva/prq/page-response", test_page_response);
+    qtest_add_func("/iommu-sva/prq/overflow", test_prq_overflow);
+    qtest_add_func("/iommu-sva/devtlb/before-wait", test_devtlb_order);
+    qtest_add_func("/iommu-sva/bad/descriptors", test_bad_descriptors);
+    qtest_add_func("/iommu-sva/bad/tables", test_bad_tables);
+    qtest_add_func("/iommu-sva/bad/fault-overflow", test_fault_overflow);
+    return g_test_run();
+}
