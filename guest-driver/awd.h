@@ -20,12 +20,14 @@
 #define AWD_H
 
 #include <linux/types.h>
+#include <linux/interrupt.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -41,6 +43,50 @@
 #endif
 
 struct awd_dev;
+struct crypto_async_request;
+
+/* ---- kernel queue (awd_kq.c) for the crypto API providers ---- */
+#define AWD_KQ_SLOTS		8	/* requests in flight per device */
+#define AWD_KQ_ORDER		5	/* ring entries > slots */
+#define AWD_KQ_BUF		SZ_64K	/* bounce buffer per direction */
+#define AWD_KQ_KEYBUF		SZ_4K	/* RSA key material */
+
+enum awd_kop {
+	AWD_KOP_COMPRESS,
+	AWD_KOP_DECOMPRESS,
+	AWD_KOP_RSA_ENC,
+	AWD_KOP_RSA_DEC,
+	AWD_KOP_NR,
+};
+
+struct awd_kslot {
+	struct crypto_async_request *areq;
+	enum awd_kop op;
+	unsigned int dlen;		/* output room given to the device */
+	unsigned long issued;		/* jiffies */
+	void *src, *dst, *key;		/* coherent bounce buffers */
+	dma_addr_t src_dma, dst_dma, key_dma;
+};
+
+struct awd_kq {
+	struct awd_dev *awd;
+	struct list_head node;		/* in the list of usable queues */
+	u32 qid;
+	spinlock_t lock;		/* everything below */
+	bool running;
+	bool dead;			/* device going away */
+	struct awd_desc *sq;
+	struct awd_cpl *cq;
+	dma_addr_t sq_dma, cq_dma;
+	u32 sq_tail, cq_head, phase;
+	unsigned long busy;		/* slots in use */
+	struct awd_kslot slots[AWD_KQ_SLOTS];
+	struct list_head backlog[AWD_KOP_NR];
+	struct delayed_work watchdog;
+	struct work_struct recover;
+	struct mutex hw_lock;		/* queue stop/start */
+	u64 done, errors, timeouts;
+};
 
 /* dev_id of a queue's interrupt */
 struct awd_vec {
@@ -124,7 +170,7 @@ struct awd_dev {
 	u32 version;
 	u32 caps;
 	u32 hw_queues;			/* AWD_REG_NUM_QUEUES */
-	u32 nr_queues;			/* usable: hw_queues limited by vectors */
+	u32 nr_queues;			/* for user files: all but the kq */
 	u32 ring_order_max;
 	u32 pasid_bits;
 	u32 max_xfer;
@@ -136,6 +182,8 @@ struct awd_dev {
 
 	int nr_vecs;
 	bool err_irq;			/* err_vector has a Linux IRQ */
+	struct awd_kq *kq;		/* kernel queue, NULL if none */
+	u32 kq_qid;			/* its index, U32_MAX if none */
 	bool *q_irq;			/* [hw_queues]: queue has a Linux IRQ */
 	struct awd_vec *vecs;		/* [hw_queues] */
 
@@ -179,6 +227,8 @@ void awd_dev_put(struct awd_dev *awd);
 
 /* awd_queue.c: hardware queue control, ctx->lock held */
 int awd_queue_reset(struct awd_dev *awd, u32 q);
+int awd_hw_queue_enable(struct awd_dev *awd, u32 q, u64 sq, u64 cq,
+			u32 order, u32 pasid, u32 ctrl, u32 *hw_error);
 int awd_queue_start(struct awd_ctx *ctx);
 void awd_queue_stop(struct awd_ctx *ctx);
 void awd_queue_abort(struct awd_ctx *ctx);
@@ -187,6 +237,23 @@ void awd_queue_abort(struct awd_ctx *ctx);
 extern const struct file_operations awd_fops;
 void awd_cdev_kill_all(struct awd_dev *awd);
 void awd_cdev_reset_all(struct awd_dev *awd);
+
+/* awd_kq.c */
+int awd_kq_create(struct awd_dev *awd, u32 qid);
+void awd_kq_unlist(struct awd_dev *awd);
+void awd_kq_destroy(struct awd_dev *awd);
+int awd_kq_submit(enum awd_kop op, struct crypto_async_request *areq);
+bool awd_kq_available(void);
+irqreturn_t awd_kq_thread(int irq, void *data);
+void awd_kq_error(struct awd_dev *awd);
+void awd_kq_quiesce(struct awd_dev *awd);
+void awd_kq_resume(struct awd_dev *awd);
+
+/* awd_crypto.c */
+int awd_crypto_prepare(struct awd_kslot *slot, struct awd_desc *d);
+int awd_crypto_finish(struct awd_kslot *slot, const struct awd_cpl *cpl);
+void awd_crypto_register(struct awd_dev *awd);
+void awd_crypto_unregister(void);
 
 /* awd_mem.c: no-SVA registered memory */
 int awd_mem_register(struct awd_ctx *ctx, struct awd_mem __user *uarg);

@@ -316,7 +316,7 @@ static int awd_open(struct inode *inode, struct file *file)
 	} else {
 		rc = -EBUSY;
 		for (q = 0; q < awd->hw_queues; q++) {
-			if (!awd->owner[q]) {
+			if (!awd->owner[q] && q != awd->kq_qid) {
 				rc = 0;
 				break;
 			}
@@ -547,7 +547,7 @@ static int awd_ioc_info(struct awd_ctx *ctx, void __user *uarg)
 		info.flags |= AWD_INFO_F_RESET;
 	info.queue = ctx->qid;
 	info.pasid = awd->sva ? ctx->pasid : 0;
-	info.num_queues = awd->hw_queues;
+	info.num_queues = awd->nr_queues;
 	info.ring_order = ctx->ring_order;
 	info.ring_order_max = awd->ring_order_max;
 	info.max_xfer = awd->max_xfer;

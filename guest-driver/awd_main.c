@@ -30,6 +30,10 @@ static bool sva = true;
 module_param(sva, bool, 0444);
 MODULE_PARM_DESC(sva, "Use shared virtual addressing when available (default true)");
 
+static bool crypto = true;
+module_param(crypto, bool, 0444);
+MODULE_PARM_DESC(crypto, "Reserve a queue for the kernel crypto API (deflate, rsa) (default true)");
+
 static DEFINE_IDA(awd_ida);
 
 #define AWD_RESET_TIMEOUT_US	(1000 * USEC_PER_MSEC)
@@ -61,6 +65,8 @@ static irqreturn_t awd_queue_irq(int irq, void *data)
 	struct awd_dev *awd = vec->awd;
 	struct awd_ctx *ctx;
 
+	if (vec->qid == awd->kq_qid)
+		return IRQ_WAKE_THREAD;
 	spin_lock(&awd->irq_lock);
 	ctx = awd->owner[vec->qid];
 	if (ctx) {
@@ -76,6 +82,10 @@ static void awd_queue_in_error(struct awd_dev *awd, u32 q)
 {
 	struct awd_ctx *ctx;
 
+	if (q == awd->kq_qid) {
+		awd_kq_error(awd);
+		return;
+	}
 	spin_lock(&awd->irq_lock);
 	ctx = awd->owner[q];
 	if (ctx) {
@@ -157,6 +167,7 @@ static int awd_setup_irqs(struct awd_dev *awd)
 	table = pci_msix_vec_count(pdev);
 	if (table <= 0) {
 		dev_warn(&pdev->dev, "no MSI-X; all queues are poll-only\n");
+		awd->kq_qid = U32_MAX;
 		return 0;
 	}
 	if (awd->err_vector >= table) {
@@ -171,6 +182,7 @@ static int awd_setup_irqs(struct awd_dev *awd)
 	if (got < 0) {
 		dev_warn(&pdev->dev, "MSI-X allocation failed (%d); all queues are poll-only\n",
 			 got);
+		awd->kq_qid = U32_MAX;
 		return 0;
 	}
 	awd->nr_vecs = got;
@@ -183,8 +195,9 @@ static int awd_setup_irqs(struct awd_dev *awd)
 			no_irq++;
 			continue;
 		}
-		rc = pci_request_irq(pdev, q, awd_queue_irq, NULL, &awd->vecs[q],
-				     "%s-q%u", awd->name, q);
+		rc = pci_request_irq(pdev, q, awd_queue_irq,
+				     q == awd->kq_qid ? awd_kq_thread : NULL,
+				     &awd->vecs[q], "%s-q%u", awd->name, q);
 		if (rc)
 			goto fail;
 		awd->q_irq[q] = true;
@@ -196,6 +209,8 @@ static int awd_setup_irqs(struct awd_dev *awd)
 			goto fail;
 		awd->err_irq = true;
 	}
+	if (awd->kq_qid != U32_MAX && !awd->q_irq[awd->kq_qid])
+		awd->kq_qid = U32_MAX;	/* polling only: no kernel queue */
 	if (no_irq || !awd->err_irq)
 		dev_warn(&pdev->dev, "%d of %d MSI-X vectors: %u queue(s) poll-only%s\n",
 			 got, want, no_irq,
@@ -377,6 +392,7 @@ static void awd_quiesce(struct awd_dev *awd)
 	WRITE_ONCE(awd->resetting, true);
 	awd_cdev_reset_all(awd);
 	mutex_unlock(&awd->lock);
+	awd_kq_quiesce(awd);
 }
 
 /* After a reset: enable the device again; queues stay stopped. */
@@ -386,6 +402,8 @@ static int awd_unquiesce(struct awd_dev *awd)
 
 	awd->ready = false;
 	rc = awd_hw_enable(awd);
+	if (!rc && awd->ready)
+		awd_kq_resume(awd);
 	mutex_lock(&awd->lock);
 	awd->resets++;
 	WRITE_ONCE(awd->resetting, false);
@@ -491,7 +509,7 @@ static ssize_t queues_show(struct device *dev, struct device_attribute *attr,
 {
 	struct awd_dev *awd = dev_get_drvdata(dev);
 
-	return sysfs_emit(buf, "%u\n", awd->ready ? awd->hw_queues : 0);
+	return sysfs_emit(buf, "%u\n", awd->ready ? awd->nr_queues : 0);
 }
 static DEVICE_ATTR_RO(queues);
 
@@ -516,6 +534,19 @@ static ssize_t pinned_pages_show(struct device *dev,
 	return sysfs_emit(buf, "%ld\n", atomic_long_read(&awd->pinned_pages));
 }
 static DEVICE_ATTR_RO(pinned_pages);
+
+static ssize_t kernel_queue_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct awd_dev *awd = dev_get_drvdata(dev);
+	struct awd_kq *kq = awd->kq;
+
+	if (!kq)
+		return sysfs_emit(buf, "none\n");
+	return sysfs_emit(buf, "q%u done %llu errors %llu timeouts %llu\n",
+			  kq->qid, kq->done, kq->errors, kq->timeouts);
+}
+static DEVICE_ATTR_RO(kernel_queue);
 
 static ssize_t queues_in_use_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
@@ -585,6 +616,7 @@ static struct attribute *awd_attrs[] = {
 	&dev_attr_queue_stats.attr,
 	&dev_attr_resets.attr,
 	&dev_attr_pinned_pages.attr,
+	&dev_attr_kernel_queue.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(awd);
@@ -603,10 +635,11 @@ static void awd_log_probe(struct awd_dev *awd)
 			len += scnprintf(caps + len, sizeof(caps) - len, "%s%s",
 					 len ? "," : "", awd_cap_names[i]);
 	dev_info(&awd->pdev->dev,
-		 "accel-wd v%u.%u, %u queues, caps %s, %s mode, %d MSI-X vectors, /dev/%s\n",
+		 "accel-wd v%u.%u, %u queues, caps %s, %s mode, %d MSI-X vectors, /dev/%s%s\n",
 		 awd->version >> 16, awd->version & 0xffff, awd->hw_queues,
 		 len ? caps : "none", awd->sva ? "SVA" : "no-SVA",
-		 awd->nr_vecs, awd->name);
+		 awd->nr_vecs, awd->name,
+		 awd->kq ? " (+1 kernel queue)" : "");
 }
 
 static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -660,6 +693,11 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = awd_read_ids(awd);
 	if (rc)
 		goto err_put;
+	/* the last queue serves the kernel crypto API providers */
+	awd->kq_qid = U32_MAX;
+	if (crypto && awd->hw_queues >= 2 &&
+	    (awd->caps & (AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA)))
+		awd->kq_qid = awd->hw_queues - 1;
 
 	awd->owner = kcalloc(awd->hw_queues, sizeof(*awd->owner), GFP_KERNEL);
 	awd->q_irq = kcalloc(awd->hw_queues, sizeof(*awd->q_irq), GFP_KERNEL);
@@ -682,6 +720,14 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc)
 		goto err_disable;
 	awd_probe_sva(awd);
+	if (awd->kq_qid != U32_MAX && awd->ready &&
+	    awd_kq_create(awd, awd->kq_qid)) {
+		dev_warn(dev, "no kernel queue; crypto API providers unavailable\n");
+		awd->kq_qid = U32_MAX;
+	}
+	if (!awd->ready)
+		awd->kq_qid = U32_MAX;
+	awd->nr_queues = awd->hw_queues - (awd->kq ? 1 : 0);
 
 	pci_set_drvdata(pdev, awd);
 	awd->misc.minor = MISC_DYNAMIC_MINOR;
@@ -695,10 +741,17 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_save_state(pdev);
 
 	awd_log_probe(awd);
+	/* the crypto self-tests run here, on this device's kernel queue */
+	if (awd->kq)
+		awd_crypto_register(awd);
 	return 0;
 
 err_irqs:
+	awd_kq_unlist(awd);
+	awd_hw_disable(awd);
 	awd_free_irqs(awd);
+	awd_kq_destroy(awd);
+	goto err_ida;
 err_disable:
 	awd_hw_disable(awd);
 err_ida:
@@ -715,8 +768,10 @@ static void awd_remove(struct pci_dev *pdev)
 	/* No open() runs after this: misc_open() holds misc_mtx around it. */
 	misc_deregister(&awd->misc);
 	awd_cdev_kill_all(awd);
+	awd_kq_unlist(awd);
 	awd_hw_disable(awd);
 	awd_free_irqs(awd);
+	awd_kq_destroy(awd);
 	/* after free_irq: nothing schedules it any more */
 	cancel_work_sync(&awd->fatal_work);
 	ida_free(&awd_ida, awd->id);
@@ -746,7 +801,18 @@ static struct pci_driver awd_pci_driver = {
 	.err_handler = &awd_err_handlers,
 	.dev_groups = awd_groups,
 };
-module_pci_driver(awd_pci_driver);
+static int __init awd_init(void)
+{
+	return pci_register_driver(&awd_pci_driver);
+}
+module_init(awd_init);
+
+static void __exit awd_exit(void)
+{
+	pci_unregister_driver(&awd_pci_driver);
+	awd_crypto_unregister();
+}
+module_exit(awd_exit);
 
 MODULE_DESCRIPTION("accel-wd SVA accelerator driver");
 MODULE_AUTHOR("accel-wd testbed");

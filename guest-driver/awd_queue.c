@@ -57,14 +57,53 @@ static u32 awd_queue_hw_error(struct awd_dev *awd, u32 q)
 }
 
 /*
- * Program and enable the queue. SVA mode: ring bases are the user
- * addresses of the ring mappings, translated under the process's PASID
- * like every other address the queue uses. No-SVA mode: DMA addresses.
+ * Program queue q and enable it. ctrl adds AWD_QCTRL_PASID_EN/IRQ_EN. On a
+ * refused configuration *hw_error says why and the queue is reset.
+ */
+int awd_hw_queue_enable(struct awd_dev *awd, u32 q, u64 sq, u64 cq,
+			u32 order, u32 pasid, u32 ctrl, u32 *hw_error)
+{
+	u32 sts;
+	int rc;
+
+	*hw_error = AWD_QERR_NONE;
+	rc = awd_queue_reset(awd, q);
+	if (rc)
+		return rc;
+	awd_qwr(awd, q, AWD_Q_PASID, pasid);
+	awd_qwr(awd, q, AWD_Q_SQ_BASE_LO, lower_32_bits(sq));
+	awd_qwr(awd, q, AWD_Q_SQ_BASE_HI, upper_32_bits(sq));
+	awd_qwr(awd, q, AWD_Q_CQ_BASE_LO, lower_32_bits(cq));
+	awd_qwr(awd, q, AWD_Q_CQ_BASE_HI, upper_32_bits(cq));
+	awd_qwr(awd, q, AWD_Q_RING_ORDER, order);
+	awd_qwr(awd, q, AWD_Q_CTRL, AWD_QCTRL_ENABLE | ctrl);
+
+	sts = awd_qrd(awd, q, AWD_Q_STATUS);
+	if (sts == ~0u)
+		return -ENODEV;
+	if (sts & AWD_QSTS_ERROR) {
+		*hw_error = awd_queue_hw_error(awd, q);
+		dev_dbg(&awd->pdev->dev, "queue %u refused its configuration (error %u)\n",
+			q, *hw_error);
+		awd_queue_reset(awd, q);
+		return -EIO;
+	}
+	if (!(sts & AWD_QSTS_ENABLED)) {
+		awd_queue_reset(awd, q);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * Start a user queue. SVA mode: ring bases are the user addresses of the
+ * ring mappings, translated under the process's PASID like every other
+ * address the queue uses. No-SVA mode: DMA addresses.
  */
 int awd_queue_start(struct awd_ctx *ctx)
 {
 	struct awd_dev *awd = ctx->awd;
-	u32 q = ctx->qid, ctrl, sts;
+	u32 ctrl = 0;
 	u64 sq, cq;
 	int rc;
 
@@ -75,47 +114,23 @@ int awd_queue_start(struct awd_ctx *ctx)
 			return -EINVAL;
 		sq = ctx->sq_uaddr;
 		cq = ctx->cq_uaddr;
+		ctrl |= AWD_QCTRL_PASID_EN;
 	} else {
 		sq = ctx->sq_dma;
 		cq = ctx->cq_dma;
 	}
-
-	rc = awd_queue_reset(awd, q);
-	if (rc)
-		return rc;
+	if (awd->q_irq[ctx->qid])
+		ctrl |= AWD_QCTRL_IRQ_EN;
 
 	/* A fresh CQ: software's phase starts at 1. */
 	memset(page_address(ctx->cq_pages), 0,
 	       PAGE_SIZE << ctx->cq_alloc_order);
 
-	awd_qwr(awd, q, AWD_Q_PASID, awd->sva ? ctx->pasid : 0);
-	awd_qwr(awd, q, AWD_Q_SQ_BASE_LO, lower_32_bits(sq));
-	awd_qwr(awd, q, AWD_Q_SQ_BASE_HI, upper_32_bits(sq));
-	awd_qwr(awd, q, AWD_Q_CQ_BASE_LO, lower_32_bits(cq));
-	awd_qwr(awd, q, AWD_Q_CQ_BASE_HI, upper_32_bits(cq));
-	awd_qwr(awd, q, AWD_Q_RING_ORDER, ctx->ring_order);
-	ctrl = AWD_QCTRL_ENABLE;
-	if (awd->sva)
-		ctrl |= AWD_QCTRL_PASID_EN;
-	if (awd->q_irq[q])
-		ctrl |= AWD_QCTRL_IRQ_EN;
-	awd_qwr(awd, q, AWD_Q_CTRL, ctrl);
-
-	sts = awd_qrd(awd, q, AWD_Q_STATUS);
-	if (sts == ~0u)
-		return -ENODEV;
-	if (sts & AWD_QSTS_ERROR) {
-		ctx->hw_error = awd_queue_hw_error(awd, q);
-		dev_dbg(&awd->pdev->dev, "queue %u refused its configuration (error %u)\n",
-			q, ctx->hw_error);
-		awd_queue_reset(awd, q);
-		return -EIO;
-	}
-	if (!(sts & AWD_QSTS_ENABLED)) {
-		awd_queue_reset(awd, q);
-		return -EIO;
-	}
-	ctx->hw_error = AWD_QERR_NONE;
+	rc = awd_hw_queue_enable(awd, ctx->qid, sq, cq, ctx->ring_order,
+				 awd->sva ? ctx->pasid : 0, ctrl,
+				 &ctx->hw_error);
+	if (rc)
+		return rc;
 	ctx->state = AWD_QS_RUNNING;
 	ctx->stats.starts++;
 	return 0;

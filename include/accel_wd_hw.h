@@ -246,6 +246,21 @@ struct awd_cpl {
 #define AWD_DESC_SIZE             64
 #define AWD_CPL_SIZE              32
 
+/* ---- Additions requested by guest-driver (new definitions only) -------- */
+/*
+ * AWD_CAP_WBITS: the compressor honours a window size in desc.param, and
+ * such a device accepts param bits AWD_PARAM_COMP_VALID_MASK |
+ * AWD_PARAM_WBITS_VALID for (DE)COMPRESS. WBITS 0 means 15 (32 KiB
+ * window); 9..15 bound the LZ77 window to 2^WBITS bytes (Linux's "deflate"
+ * uses windowBits 11 and its inflater cannot read a larger window); other
+ * values are AWD_STS_INVALID_PARAM. Decompression ignores the field: it
+ * reads any window up to 32 KiB.
+ */
+#define AWD_CAP_WBITS             (1u << 7)
+#define AWD_PARAM_WBITS_SHIFT     8
+#define AWD_PARAM_WBITS_MASK      0xfu
+#define AWD_PARAM_WBITS_VALID     (AWD_PARAM_WBITS_MASK << AWD_PARAM_WBITS_SHIFT)
+
 #ifdef __cplusplus
 #define AWD_STATIC_ASSERT static_assert
 #else

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * accel_wd kernel crypto API providers, backed by the devices' kernel
+ * queues (awd_kq.c):
+ *
+ *   acomp "deflate" (deflate-accel_wd): raw deflate (RFC 1951) like the
+ *   generic one. The device compresses with a 32 KiB window unless it has
+ *   AWD_CAP_WBITS, in which case it uses the generic implementation's
+ *   2 KiB window (windowBits 11) so that either side can decompress the
+ *   other's output. Linux refuses negative priorities and deflate-generic
+ *   has 0, so ours has 0 too and the tie goes to the newer registration:
+ *   registering loads deflate-generic afterwards, which keeps software
+ *   the default for "deflate" (unless deflate-generic was already loaded
+ *   before accel_wd, or is not installed). Ask for "deflate-accel_wd".
+ *
+ *   akcipher "rsa" (rsa-accel_wd): raw RSA (m^e mod n, c^d mod n), so the
+ *   pkcs1pad template stacks on it. Keys the device cannot take (moduli
+ *   outside 512..4096 bits, even moduli) and requests while no device is
+ *   present go to rsa-generic. Priority 50, below rsa-generic (100).
+ *
+ * The algorithms are registered when the first device with a kernel queue
+ * probes (the self-tests run then, on the device) and stay registered until
+ * the module is unloaded: transforms pin the module, not a device, and a
+ * device removed under a transform makes its requests fail with -ENODEV
+ * (RSA falls back to software).
+ */
+
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <crypto/akcipher.h>
+#include <crypto/internal/acompress.h>
+#include <crypto/internal/akcipher.h>
+#include <crypto/internal/rsa.h>
+#include <crypto/scatterwalk.h>
+
+#include "awd.h"
+
+#define AWD_DEFLATE_LEVEL	6	/* zlib's default, as deflate-generic */
+#define AWD_RSA_MIN_BYTES	(AWD_RSA_MIN_BITS / 8)
+#define AWD_RSA_MAX_BYTES	(AWD_RSA_MAX_BITS / 8)
+
+static DEFINE_MUTEX(awd_crypto_lock);
+static bool awd_acomp_registered;
+static bool awd_rsa_registered;
+static bool awd_wbits;		/* every device so far honours WBITS */
+
+/* ---- deflate ------------------------------------------------------------- */
+
+static int awd_comp_prepare(struct awd_kslot *slot, struct awd_desc *d,
+			    bool compress)
+{
+	struct acomp_req *req = container_of(slot->areq, struct acomp_req,
+					     base);
+
+	if (acomp_request_src_isvirt(req))
+		memcpy(slot->src, req->svirt, req->slen);
+	else
+		memcpy_from_sglist(slot->src, req->src, 0, req->slen);
+	slot->dlen = min_t(unsigned int, req->dlen, AWD_KQ_BUF);
+	d->opcode = compress ? AWD_OP_COMPRESS : AWD_OP_DECOMPRESS;
+	d->src = slot->src_dma;
+	d->src_len = req->slen;
+	d->dst = slot->dst_dma;
+	d->dst_len = slot->dlen;
+	d->param = AWD_FMT_RAW << AWD_PARAM_FMT_SHIFT;
+	if (compress) {
+		d->param |= AWD_DEFLATE_LEVEL << AWD_PARAM_LEVEL_SHIFT;
+		if (READ_ONCE(awd_wbits))
+			d->param |= 11 << AWD_PARAM_WBITS_SHIFT;
+	}
+	return 0;
+}
+
+static int awd_comp_finish(struct awd_kslot *slot, const struct awd_cpl *cpl,
+			   bool compress)
+{
+	struct acomp_req *req = container_of(slot->areq, struct acomp_req,
+					     base);
+
+	switch (cpl->status) {
+	case AWD_STS_OK:
+		break;
+	case AWD_STS_DST_TOO_SMALL:
+		return -ENOSPC;
+	case AWD_STS_DECODE_ERROR:
+	case AWD_STS_INVALID_LEN:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+	/* the device's word is checked before it steers a copy */
+	if (cpl->produced > slot->dlen || cpl->consumed > req->slen)
+		return -EIO;
+	if (!compress && !(cpl->flags & AWD_CF_STREAM_END))
+		return -EINVAL;		/* truncated input */
+	if (acomp_request_dst_isvirt(req))
+		memcpy(req->dvirt, slot->dst, cpl->produced);
+	else
+		memcpy_to_sglist(req->dst, 0, slot->dst, cpl->produced);
+	req->dlen = cpl->produced;
+	return 0;
+}
+
+static int awd_acomp_submit(struct acomp_req *req, enum awd_kop op)
+{
+	if (!req->slen || req->slen > AWD_KQ_BUF || !req->dlen)
+		return -EINVAL;
+	return awd_kq_submit(op, &req->base);
+}
+
+static int awd_acomp_compress(struct acomp_req *req)
+{
+	return awd_acomp_submit(req, AWD_KOP_COMPRESS);
+}
+
+static int awd_acomp_decompress(struct acomp_req *req)
+{
+	return awd_acomp_submit(req, AWD_KOP_DECOMPRESS);
+}
+
+static struct acomp_alg awd_acomp = {
+	.compress = awd_acomp_compress,
+	.decompress = awd_acomp_decompress,
+	.base = {
+		.cra_name = "deflate",
+		.cra_driver_name = "deflate-" AWD_DRV_NAME,
+		.cra_priority = 0,
+		.cra_flags = CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY,
+		.cra_module = THIS_MODULE,
+	},
+};
+
+/* ---- RSA ------------------------------------------------------------------ */
+
+struct awd_rsa_ctx {
+	struct crypto_akcipher *fb;	/* rsa-generic */
+	u8 *pub;			/* n || e, len bytes each */
+	u8 *priv;			/* n || d, len bytes each */
+	unsigned int len;		/* modulus bytes; 0: use fb */
+};
+
+static int awd_rsa_prepare(struct awd_kslot *slot, struct awd_desc *d,
+			   bool enc)
+{
+	struct akcipher_request *req = container_of(slot->areq,
+						    struct akcipher_request,
+						    base);
+	struct awd_rsa_ctx *ctx = akcipher_tfm_ctx(crypto_akcipher_reqtfm(req));
+	unsigned int len = ctx->len;
+	const u8 *key = enc ? ctx->pub : ctx->priv;
+
+	if (!len || !key || req->src_len > len)
+		return -EINVAL;
+	memset(slot->src, 0, len - req->src_len);
+	memcpy_from_sglist(slot->src + len - req->src_len, req->src, 0,
+			   req->src_len);
+	memcpy(slot->key, key, 2 * len);
+	slot->dlen = len;
+	d->opcode = AWD_OP_RSA;
+	d->src = slot->src_dma;
+	d->src_len = len;
+	d->dst = slot->dst_dma;
+	d->dst_len = len;
+	d->key = slot->key_dma;
+	d->param = enc ? AWD_RSA_PUBLIC : AWD_RSA_PRIVATE;
+	return 0;
+}
+
+static int awd_rsa_finish(struct awd_kslot *slot, const struct awd_cpl *cpl)
+{
+	struct akcipher_request *req = container_of(slot->areq,
+						    struct akcipher_request,
+						    base);
+
+	switch (cpl->status) {
+	case AWD_STS_OK:
+		break;
+	case AWD_STS_INPUT_RANGE:
+	case AWD_STS_BAD_KEY:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+	if (cpl->produced != slot->dlen)
+		return -EIO;
+	memcpy_to_sglist(req->dst, 0, slot->dst, slot->dlen);
+	req->dst_len = slot->dlen;
+	return 0;
+}
+
+static int awd_rsa_fallback(struct akcipher_request *req, bool enc)
+{
+	struct awd_rsa_ctx *ctx = akcipher_tfm_ctx(crypto_akcipher_reqtfm(req));
+	struct akcipher_request *sub = akcipher_request_ctx(req);
+	int rc;
+
+	akcipher_request_set_tfm(sub, ctx->fb);
+	akcipher_request_set_callback(sub, req->base.flags, req->base.complete,
+				      req->base.data);
+	akcipher_request_set_crypt(sub, req->src, req->dst, req->src_len,
+				   req->dst_len);
+	rc = enc ? crypto_akcipher_encrypt(sub) : crypto_akcipher_decrypt(sub);
+	req->dst_len = sub->dst_len;
+	return rc;
+}
+
+static int awd_rsa_op(struct akcipher_request *req, bool enc)
+{
+	struct awd_rsa_ctx *ctx = akcipher_tfm_ctx(crypto_akcipher_reqtfm(req));
+	int rc;
+
+	if (!ctx->len || (!enc && !ctx->priv))
+		return awd_rsa_fallback(req, enc);
+	if (req->dst_len < ctx->len) {
+		req->dst_len = ctx->len;
+		return -EOVERFLOW;
+	}
+	if (req->src_len > ctx->len)
+		return -EINVAL;
+	rc = awd_kq_submit(enc ? AWD_KOP_RSA_ENC : AWD_KOP_RSA_DEC, &req->base);
+	if (rc == -ENODEV)
+		return awd_rsa_fallback(req, enc);
+	return rc;
+}
+
+static int awd_rsa_encrypt(struct akcipher_request *req)
+{
+	return awd_rsa_op(req, true);
+}
+
+static int awd_rsa_decrypt(struct akcipher_request *req)
+{
+	return awd_rsa_op(req, false);
+}
+
+static void awd_rsa_clear(struct awd_rsa_ctx *ctx)
+{
+	kfree_sensitive(ctx->priv);
+	kfree(ctx->pub);
+	ctx->priv = NULL;
+	ctx->pub = NULL;
+	ctx->len = 0;
+}
+
+/* strip leading zero bytes of a big-endian integer */
+static const u8 *awd_rsa_strip(const u8 *p, size_t *sz)
+{
+	while (*sz && !*p) {
+		p++;
+		(*sz)--;
+	}
+	return p;
+}
+
+/* n||x, each len bytes, x right-aligned; NULL when x does not fit */
+static u8 *awd_rsa_pack(const u8 *n, unsigned int len, const u8 *x, size_t xsz)
+{
+	u8 *buf;
+
+	x = awd_rsa_strip(x, &xsz);
+	if (!xsz || xsz > len)
+		return NULL;
+	buf = kzalloc(2 * len, GFP_KERNEL);
+	if (!buf)
+		return NULL;
+	memcpy(buf, n, len);
+	memcpy(buf + 2 * len - xsz, x, xsz);
+	return buf;
+}
+
+static int awd_rsa_setkey(struct crypto_akcipher *tfm, const void *key,
+			  unsigned int keylen, bool priv)
+{
+	struct awd_rsa_ctx *ctx = akcipher_tfm_ctx(tfm);
+	struct rsa_key raw = { };
+	const u8 *n;
+	size_t nsz;
+	int rc;
+
+	/* software first: it validates the key and serves what we cannot */
+	rc = priv ? crypto_akcipher_set_priv_key(ctx->fb, key, keylen) :
+		    crypto_akcipher_set_pub_key(ctx->fb, key, keylen);
+	if (rc)
+		return rc;
+	awd_rsa_clear(ctx);
+	rc = priv ? rsa_parse_priv_key(&raw, key, keylen) :
+		    rsa_parse_pub_key(&raw, key, keylen);
+	if (rc)
+		return rc;
+	nsz = raw.n_sz;
+	n = awd_rsa_strip(raw.n, &nsz);
+	if (nsz < AWD_RSA_MIN_BYTES || nsz > AWD_RSA_MAX_BYTES ||
+	    !(n[nsz - 1] & 1))
+		return 0;		/* the device cannot: software */
+	ctx->pub = awd_rsa_pack(n, nsz, raw.e, raw.e_sz);
+	if (priv)
+		ctx->priv = awd_rsa_pack(n, nsz, raw.d, raw.d_sz);
+	if (!ctx->pub || (priv && !ctx->priv)) {
+		awd_rsa_clear(ctx);
+		return 0;
+	}
+	ctx->len = nsz;
+	return 0;
+}
+
+static int awd_rsa_set_pub_key(struct crypto_akcipher *tfm, const void *key,
+			       unsigned int keylen)
+{
+	return awd_rsa_setkey(tfm, key, keylen, false);
+}
+
+static int awd_rsa_set_priv_key(struct crypto_akcipher *tfm, const void *key,
+				unsigned int keylen)
+{
+	return awd_rsa_setkey(tfm, key, keylen, true);
+}
+
+static unsigned int awd_rsa_max_size(struct crypto_akcipher *tfm)
+{
+	struct awd_rsa_ctx *ctx = akcipher_tfm_ctx(tfm);
+
+	return ctx->len ? ctx->len : crypto_akcipher_maxsize(ctx->fb);
+}
+
+static int awd_rsa_init(struct crypto_akcipher *tfm)
+{
+	struct awd_rsa_ctx *ctx = akcipher_tfm_ctx(tfm);
+
+	ctx->fb = crypto_alloc_akcipher("rsa-generic", 0, 0);
+	if (IS_ERR(ctx->fb))
+		return PTR_ERR(ctx->fb);
+	akcipher_set_reqsize(tfm, sizeof(struct akcipher_request) +
+			     crypto_akcipher_reqsize(ctx->fb));
+	return 0;
+}
+
+static void awd_rsa_exit(struct crypto_akcipher *tfm)
+{
+	struct awd_rsa_ctx *ctx = akcipher_tfm_ctx(tfm);
+
+	awd_rsa_clear(ctx);
+	crypto_free_akcipher(ctx->fb);
+}
+
+static struct akcipher_alg awd_rsa = {
+	.encrypt = awd_rsa_encrypt,
+	.decrypt = awd_rsa_decrypt,
+	.set_pub_key = awd_rsa_set_pub_key,
+	.set_priv_key = awd_rsa_set_priv_key,
+	.max_size = awd_rsa_max_size,
+	.init = awd_rsa_init,
+	.exit = awd_rsa_exit,
+	.base = {
+		.cra_name = "rsa",
+		.cra_driver_name = "rsa-" AWD_DRV_NAME,
+		.cra_priority = 50,
+		.cra_flags = CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY,
+		.cra_ctxsize = sizeof(struct awd_rsa_ctx),
+		.cra_module = THIS_MODULE,
+	},
+};
+
+/* ---- kernel queue callbacks ---------------------------------------------- */
+
+/* kq->lock held (atomic): fill the descriptor from slot->areq. */
+int awd_crypto_prepare(struct awd_kslot *slot, struct awd_desc *d)
+{
+	switch (slot->op) {
+	case AWD_KOP_COMPRESS:
+		return awd_comp_prepare(slot, d, true);
+	case AWD_KOP_DECOMPRESS:
+		return awd_comp_prepare(slot, d, false);
+	case AWD_KOP_RSA_ENC:
+		return awd_rsa_prepare(slot, d, true);
+	case AWD_KOP_RSA_DEC:
+		return awd_rsa_prepare(slot, d, false);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* kq->lock held (atomic): copy the result out; the request's status. */
+int awd_crypto_finish(struct awd_kslot *slot, const struct awd_cpl *cpl)
+{
+	switch (slot->op) {
+	case AWD_KOP_COMPRESS:
+		return awd_comp_finish(slot, cpl, true);
+	case AWD_KOP_DECOMPRESS:
+		return awd_comp_finish(slot, cpl, false);
+	case AWD_KOP_RSA_ENC:
+	case AWD_KOP_RSA_DEC:
+		return awd_rsa_finish(slot, cpl);
+	default:
+		return -EIO;
+	}
+}
+
+/* ---- registration --------------------------------------------------------- */
+
+/* A device's kernel queue is up: register what it can do (once). */
+void awd_crypto_register(struct awd_dev *awd)
+{
+	struct device *dev = &awd->pdev->dev;
+	int rc;
+
+	mutex_lock(&awd_crypto_lock);
+	if ((awd->caps & AWD_CAP_DEFLATE) && (awd->caps & AWD_CAP_INFLATE) &&
+	    !awd_acomp_registered) {
+		WRITE_ONCE(awd_wbits, !!(awd->caps & AWD_CAP_WBITS));
+		if (!awd_wbits)
+			dev_info(dev, "deflate-%s output uses a 32 KiB window (no AWD_CAP_WBITS): decompress it with this driver or a 32 KiB-window inflater\n",
+				 AWD_DRV_NAME);
+		rc = crypto_register_acomp(&awd_acomp);
+		if (rc) {
+			dev_warn(dev, "registering deflate failed: %d\n", rc);
+		} else {
+			awd_acomp_registered = true;
+			/* registered after us, it wins the priority tie */
+			request_module("crypto-deflate-generic");
+		}
+	} else if (!(awd->caps & AWD_CAP_WBITS)) {
+		WRITE_ONCE(awd_wbits, false);
+	}
+	if ((awd->caps & AWD_CAP_RSA) && !awd_rsa_registered) {
+		rc = crypto_register_akcipher(&awd_rsa);
+		if (rc)
+			dev_warn(dev, "registering rsa failed: %d\n", rc);
+		else
+			awd_rsa_registered = true;
+	}
+	mutex_unlock(&awd_crypto_lock);
+}
+
+/* Module exit: no transform exists any more (each pins the module). */
+void awd_crypto_unregister(void)
+{
+	mutex_lock(&awd_crypto_lock);
+	if (awd_acomp_registered)
+		crypto_unregister_acomp(&awd_acomp);
+	if (awd_rsa_registered)
+		crypto_unregister_akcipher(&awd_rsa);
+	awd_acomp_registered = false;
+	awd_rsa_registered = false;
+	mutex_unlock(&awd_crypto_lock);
+}
