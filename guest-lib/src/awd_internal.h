@@ -73,11 +73,11 @@ int awd__ctx_check(const struct awd_ctx *ctx);
 bool awd__nosva(const struct awd_ctx *ctx);
 int awd__reg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t *iova);
 void awd__unreg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t iova);
-/* submit with extra descriptor flags/ctx/key addresses (streams, RSA) */
+/* submit with extra descriptor flags and a stream context address */
 int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
-		uint64_t ctx_addr, uint64_t key_addr);
+		uint64_t ctx_addr);
 int awd__run(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
-	     uint64_t ctx_addr, uint64_t key_addr);
+	     uint64_t ctx_addr);
 
 /* rsa.c */
 uint64_t awd__rsa_key_addr(const struct awd_rsa_key *key, unsigned int form);

@@ -309,7 +309,7 @@ static int stream_submit(struct awd_stream *s, const void *src, size_t n,
 	req->src_len = n;
 	req->dst = dst;
 	req->dst_len = room;
-	return awd__run(s->ctx, req, dflags, s->dctx_addr, 0);
+	return awd__run(s->ctx, req, dflags, s->dctx_addr);
 }
 
 static int stream_compress(struct awd_stream *s, const uint8_t *src,

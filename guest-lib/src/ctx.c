@@ -566,7 +566,7 @@ static void abort_inflight(struct awd_ctx *ctx, int result)
 }
 
 int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
-		uint64_t ctx_addr, uint64_t key_addr)
+		uint64_t ctx_addr)
 {
 	struct awd_desc d;
 	uint64_t src, dst;
@@ -618,7 +618,6 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 	d.src_len = (uint32_t)req->src_len;
 	d.dst_len = (uint32_t)req->dst_len;
 	d.ctx = ctx_addr;
-	d.key = key_addr;
 	switch (req->op) {
 	case AWD_REQ_NOP:
 		d.opcode = AWD_OP_NOP;
@@ -635,6 +634,7 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 	case AWD_REQ_RSA:
 		d.opcode = AWD_OP_RSA;
 		d.param = req->rsa_form;
+		d.key = awd__rsa_key_addr(req->key, req->rsa_form);
 		break;
 	}
 
@@ -662,7 +662,7 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 
 AWD_EXPORT int awd_submit(struct awd_ctx *ctx, struct awd_req *req)
 {
-	return awd__submit(ctx, req, 0, 0, 0);
+	return awd__submit(ctx, req, 0, 0);
 }
 
 /* Move every new completion to the done list. Returns how many, or -EIO. */
@@ -818,12 +818,12 @@ AWD_EXPORT int awd_wait(struct awd_ctx *ctx, struct awd_req **done,
 }
 
 int awd__run(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
-	     uint64_t ctx_addr, uint64_t key_addr)
+	     uint64_t ctx_addr)
 {
 	int ret;
 
 	for (;;) {
-		ret = awd__submit(ctx, req, dflags, ctx_addr, key_addr);
+		ret = awd__submit(ctx, req, dflags, ctx_addr);
 		if (ret != -EAGAIN)
 			break;
 		ctx->st.ring_full--;    /* counted by awd_submit() callers only */
@@ -858,5 +858,5 @@ int awd__run(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 
 AWD_EXPORT int awd_run(struct awd_ctx *ctx, struct awd_req *req)
 {
-	return awd__run(ctx, req, 0, 0, 0);
+	return awd__run(ctx, req, 0, 0);
 }

@@ -210,7 +210,7 @@ static int rsa_op(struct awd_ctx *ctx, const struct awd_rsa_key *key,
 	req.src_len = len;
 	req.dst = out;
 	req.dst_len = len;
-	return awd__run(ctx, &req, 0, 0, awd__rsa_key_addr(key, form));
+	return awd__run(ctx, &req, 0, 0);
 }
 
 AWD_EXPORT int awd_rsa_public(struct awd_ctx *ctx,

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A host stand-in for the accel_wd driver and device, linked into test
+ * programs with -Wl,--wrap=open,--wrap=ioctl,... so that libaccelwd runs
+ * unchanged against it. /dev/accel_wd0 is a device with MOCK_QUEUES
+ * queues; a thread per open queue fetches descriptors, checks them as the
+ * device's front end does and runs the device's own engines
+ * (hw/accel-wd/engine-*.c) on process memory.
+ *
+ * Knobs (set before awd_ctx_open()); the environment variable
+ * AWD_MOCK_MAX_XFER overrides max_xfer for programs without knobs.
+ */
+#ifndef AWD_MOCK_H
+#define AWD_MOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MOCK_QUEUES 4
+
+struct mock_knobs {
+	bool nosva;              /* queues in no-SVA mode: IOVAs needed */
+	bool no_irq;             /* AWD_INFO_F_IRQ off */
+	bool bad_tag;            /* next completion carries a forged tag */
+	bool stall;              /* device stops fetching */
+	bool fail_next;          /* queue enters an error state at next doorbell */
+	uint32_t max_xfer;       /* 0: 1 MiB */
+	uint32_t ring_order;     /* 0: 6 */
+};
+extern struct mock_knobs mock_knobs;
+
+/* Registered no-SVA regions now, over all queues (leak check). */
+unsigned int mock_regions(void);
+
+#endif /* AWD_MOCK_H */

@@ -1,0 +1,810 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host test of libaccelwd's whole request path against a stand-in for the
+ * driver and device (mock.c) that runs the device's own engines: rings,
+ * tags, async submit/poll/wait, one-shot and streamed compression checked
+ * against zlib, RSA against OpenSSL-made vectors, no-SVA registration,
+ * fork, queue errors and forged completions, threads, and API misuse.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "accelwd.h"
+#include "accel_wd_hw.h"
+#include "mock.h"
+#ifdef HAVE_RSA_VECTORS
+#include "accel-wd-rsa-vectors.h"
+#endif
+
+static int failures, checks;
+
+#define CHECK(cond) \
+	do { \
+		__atomic_fetch_add(&checks, 1, __ATOMIC_RELAXED); \
+		if (!(cond)) { \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
+				__LINE__, #cond); \
+			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED); \
+		} \
+	} while (0)
+
+#define CHECK_EQ(a, b) \
+	do { \
+		long long _a = (long long)(a), _b = (long long)(b); \
+		__atomic_fetch_add(&checks, 1, __ATOMIC_RELAXED); \
+		if (_a != _b) { \
+			fprintf(stderr, "%s:%d: %s == %lld, want %s == %lld\n", \
+				__FILE__, __LINE__, #a, _a, #b, _b); \
+			__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED); \
+		} \
+	} while (0)
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return rnd_state >> 8;
+}
+
+/* Compressible text-like data mixed with random runs. */
+static uint8_t *make_data(size_t len, unsigned int seed)
+{
+	static const char *words[] = { "accel ", "wd ", "shared ", "virtual ",
+				       "addressing ", "queue ", "\n", "0x1234 " };
+	uint8_t *p = malloc(len + 1);
+	uint32_t s = seed * 2654435761u + 1;
+
+	for (size_t i = 0; i < len;) {
+		s = s * 1103515245u + 12345u;
+		if ((s >> 16) % 8 == 0) {
+			size_t n = (s >> 20) % 64;
+
+			for (size_t k = 0; k < n && i < len; k++) {
+				s = s * 1103515245u + 12345u;
+				p[i++] = (uint8_t)(s >> 16);
+			}
+		} else {
+			const char *w = words[(s >> 16) % 8];
+
+			for (size_t k = 0; w[k] && i < len; k++)
+				p[i++] = (uint8_t)w[k];
+		}
+	}
+	return p;
+}
+
+static int zwbits(enum awd_format f)
+{
+	return f == AWD_FORMAT_RAW ? -15 : f == AWD_FORMAT_ZLIB ? 15 : 31;
+}
+
+/* zlib inflate of a whole @fmt stream; returns output length or -1. */
+static long zinflate(enum awd_format f, const uint8_t *in, size_t n,
+		     uint8_t *out, size_t cap)
+{
+	z_stream zs = { 0 };
+	int ret;
+
+	if (inflateInit2(&zs, zwbits(f)) != Z_OK)
+		return -1;
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	ret = inflate(&zs, Z_FINISH);
+	inflateEnd(&zs);
+	if (ret != Z_STREAM_END || zs.avail_in)
+		return -1;
+	return (long)(cap - zs.avail_out);
+}
+
+static size_t zdeflate(enum awd_format f, int level, const uint8_t *in,
+		       size_t n, uint8_t *out, size_t cap)
+{
+	z_stream zs = { 0 };
+
+	deflateInit2(&zs, level, Z_DEFLATED, zwbits(f), 8, Z_DEFAULT_STRATEGY);
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	deflate(&zs, Z_FINISH);
+	deflateEnd(&zs);
+	return cap - zs.avail_out;
+}
+
+static struct awd_ctx *open_ctx(unsigned int flags)
+{
+	struct awd_ctx *ctx = NULL;
+	int ret = awd_ctx_open(&ctx, NULL, flags);
+
+	CHECK_EQ(ret, 0);
+	return ctx;
+}
+
+/* ---- basics ------------------------------------------------------------ */
+
+static void test_open_caps(void)
+{
+	struct awd_ctx *ctx[MOCK_QUEUES + 1] = { 0 };
+	struct awd_caps caps;
+	struct awd_stats st;
+
+	ctx[0] = open_ctx(0);
+	CHECK_EQ(awd_ctx_caps(ctx[0], &caps), 0);
+	CHECK_EQ(caps.ring_entries, 64);
+	CHECK_EQ(caps.max_inflight, 63);
+	CHECK_EQ(caps.mode, AWD_CTX_MODE_SVA);
+	CHECK_EQ(caps.pasid, 7);
+	CHECK(!strcmp(caps.dev, "/dev/accel_wd0"));
+	CHECK_EQ(caps.max_xfer, 1u << 20);
+	CHECK_EQ(awd_ctx_caps(ctx[0], NULL), -EINVAL);
+	CHECK(awd_ctx_fd(ctx[0]) >= 0);
+	CHECK_EQ(awd_ctx_stats(ctx[0], &st), 0);
+	CHECK_EQ(st.queue_state, 1);
+	CHECK_EQ(st.starts, 1);
+	CHECK_EQ(awd_ctx_stats(ctx[0], NULL), -EINVAL);
+	/* every queue taken: -EBUSY */
+	for (int i = 1; i < MOCK_QUEUES; i++)
+		ctx[i] = open_ctx(0);
+	CHECK_EQ(awd_ctx_open(&ctx[MOCK_QUEUES], NULL, 0), -EBUSY);
+	CHECK(ctx[MOCK_QUEUES] == NULL);
+	CHECK_EQ(awd_ctx_open(&ctx[MOCK_QUEUES], "accel_wd0", 0), -EBUSY);
+	for (int i = 0; i < MOCK_QUEUES; i++) {
+		CHECK_EQ(awd_ctx_close(&ctx[i]), 0);
+		CHECK(ctx[i] == NULL);
+	}
+	/* closed: -EBADF */
+	CHECK_EQ(awd_ctx_close(&ctx[0]), -EBADF);
+	/* named forms */
+	CHECK_EQ(awd_ctx_open(&ctx[0], "0", 0), 0);
+	awd_ctx_close(&ctx[0]);
+	CHECK_EQ(awd_ctx_open(&ctx[0], "/dev/accel_wd0", 0), 0);
+	awd_ctx_close(&ctx[0]);
+	CHECK_EQ(awd_ctx_open(&ctx[0], "/dev/accel_wd1", 0), -ENOENT);
+	/* ring order */
+	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_RING_ORDER(2)), 0);
+	awd_ctx_caps(ctx[0], &caps);
+	CHECK_EQ(caps.ring_entries, 4);
+	CHECK_EQ(caps.max_inflight, 3);
+	awd_ctx_close(&ctx[0]);
+	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_RING_ORDER(13)), -EINVAL);
+	/* SVA required but no-SVA queue */
+	mock_knobs.nosva = true;
+	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_NOSVA), -EOPNOTSUPP);
+	mock_knobs.nosva = false;
+}
+
+static void test_nop_async(unsigned int flags)
+{
+	struct awd_ctx *ctx = open_ctx(flags | AWD_OPEN_RING_ORDER(3));
+	struct awd_req reqs[8], extra = AWD_REQ_INIT, *done[8];
+	int got = 0, n;
+	unsigned int seen = 0;
+
+	memset(reqs, 0, sizeof(reqs));
+	for (int i = 0; i < 7; i++) {
+		reqs[i].op = AWD_REQ_NOP;
+		reqs[i].user_data = &reqs[i];
+		CHECK_EQ(awd_submit(ctx, &reqs[i]), 0);
+	}
+	/* already queued */
+	CHECK_EQ(awd_submit(ctx, &reqs[0]), -EINVAL);
+	extra.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_submit(ctx, &extra), -EAGAIN);
+	while (got < 7) {
+		n = awd_wait(ctx, done, 3, 5000);
+		CHECK(n > 0 && n <= 3);
+		if (n <= 0)
+			break;
+		for (int i = 0; i < n; i++) {
+			CHECK(done[i]->user_data == done[i]);
+			CHECK_EQ(done[i]->result, 0);
+			seen |= 1u << (done[i] - reqs);
+		}
+		got += n;
+	}
+	CHECK_EQ(seen, 0x7f);
+	CHECK_EQ(awd_wait(ctx, done, 8, 0), -ENOENT);
+	CHECK_EQ(awd_poll(ctx, done, 8), 0);
+	CHECK_EQ(awd_poll(ctx, NULL, 1), -EINVAL);
+	/* many more than the ring holds, synchronously */
+	for (int i = 0; i < 100; i++)
+		CHECK_EQ(awd_run(ctx, &extra), 0);
+	/* run while others are in flight: they come back from poll later */
+	for (int i = 0; i < 6; i++) {
+		reqs[i].op = AWD_REQ_NOP;
+		CHECK_EQ(awd_submit(ctx, &reqs[i]), 0);
+	}
+	CHECK_EQ(awd_run(ctx, &extra), 0);
+	for (got = 0; got < 6;) {
+		n = awd_wait(ctx, done, 8, 5000);
+		CHECK(n > 0);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	CHECK_EQ(got, 6);
+	awd_ctx_close(&ctx);
+}
+
+/* ---- compression -------------------------------------------------------- */
+
+static void test_oneshot(struct awd_ctx *ctx)
+{
+	static const size_t sizes[] = { 1, 2, 100, 4096, 65536, 300000,
+					(1u << 20) - 1 };
+
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		size_t n = sizes[si];
+		uint8_t *data = make_data(n, (unsigned int)si);
+		size_t cap = awd_compress_bound(AWD_FORMAT_GZIP, n);
+		uint8_t *c = malloc(cap), *z = malloc(cap), *back = malloc(n + 16);
+
+		for (int f = 0; f <= 2; f++) {
+			for (int level = 1; level <= 9; level += 4) {
+				size_t clen = cap, zl, dl, sl;
+				long got;
+
+				CHECK_EQ(awd_compress(ctx, f, level, data, n, c,
+						      &clen), 0);
+				/* byte-identical to zlib */
+				zl = zdeflate(f, level, data, n, z, cap);
+				CHECK_EQ(clen, zl);
+				CHECK(!memcmp(c, z, zl));
+				got = zinflate(f, c, clen, back, n + 16);
+				CHECK_EQ(got, (long)n);
+				CHECK(!memcmp(back, data, n));
+				/* and back through the device */
+				memset(back, 0, n);
+				sl = clen;
+				dl = n + 16;
+				CHECK_EQ(awd_decompress(ctx, f, c, &sl, back,
+							&dl), 0);
+				CHECK_EQ(sl, clen);
+				CHECK_EQ(dl, n);
+				CHECK(!memcmp(back, data, n));
+				/* too small */
+				if (n > 1) {
+					sl = clen;
+					dl = n - 1;
+					CHECK_EQ(awd_decompress(ctx, f, c, &sl,
+								back, &dl),
+						 -ENOBUFS);
+					CHECK_EQ(dl, n - 1);
+				}
+			}
+		}
+		free(data);
+		free(c);
+		free(z);
+		free(back);
+	}
+}
+
+static void test_oneshot_edges(struct awd_ctx *ctx)
+{
+	uint8_t data[4096], c[8192], back[8192];
+	size_t clen, sl, dl;
+
+	memset(data, 'x', sizeof(data));
+	/* empty input: the empty stream, as zlib writes it */
+	for (int f = 0; f <= 2; f++) {
+		uint8_t z[64];
+		size_t zl = zdeflate(f, 6, data, 0, z, sizeof(z));
+
+		clen = sizeof(c);
+		CHECK_EQ(awd_compress(ctx, f, 6, data, 0, c, &clen), 0);
+		CHECK_EQ(clen, zl);
+		CHECK(!memcmp(c, z, zl));
+		clen = 1;
+		CHECK_EQ(awd_compress(ctx, f, 6, data, 0, c, &clen), -ENOBUFS);
+		CHECK_EQ(clen, awd_compress_bound(f, 0));
+	}
+	/* output too small: the bound is reported */
+	for (int i = 0; i < 4096; i++)
+		data[i] = (uint8_t)rnd();
+	clen = 100;
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, data, 4096, c, &clen),
+		 -ENOBUFS);
+	CHECK_EQ(clen, awd_compress_bound(AWD_FORMAT_GZIP, 4096));
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, data, 4096, c, &clen), 0);
+	/* trailing data after the stream is left alone */
+	memcpy(c + clen, "garbage", 7);
+	sl = clen + 7;
+	dl = sizeof(back);
+	CHECK_EQ(awd_decompress(ctx, AWD_FORMAT_GZIP, c, &sl, back, &dl), 0);
+	CHECK_EQ(sl, clen);
+	CHECK_EQ(dl, 4096);
+	/* corrupt and truncated */
+	c[clen - 5] ^= 0xff;    /* crc */
+	sl = clen;
+	dl = sizeof(back);
+	CHECK_EQ(awd_decompress(ctx, AWD_FORMAT_GZIP, c, &sl, back, &dl),
+		 -EBADMSG);
+	c[clen - 5] ^= 0xff;
+	sl = clen - 10;
+	CHECK_EQ(awd_decompress(ctx, AWD_FORMAT_GZIP, c, &sl, back, &dl),
+		 -EBADMSG);
+	sl = 0;
+	CHECK_EQ(awd_decompress(ctx, AWD_FORMAT_GZIP, c, &sl, back, &dl),
+		 -EBADMSG);
+	/* bad arguments */
+	clen = sizeof(c);
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 0, data, 10, c, &clen),
+		 -EINVAL);
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 10, data, 10, c, &clen),
+		 -EINVAL);
+	CHECK_EQ(awd_compress(ctx, (enum awd_format)3, 6, data, 10, c, &clen),
+		 -EINVAL);
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, NULL, 10, c, &clen),
+		 -EINVAL);
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, data, 10, c, NULL),
+		 -EINVAL);
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, data, 2u << 20, c,
+			      &clen), -EMSGSIZE);
+	/* overlapping buffers */
+	clen = 4096;
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, c, 2048, c + 1024,
+			      &clen), -EINVAL);
+}
+
+static void test_req_misuse(struct awd_ctx *ctx)
+{
+	uint8_t a[64], b[64];
+	struct awd_req r = AWD_REQ_INIT;
+
+	CHECK_EQ(awd_submit(ctx, NULL), -EINVAL);
+	r.op = 42;
+	CHECK_EQ(awd_submit(ctx, &r), -EINVAL);
+	r.op = AWD_REQ_COMPRESS;
+	r.format = AWD_FORMAT_GZIP;
+	r.level = 6;
+	r.src = a;
+	r.src_len = sizeof(a);
+	r.dst = b;
+	r.dst_len = 0;
+	CHECK_EQ(awd_submit(ctx, &r), -EMSGSIZE);
+	r.dst_len = sizeof(b);
+	r.src_len = (1u << 20) + 1;
+	CHECK_EQ(awd_submit(ctx, &r), -EMSGSIZE);
+	r.src_len = sizeof(a);
+	r.src = NULL;
+	CHECK_EQ(awd_submit(ctx, &r), -EINVAL);
+	r.src = a;
+	r.level = 0;
+	CHECK_EQ(awd_submit(ctx, &r), -EINVAL);
+	r.level = 6;
+	r.format = 7;
+	CHECK_EQ(awd_submit(ctx, &r), -EINVAL);
+	r.format = AWD_FORMAT_GZIP;
+	r.dst = a + 8;
+	CHECK_EQ(awd_submit(ctx, &r), -EINVAL);
+	r.dst = b;
+	/* the device answers too-small output as documented */
+	memset(a, 7, sizeof(a));
+	r.dst_len = 5;
+	CHECK_EQ(awd_run(ctx, &r), -ENOBUFS);
+	CHECK_EQ(r.hw_status, AWD_STS_DST_TOO_SMALL);
+	CHECK(r.produced > 5);
+	r.op = AWD_REQ_RSA;
+	r.dst_len = sizeof(b);
+	CHECK_EQ(awd_submit(ctx, &r), -EINVAL);   /* no key */
+}
+
+/* Streams with random chunking on both sides. */
+static void test_streams(struct awd_ctx *ctx)
+{
+	size_t n = 3u << 20;
+	uint8_t *data = make_data(n, 99);
+	size_t cap = awd_compress_bound(AWD_FORMAT_GZIP, n) + 4096;
+	uint8_t *c = malloc(cap), *back = malloc(n + 4096);
+	struct awd_stream *s;
+
+	for (int f = 0; f <= 2; f++) {
+		size_t in = 0, out = 0, used, made, clen;
+		uint64_t ti, to;
+		uint32_t sum;
+		int ret = 0;
+		long got;
+
+		CHECK_EQ(awd_stream_new(ctx, &s, AWD_STREAM_COMPRESS, f, 6), 0);
+		/* compression: input in random pieces, random output room */
+		while (ret != AWD_STREAM_END) {
+			size_t piece = rnd() % 300000;
+			size_t room = 64 + rnd() % 400000;
+			bool last = in + piece >= n;
+
+			if (last)
+				piece = n - in;
+			if (room > cap - out)
+				room = cap - out;
+			ret = awd_stream_run(s, data + in, piece, &used,
+					     c + out, room, &made,
+					     last ? AWD_FINISH : 0);
+			CHECK(ret >= 0);
+			if (ret < 0)
+				break;
+			CHECK(used <= piece && made <= room);
+			in += used;
+			out += made;
+		}
+		CHECK_EQ(in, n);
+		CHECK_EQ(awd_stream_run(s, data, 1, &used, c, 100, &made, 0),
+			 -EALREADY);
+		awd_stream_totals(s, &ti, &to, &sum);
+		CHECK_EQ(ti, n);
+		CHECK_EQ(to, out);
+		if (f == AWD_FORMAT_GZIP)
+			CHECK_EQ(sum, crc32(0, data, (uInt)n));
+		else
+			CHECK_EQ(sum, adler32(1, data, (uInt)n));
+		clen = out;
+		got = zinflate(f, c, clen, back, n + 4096);
+		CHECK_EQ(got, (long)n);
+		CHECK(!memcmp(back, data, n));
+		awd_stream_free(&s);
+		CHECK(s == NULL);
+
+		/* decompression of zlib's output in small pieces */
+		clen = zdeflate(f, 9, data, n, c, cap);
+		CHECK_EQ(awd_stream_new(ctx, &s, AWD_STREAM_DECOMPRESS, f, 0), 0);
+		in = out = 0;
+		ret = 0;
+		{
+			size_t have = 0;        /* bytes offered from c + in */
+			int stuck = 0;
+
+			while (ret != AWD_STREAM_END && stuck < 1000) {
+				size_t more = 1 + rnd() % 20000;
+				size_t room = 1 + rnd() % 300000;
+				bool last;
+
+				have = have + more > clen - in ? clen - in :
+				       have + more;
+				last = in + have == clen;
+				if (room > n + 4096 - out)
+					room = n + 4096 - out;
+				ret = awd_stream_run(s, c + in, have, &used,
+						     back + out, room, &made,
+						     last ? AWD_FINISH : 0);
+				if (ret == -ENOBUFS) {
+					stuck++;
+					continue;
+				}
+				CHECK(ret >= 0);
+				if (ret < 0)
+					break;
+				in += used;
+				have -= used;
+				out += made;
+				stuck = used || made ? 0 : stuck + 1;
+			}
+			CHECK_EQ(ret, AWD_STREAM_END);
+		}
+		CHECK_EQ(in, clen);
+		CHECK_EQ(out, n);
+		CHECK(!memcmp(back, data, n));
+		/* reset: the same stream decodes again, all input offered */
+		CHECK_EQ(awd_stream_reset(s), 0);
+		in = out = 0;
+		do {
+			ret = awd_stream_run(s, c + in, clen - in, &used,
+					     back + out, n + 4096 - out, &made,
+					     AWD_FINISH);
+			CHECK(ret >= 0);
+			in += used;
+			out += made;
+		} while (ret == 0 && (used || made));
+		CHECK_EQ(ret, AWD_STREAM_END);
+		CHECK_EQ(in, clen);
+		CHECK_EQ(out, n);
+		/* closing the context with a stream open */
+		CHECK_EQ(awd_ctx_close(&ctx), -EBUSY);
+		awd_stream_free(&s);
+	}
+	/* empty streams */
+	for (int f = 0; f <= 2; f++) {
+		uint8_t z[64], out[64];
+		size_t zl = zdeflate(f, 6, data, 0, z, sizeof(z)), used, made;
+
+		awd_stream_new(ctx, &s, AWD_STREAM_COMPRESS, f, 6);
+		CHECK_EQ(awd_stream_run(s, NULL, 0, &used, out, sizeof(out),
+					&made, AWD_FINISH), AWD_STREAM_END);
+		CHECK_EQ(made, zl);
+		CHECK(!memcmp(out, z, zl));
+		awd_stream_free(&s);
+	}
+	/* truncated input with FINISH */
+	{
+		size_t used, made, clen2 = zdeflate(AWD_FORMAT_GZIP, 6, data,
+						    100000, c, cap);
+
+		size_t in = 0, out = 0;
+		int ret;
+
+		awd_stream_new(ctx, &s, AWD_STREAM_DECOMPRESS, AWD_FORMAT_GZIP, 0);
+		do {
+			ret = awd_stream_run(s, c + in, clen2 - 4 - in, &used,
+					     back + out, n - out, &made,
+					     AWD_FINISH);
+			in += used;
+			out += made;
+		} while (ret == 0);
+		CHECK_EQ(ret, -EBADMSG);
+		awd_stream_reset(s);
+		CHECK_EQ(awd_stream_run(s, c, clen2, &used, back, n, &made,
+					3), -EINVAL);
+		CHECK_EQ(awd_stream_run(s, NULL, 10, &used, back, n, &made, 0),
+			 -EINVAL);
+		awd_stream_free(&s);
+	}
+	CHECK_EQ(awd_stream_new(ctx, &s, AWD_STREAM_COMPRESS, AWD_FORMAT_GZIP,
+				0), -EINVAL);
+	CHECK_EQ(awd_stream_new(ctx, &s, 5, AWD_FORMAT_GZIP, 6), -EINVAL);
+	CHECK_EQ(awd_stream_new(ctx, NULL, AWD_STREAM_COMPRESS,
+				AWD_FORMAT_GZIP, 6), -EINVAL);
+	free(data);
+	free(c);
+	free(back);
+}
+
+/* ---- RSA ----------------------------------------------------------------- */
+
+static void test_rsa(struct awd_ctx *ctx)
+{
+#ifdef HAVE_RSA_VECTORS
+	for (size_t i = 0; i < sizeof(rsa_vectors) / sizeof(rsa_vectors[0]);
+	     i++) {
+		const struct rsa_vector *v = &rsa_vectors[i];
+		size_t h = v->len / 2;
+		struct awd_rsa_key_parts kp = {
+			.n = v->n, .n_len = v->len, .e = v->e, .e_len = v->len,
+			.d = v->d, .d_len = v->len,
+			.p = v->crt, .p_len = h, .q = v->crt + h, .q_len = h,
+			.dp = v->crt + 2 * h, .dp_len = h,
+			.dq = v->crt + 3 * h, .dq_len = h,
+			.qinv = v->crt + 4 * h, .qinv_len = h,
+		};
+		struct awd_rsa_key *key, *pkey;
+		uint8_t out[512], back[512], big[512];
+
+		CHECK_EQ(awd_rsa_key_new(ctx, &kp, &key), 0);
+		CHECK_EQ(awd_rsa_key_size(key), v->len);
+		CHECK_EQ(awd_rsa_key_forms(key), 7);
+		CHECK_EQ(awd_rsa_public(ctx, key, v->msg, out, v->len), 0);
+		CHECK(!memcmp(out, v->pub, v->len));
+		CHECK_EQ(awd_rsa_private(ctx, key, v->msg, out, v->len), 0);
+		CHECK(!memcmp(out, v->priv, v->len));
+		CHECK_EQ(awd_rsa_public(ctx, key, out, back, v->len), 0);
+		CHECK(!memcmp(back, v->msg, v->len));
+		/* input not below n */
+		memset(big, 0xff, v->len);
+		CHECK_EQ(awd_rsa_public(ctx, key, big, out, v->len), -ERANGE);
+		/* wrong length, NULL, in-place */
+		CHECK_EQ(awd_rsa_public(ctx, key, v->msg, out, v->len - 1),
+			 -EINVAL);
+		CHECK_EQ(awd_rsa_public(ctx, key, NULL, out, v->len), -EINVAL);
+		memcpy(out, v->msg, v->len);
+		CHECK_EQ(awd_rsa_public(ctx, key, out, out, v->len), -EINVAL);
+
+		/* private exponent only, no CRT */
+		kp.p = NULL;
+		kp.e = NULL;
+		CHECK_EQ(awd_rsa_key_new(ctx, &kp, &pkey), 0);
+		CHECK_EQ(awd_rsa_key_forms(pkey), 1u << AWD_RSA_FORM_PRIVATE);
+		CHECK_EQ(awd_rsa_private(ctx, pkey, v->msg, out, v->len), 0);
+		CHECK(!memcmp(out, v->priv, v->len));
+		CHECK_EQ(awd_rsa_public(ctx, pkey, v->msg, out, v->len),
+			 -EINVAL);
+		awd_rsa_key_free(&pkey);
+		CHECK(pkey == NULL);
+
+		/* async, several in flight */
+		{
+			struct awd_req r[4], *done[4];
+			uint8_t o[4][512];
+			int got = 0;
+
+			memset(r, 0, sizeof(r));
+			for (int k = 0; k < 4; k++) {
+				r[k].op = AWD_REQ_RSA;
+				r[k].rsa_form = k % 2 ? AWD_RSA_FORM_CRT :
+					AWD_RSA_FORM_PUBLIC;
+				r[k].key = key;
+				r[k].src = v->msg;
+				r[k].src_len = v->len;
+				r[k].dst = o[k];
+				r[k].dst_len = v->len;
+				CHECK_EQ(awd_submit(ctx, &r[k]), 0);
+			}
+			while (got < 4) {
+				int m = awd_wait(ctx, done, 4, 5000);
+
+				CHECK(m > 0);
+				if (m <= 0)
+					break;
+				got += m;
+			}
+			for (int k = 0; k < 4; k++) {
+				CHECK_EQ(r[k].result, 0);
+				CHECK(!memcmp(o[k], k % 2 ? v->priv : v->pub,
+					      v->len));
+			}
+		}
+		CHECK_EQ(awd_ctx_close(&ctx), -EBUSY);
+		awd_rsa_key_free(&key);
+	}
+#endif
+	/* bad keys */
+	{
+		uint8_t n[64], e[3] = { 1, 0, 1 };
+		struct awd_rsa_key_parts kp = { .n = n, .n_len = 64, .e = e,
+						.e_len = 3 };
+		struct awd_rsa_key *key;
+
+		memset(n, 0xab, sizeof(n));
+		n[63] = 0xaa;   /* even */
+		CHECK_EQ(awd_rsa_key_new(ctx, &kp, &key), -EKEYREJECTED);
+		CHECK(key == NULL);
+		kp.n_len = 32;
+		n[31] = 1;
+		CHECK_EQ(awd_rsa_key_new(ctx, &kp, &key), -EKEYREJECTED);
+		kp.e = NULL;
+		CHECK_EQ(awd_rsa_key_new(ctx, &kp, &key), -EINVAL);
+		CHECK_EQ(awd_rsa_key_new(ctx, NULL, &key), -EINVAL);
+	}
+}
+
+/* ---- processes, errors, threads ---------------------------------------- */
+
+static void test_fork(void)
+{
+	struct awd_ctx *ctx = open_ctx(0);
+	struct awd_req r = AWD_REQ_INIT;
+	pid_t pid;
+	int status;
+
+	r.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+
+		bad |= awd_run(ctx, &r) != -EPERM;
+		bad |= awd_submit(ctx, &r) != -EPERM;
+		bad |= awd_poll(ctx, NULL, 0) != -EPERM;
+		bad |= awd_ctx_reset(ctx) != -EPERM;
+		bad |= awd_ctx_close(&ctx) != 0;
+		_exit(bad);
+	}
+	CHECK(pid > 0);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	awd_ctx_close(&ctx);
+}
+
+static void test_errors(void)
+{
+	struct awd_ctx *ctx = open_ctx(0);
+	struct awd_req r = AWD_REQ_INIT;
+	struct awd_stats st;
+
+	r.op = AWD_REQ_NOP;
+	/* a completion whose tag names no request: distrust the queue */
+	mock_knobs.bad_tag = true;
+	CHECK_EQ(awd_run(ctx, &r), -EIO);
+	CHECK_EQ(awd_run(ctx, &r), -EIO);
+	CHECK_EQ(awd_ctx_reset(ctx), 0);
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	/* the queue stops in an error state */
+	mock_knobs.fail_next = true;
+	CHECK_EQ(awd_run(ctx, &r), -EIO);
+	CHECK_EQ(awd_ctx_stats(ctx, &st), 0);
+	CHECK_EQ(st.queue_state, 2);
+	CHECK_EQ(st.hw_error, AWD_QERR_SQ_FETCH);
+	CHECK_EQ(awd_ctx_reset(ctx), 0);
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	/* a stalled device: a bounded wait times out, the request stays */
+	mock_knobs.stall = true;
+	CHECK_EQ(awd_submit(ctx, &r), 0);
+	CHECK_EQ(awd_wait(ctx, NULL, 0, 20), 0);
+	mock_knobs.stall = false;
+	{
+		struct awd_req *done[1];
+
+		CHECK_EQ(awd_wait(ctx, done, 1, 5000), 1);
+		CHECK(done[0] == &r);
+	}
+	awd_ctx_close(&ctx);
+}
+
+static void *thread_fn(void *arg)
+{
+	unsigned int seed = (unsigned int)(uintptr_t)arg;
+	struct awd_ctx *ctx = NULL;
+	size_t n = 200000 + seed * 1000;
+	uint8_t *data = make_data(n, seed);
+	size_t cap = awd_compress_bound(AWD_FORMAT_GZIP, n);
+	uint8_t *c = malloc(cap), *back = malloc(n);
+
+	CHECK_EQ(awd_ctx_open(&ctx, NULL, 0), 0);
+	for (int i = 0; i < 10 && ctx; i++) {
+		size_t clen = cap, sl, dl = n;
+
+		CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 1 + i % 9, data, n,
+				      c, &clen), 0);
+		sl = clen;
+		CHECK_EQ(awd_decompress(ctx, AWD_FORMAT_GZIP, c, &sl, back,
+					&dl), 0);
+		CHECK_EQ(dl, n);
+		CHECK(!memcmp(back, data, n));
+	}
+	awd_ctx_close(&ctx);
+	free(data);
+	free(c);
+	free(back);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[MOCK_QUEUES];
+
+	for (int i = 0; i < MOCK_QUEUES; i++)
+		pthread_create(&t[i], NULL, thread_fn, (void *)(uintptr_t)i);
+	for (int i = 0; i < MOCK_QUEUES; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void run_data_tests(unsigned int flags)
+{
+	struct awd_ctx *ctx = open_ctx(flags);
+
+	test_oneshot(ctx);
+	test_oneshot_edges(ctx);
+	test_req_misuse(ctx);
+	test_streams(ctx);
+	test_rsa(ctx);
+	CHECK_EQ(awd_ctx_close(&ctx), 0);
+}
+
+int main(void)
+{
+	test_open_caps();
+	test_nop_async(0);
+	test_nop_async(AWD_OPEN_POLLED);
+	mock_knobs.no_irq = true;
+	test_nop_async(0);
+	mock_knobs.no_irq = false;
+	fprintf(stderr, "# SVA mode\n");
+	run_data_tests(0);
+	fprintf(stderr, "# no-SVA mode\n");
+	mock_knobs.nosva = true;
+	run_data_tests(0);
+	CHECK_EQ(mock_regions(), 0);
+	mock_knobs.nosva = false;
+	fprintf(stderr, "# small transfer limit\n");
+	mock_knobs.max_xfer = 100000;
+	{
+		struct awd_ctx *ctx = open_ctx(0);
+
+		test_streams(ctx);
+		awd_ctx_close(&ctx);
+	}
+	mock_knobs.max_xfer = 0;
+	test_fork();
+	test_errors();
+	test_threads();
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
