@@ -74,7 +74,7 @@ static int awd_kq_issue(struct awd_kq *kq, unsigned int s, enum awd_kop op,
 	writel(kq->sq_tail, kq->awd->db + kq->qid * AWD_DB_STRIDE +
 	       AWD_DB_SQ_TAIL);
 	if (!delayed_work_pending(&kq->watchdog))
-		mod_delayed_work(system_wq, &kq->watchdog, AWD_KQ_WATCHDOG);
+		mod_delayed_work(system_dfl_wq, &kq->watchdog, AWD_KQ_WATCHDOG);
 	return -EINPROGRESS;
 }
 
@@ -273,7 +273,7 @@ static void awd_kq_watchdog(struct work_struct *work)
 		if (time_after(jiffies, kq->slots[s].issued + AWD_KQ_TIMEOUT))
 			stuck = true;
 	if (!stuck && kq->busy)
-		mod_delayed_work(system_wq, &kq->watchdog, AWD_KQ_WATCHDOG);
+		mod_delayed_work(system_dfl_wq, &kq->watchdog, AWD_KQ_WATCHDOG);
 	spin_unlock_irqrestore(&kq->lock, flags);
 	if (stuck) {
 		dev_err(&kq->awd->pdev->dev, "kernel queue: request timed out; restarting the queue\n");

@@ -384,6 +384,219 @@ static int t_compress(size_t len)
 	return 0;
 }
 
+/* submit one compress of src[0..len) into dst, return the completion */
+static struct awd_cpl compress_once(struct q *q, void *src, size_t len,
+				    void *dst, size_t dlen, uint32_t tag)
+{
+	struct awd_desc d = { .opcode = AWD_OP_COMPRESS, .flags = AWD_DF_IRQ };
+	struct awd_cpl c;
+	int rc;
+
+	d.src = dev_addr(q, src, len);
+	d.dst = dev_addr(q, dst, dlen);
+	d.src_len = len;
+	d.dst_len = dlen;
+	d.param = AWD_FMT_ZLIB << AWD_PARAM_FMT_SHIFT |
+		  1 << AWD_PARAM_LEVEL_SHIFT;
+	d.tag = tag;
+	q_submit(q, &d);
+	rc = q_wait(q, &c, 60000, 1);
+	CHECK(!rc, "compress: %s", strerror(-rc));
+	CHECK(c.tag == tag, "tag %u, expected %u", c.tag, tag);
+	return c;
+}
+
+static void check_zlib(const void *z, size_t zlen, const void *want,
+		       size_t len)
+{
+	unsigned char *out = malloc(len + 1);
+	uLongf olen = len + 1;
+
+	CHECK(uncompress(out, &olen, z, zlen) == Z_OK && olen == len &&
+	      !memcmp(out, want, len), "output does not decompress to the input");
+	free(out);
+}
+
+/*
+ * fork() and copy-on-write: after the child exists, the parent's write to
+ * its buffer moves it to a new page; the device must read the new data.
+ */
+static int t_cow(void)
+{
+	size_t len = 3 * 4096;
+	unsigned char *buf, *dst;
+	struct awd_cpl c;
+	struct q q;
+	int rc = q_open(&q, 0), st;
+	pid_t pid;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	if (q.info.mode != AWD_MODE_SVA) {
+		printf("SKIP: no-SVA mode (registered pages stay the parent's)\n");
+		return 77;
+	}
+	q_map(&q);
+	q_start(&q);
+	buf = aligned_alloc(4096, len);
+	dst = aligned_alloc(4096, 2 * len);
+	memset(buf, 'A', len);
+	c = compress_once(&q, buf, len, dst, 2 * len, 1);
+	CHECK(c.status == AWD_STS_OK, "status %u", c.status);
+	check_zlib(dst, c.produced, buf, len);
+
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		/* the child shares the pages copy-on-write, not the queue */
+		if (ioctl(q.fd, AWD_IOC_START) == 0 || errno != EPERM)
+			_exit(1);
+		if (buf[0] != 'A')
+			_exit(2);
+		sleep(1);
+		_exit(buf[0] == 'A' ? 0 : 3);
+	}
+	memset(buf, 'B', len);		/* COW: the parent gets new pages */
+	memset(dst, 0, 2 * len);
+	c = compress_once(&q, buf, len, dst, 2 * len, 2);
+	CHECK(c.status == AWD_STS_OK, "status %u after fork", c.status);
+	check_zlib(dst, c.produced, buf, len);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0, "child saw the parent's write or used the queue (%#x)",
+	      st);
+	printf("after fork the device reads the parent's new (COW) data; the child cannot use the queue\n");
+	close(q.fd);
+	return 0;
+}
+
+/*
+ * Another process's address and a kernel address: a fault status, never
+ * data. The secret lives in a child; the parent names the child's address,
+ * which is not mapped in the parent.
+ */
+static int t_isolation(void)
+{
+	size_t len = 4096;
+	unsigned char *dst, *hole;
+	int pfd[2], rc, st;
+	struct awd_cpl c;
+	uint64_t addr;
+	struct q q;
+	pid_t pid;
+
+	rc = q_open(&q, 0);
+	CHECK(!rc, "open: %s", strerror(-rc));
+	if (q.info.mode != AWD_MODE_SVA) {
+		printf("SKIP: no-SVA mode\n");
+		return 77;
+	}
+	q_map(&q);		/* first: later mappings could reuse the hole */
+	q_start(&q);
+	dst = aligned_alloc(4096, 2 * len);
+	/* a hole in our address space that the child fills with a secret */
+	hole = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(hole != MAP_FAILED, "mmap");
+	munmap(hole, len);
+	CHECK(pipe(pfd) == 0, "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		unsigned char *secret = mmap(hole, len, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE | MAP_ANONYMOUS |
+					     MAP_FIXED_NOREPLACE, -1, 0);
+
+		if (secret != hole)
+			_exit(1);
+		memset(secret, 'S', len);
+		(void)!write(pfd[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	close(pfd[1]);
+	CHECK(read(pfd[0], &st, 1) == 1, "child not ready");
+	memset(dst, 0, 2 * len);
+	c = compress_once(&q, hole, len, dst, 2 * len, 3);
+	CHECK(c.status == AWD_STS_FAULT,
+	      "another process's address %p: status %u fault_addr %#llx",
+	      hole, c.status, (unsigned long long)c.fault_addr);
+	CHECK(c.fault_addr >= (uintptr_t)hole &&
+	      c.fault_addr < (uintptr_t)hole + len, "fault address %#llx",
+	      (unsigned long long)c.fault_addr);
+	CHECK(!memchr(dst, 'S', 2 * len), "secret leaked");
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+
+	addr = 0xffff888000000000ull;	/* the kernel's direct map */
+	{
+		struct awd_desc d = { .opcode = AWD_OP_COMPRESS,
+				      .flags = AWD_DF_IRQ };
+
+		d.src = addr;
+		d.dst = (uintptr_t)dst;
+		d.src_len = len;
+		d.dst_len = 2 * len;
+		d.param = AWD_FMT_RAW << AWD_PARAM_FMT_SHIFT |
+			  1 << AWD_PARAM_LEVEL_SHIFT;
+		d.tag = 4;
+		q_submit(&q, &d);
+		rc = q_wait(&q, &c, 60000, 1);
+		CHECK(!rc, "kernel address: %s", strerror(-rc));
+		CHECK(c.status == AWD_STS_FAULT, "kernel address: status %u",
+		      c.status);
+	}
+	/* the queue still works for the owner's own memory */
+	memset(dst, 'x', len);
+	c = compress_once(&q, dst, len, dst + len, len, 5);
+	CHECK(c.status == AWD_STS_OK, "own memory after faults: status %u",
+	      c.status);
+	printf("foreign and kernel addresses fault; the queue still works\n");
+	close(q.fd);
+	return 0;
+}
+
+/* two processes, two queues, two PASIDs, at the same time */
+static int t_two(void)
+{
+	pid_t pid[2];
+	int i, st, fails = 0;
+
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		CHECK(pid[i] >= 0, "fork");
+		if (!pid[i]) {
+			size_t len = 256 << 10;
+			unsigned char *src = malloc(len), *dst = malloc(len);
+			struct awd_cpl c;
+			struct q q;
+			size_t k;
+			int r;
+
+			if (q_open(&q, 0))
+				_exit(1);
+			q_map(&q);
+			q_start(&q);
+			for (r = 0; r < 5; r++) {
+				for (k = 0; k < len; k++)
+					src[k] = (k * (i + 3) + r) >> 5;
+				c = compress_once(&q, src, len, dst, len, r);
+				if (c.status != AWD_STS_OK)
+					_exit(2);
+				check_zlib(dst, c.produced, src, len);
+			}
+			printf("process %d: queue %u pasid %u, 5 requests ok\n",
+			       i, q.info.queue, q.info.pasid);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		CHECK(waitpid(pid[i], &st, 0) == pid[i], "waitpid");
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			fails++;
+	}
+	CHECK(!fails, "%d of 2 processes failed", fails);
+	return 0;
+}
+
 /* no-SVA: register, see pinned pages, refuse unregister while running */
 static int t_regmem(void)
 {
@@ -560,7 +773,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|kill [N]|hotremove SYSFS-REMOVE\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|kill [N]|hotremove SYSFS-REMOVE\n");
 		return 2;
 	}
 	t = argv[1];
@@ -576,6 +789,12 @@ int main(int argc, char **argv)
 		return t_nop(argc > 2 ? atoi(argv[2]) : 10);
 	if (!strcmp(t, "compress"))
 		return t_compress(argc > 2 ? strtoul(argv[2], NULL, 0) : 65536);
+	if (!strcmp(t, "cow"))
+		return t_cow();
+	if (!strcmp(t, "isolation"))
+		return t_isolation();
+	if (!strcmp(t, "two"))
+		return t_two();
 	if (!strcmp(t, "regmem"))
 		return t_regmem();
 	if (!strcmp(t, "hotremove") && argc > 2)
