@@ -14,6 +14,8 @@
 #include "iommu-sva.h"
 #include "trace.h"
 
+/* Page-selective invalidations up to 2^this pages go by key */
+#define SVA_FLUSH_BY_KEY_AM     4
 /* Bounds on the caches that are not the user-sized IOTLB */
 #define SVA_CTX_CACHE_MAX       1024
 #define SVA_PASID_CACHE_MAX     4096
@@ -290,6 +292,32 @@ static gboolean sva_ctx_match(gpointer key, gpointer value, gpointer data)
     return (sid & a->sid_mask) == (a->sid & a->sid_mask);
 }
 
+/*
+ * A small page-selective invalidation for one (domain, PASID): drop the
+ * entries of every level that can cover one of the pages by key, rather
+ * than scanning the whole IOTLB (Linux's strict mode sends one per unmap).
+ */
+static void sva_iotlb_remove_range(IOMMUSVAState *s, uint16_t did,
+                                   uint32_t pasid, uint64_t first,
+                                   unsigned pages)
+{
+    unsigned i, level;
+
+    for (i = 0; i < pages; i++) {
+        uint64_t addr = first + (uint64_t)i * SVA_PAGE_SIZE;
+
+        for (level = 1; level <= 3; level++) {
+            SVAIotlbKey k = {
+                .vpn = addr >> sva_level_shift(level),
+                .pasid = pasid,
+                .did = did,
+                .level = level,
+            };
+            g_hash_table_remove(s->iotlb, &k);
+        }
+    }
+}
+
 void iommu_sva_flush_all(IOMMUSVAState *s)
 {
     trace_iommu_sva_flush("all", -1, SVA_NO_PASID, 0, 0);
@@ -346,7 +374,12 @@ void iommu_sva_flush_iotlb(IOMMUSVAState *s, int did, uint32_t pasid,
     trace_iommu_sva_flush("iotlb", did, pasid, a.first, am);
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         sva_gen_bump(s);
-        g_hash_table_foreach_remove(s->iotlb, sva_iotlb_match, &a);
+        if (did != SVA_FLUSH_ANY_DID && pasid != SVA_NO_PASID &&
+            am <= SVA_FLUSH_BY_KEY_AM) {
+            sva_iotlb_remove_range(s, did, pasid, a.first, 1u << am);
+        } else {
+            g_hash_table_foreach_remove(s->iotlb, sva_iotlb_match, &a);
+        }
     }
     iommu_sva_notify_unmap(s, did, pasid, a.first, a.last);
 }

@@ -249,6 +249,7 @@
 #define SVA_PASID_ENTRY_SIZE    64
 #define SVA_PE0_P               SVA_BIT(0)
 #define SVA_PE0_FPD             SVA_BIT(1)
+#define SVA_PE0_AW_SHIFT        2       /* agaw: 2 48-bit, 3 57-bit */
 #define SVA_PE0_AW_MASK         SVA_MASK(4, 2)
 #define SVA_PE0_PGTT_SHIFT      6
 #define SVA_PE0_PGTT_MASK       SVA_MASK(8, 6)

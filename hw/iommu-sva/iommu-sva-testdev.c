@@ -14,6 +14,7 @@
 #include "hw/pci/pcie.h"
 #include "system/dma.h"
 #include "migration/vmstate.h"
+#include "qemu/timer.h"
 #include "iommu-sva-testdev.h"
 #include "pci-sva.h"
 
@@ -23,6 +24,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(SVATestDevState, IOMMU_SVA_TESTDEV)
 #define SVA_TD_ATS_OFFSET       0x100
 #define SVA_TD_PASID_OFFSET     0x110
 #define SVA_TD_PRI_OFFSET       0x120
+#define SVA_TD_BENCH_STRIDE     0x1000
 
 struct SVATestDevState {
     PCIDevice parent_obj;
@@ -111,6 +113,22 @@ static int td_register(SVATestDevState *d)
     return 0;
 }
 
+static void td_bench(SVATestDevState *d)
+{
+    PCIDevice *pdev = PCI_DEVICE(d);
+    int64_t t0 = get_clock();
+    uint64_t r, i, buf;
+
+    d->status = 0;
+    for (r = 0; r < d->data && !d->status; r++) {
+        for (i = 0; i < d->len && !d->status; i++) {
+            d->status = pci_dma_read(pdev, d->addr + i * SVA_TD_BENCH_STRIDE,
+                                     &buf, sizeof(buf));
+        }
+    }
+    d->data = get_clock() - t0;
+}
+
 static void td_cmd(SVATestDevState *d, uint32_t cmd)
 {
     PCIDevice *pdev = PCI_DEVICE(d);
@@ -152,6 +170,9 @@ static void td_cmd(SVATestDevState *d, uint32_t cmd)
     case SVA_TD_CMD_UNREGISTER:
         td_unregister(d);
         d->status = 0;
+        break;
+    case SVA_TD_CMD_BENCH:
+        td_bench(d);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "iommu-sva-testdev: bad command %u\n",

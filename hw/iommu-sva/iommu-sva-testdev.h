@@ -59,6 +59,12 @@ enum {
     SVA_TD_CMD_DMA_WRITE = 4,   /* DATA -> 8 bytes at ADDR (no PASID) */
     SVA_TD_CMD_REGISTER = 5,    /* PRI + device-TLB notifiers for PASID */
     SVA_TD_CMD_UNREGISTER = 6,
+    /*
+     * Benchmark: read 8 bytes at ADDR + i * 4 KiB (no PASID) for i < LEN,
+     * DATA times over; DATA <- elapsed host nanoseconds, STATUS <- 0 or
+     * the first DMA error.
+     */
+    SVA_TD_CMD_BENCH = 7,
 };
 
 #endif

@@ -139,8 +139,9 @@ void set_pasid_fl(T *t, uint32_t pasid, uint64_t flptr, bool five,
     mem_wrq(t, pe + 16, flptr | pe2_flags |
             (five ? 1ULL << SVA_PE2_FLPM_SHIFT : 0));
     mem_wrq(t, pe + 8, TD_DID);
+    /* AW as Linux sets it (other VT-d models check it) */
     mem_wrq(t, pe, ((uint64_t)SVA_PGTT_FL << SVA_PE0_PGTT_SHIFT) |
-            SVA_PE0_P);
+            ((five ? 3ULL : 2ULL) << SVA_PE0_AW_SHIFT) | SVA_PE0_P);
 }
 
 void set_pasid_pt(T *t, uint32_t pasid)
@@ -259,10 +260,22 @@ void qi_piotlb_all(T *t, uint32_t pasid)
 
 void start(T *t, const char *props, uint64_t ctx_flags)
 {
+    g_autofree char *dev = g_strdup_printf("iommu-sva%s%s", props ? "," : "",
+                                           props ? props : "");
+
+    start_dev(t, dev, "", ctx_flags);
+}
+
+/*
+ * Any VT-d model with first-stage translation in scalable mode takes the
+ * same programming: @iommu is its -device argument.
+ */
+void start_dev(T *t, const char *iommu, const char *extra, uint64_t ctx_flags)
+{
     memset(t, 0, sizeof(*t));
-    t->qs = qtest_pc_boot("-M q35 -nodefaults -device iommu-sva%s%s "
-                          "-device iommu-sva-testdev,addr=03.0",
-                          props ? "," : "", props ? props : "");
+    t->qs = qtest_pc_boot("-M q35 -nodefaults -device %s "
+                          "-device iommu-sva-testdev,addr=03.0 %s",
+                          iommu, extra);
     t->qts = t->qs->qts;
     qpci_device_foreach(t->qs->pcibus, SVA_TESTDEV_VENDOR_ID,
                         SVA_TESTDEV_DEVICE_ID, td_find, &t->dev);
@@ -273,6 +286,8 @@ void start(T *t, const char *props, uint64_t ctx_flags)
     g_assert_cmphex(qpci_io_readl(t->dev, t->bar, SVA_TD_ID), ==,
                     SVA_TD_ID_VALUE);
 
+    t->ver = rdl(t, SVA_REG_VER);
+    g_assert_cmphex(t->ver, !=, 0);
     t->root = page(t);
     t->ctx = page(t);
     t->pdir = page(t);
@@ -302,7 +317,7 @@ void start(T *t, const char *props, uint64_t ctx_flags)
 void stop(T *t)
 {
     /* Whatever happened, the unit still answers */
-    g_assert_cmphex(rdl(t, SVA_REG_VER), ==, SVA_VER_VALUE);
+    g_assert_cmphex(rdl(t, SVA_REG_VER), ==, t->ver);
     g_free(t->dev);
     qtest_pc_shutdown(t->qs);
 }

@@ -41,6 +41,7 @@ typedef struct T {
     uint64_t status;            /* wait descriptor status word */
     uint32_t seq;
     uint64_t events;            /* event messages land here */
+    uint32_t ver;               /* VER at start: the unit still answers */
 } T;
 
 uint64_t rdq(T *t, uint64_t reg);
@@ -73,6 +74,7 @@ void qi_wait(T *t);
 void qi_piotlb(T *t, uint32_t pasid, uint64_t addr, unsigned am);
 void qi_piotlb_all(T *t, uint32_t pasid);
 void start(T *t, const char *props, uint64_t ctx_flags);
+void start_dev(T *t, const char *iommu, const char *extra, uint64_t ctx_flags);
 void stop(T *t);
 void expect_fault(T *t, uint8_t reason, bool write, uint64_t addr,
                   uint32_t pasid);
