@@ -33,5 +33,6 @@ int awd_tool_open(struct awd_ctx **ctx, const char *dev);
 
 int cmd_zip(int argc, char **argv, bool decompress);
 int cmd_rsa(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif /* AWD_TOOL_H */

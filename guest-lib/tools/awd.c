@@ -4,6 +4,7 @@
  *   awd zip | unzip    gzip-compatible compression on the device
  *   awd rsa            raw and padded RSA on the device
  *   awd stat           device and queue information and counters
+ *   awd bench          device against zlib and GMP in one run
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -268,6 +269,8 @@ static void usage(FILE *f)
 		"                 decompress (same as zip -d)\n"
 		"  rsa ...        RSA with keys in PEM files or hex (awd rsa -h)\n"
 		"  stat [-s]      devices, queue capabilities and counters\n"
+		"  bench [-t SEC] [-q DEPTH] [-f FILE] [-m]\n"
+		"                 device against zlib/GMP: throughput, ratios\n"
 		"  version        library version\n"
 		"Every command takes -D <device> (default: $AWD_DEVICE, else the\n"
 		"first /dev/accel_wdN with a free queue) and -h.\n"
@@ -296,6 +299,8 @@ int main(int argc, char **argv)
 		return cmd_rsa(argc, argv);
 	if (!strcmp(cmd, "stat"))
 		return cmd_stat(argc, argv);
+	if (!strcmp(cmd, "bench"))
+		return cmd_bench(argc, argv);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("awd (libaccelwd) %s\n", awd_version());
 		return EXIT_OK;

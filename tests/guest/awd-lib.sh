@@ -6,5 +6,6 @@
 . /opt/awd/bin/lib.sh
 check "awd stat" awd stat
 check "libaccelwd API against the device" awd-libtest
+check "awd bench runs (short)" awd bench -t 0.1 -q 4
 check_dmesg_clean
 finish

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: MIT
+/*
+ * awd bench: device against software in the same process, one run.
+ *   compress L1/L6 and decompress (gzip format) at 4 KiB, 64 KiB, 1 MiB:
+ *     device with N requests in flight, against zlib on this CPU;
+ *   RSA-2048 private (CRT) ops/s: device against GMP (mpz_powm_sec);
+ *   compress 1 MiB into demand-faulted output (fresh, never-touched
+ *     pages every request: every page arrives through a page request)
+ *     against prefaulted output.
+ * Prints a table and "key=value" lines (-m) for scripts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <gmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "awd-tool.h"
+#ifdef HAVE_RSA_VECTORS
+#include "accel-wd-rsa-vectors.h"
+#endif
+
+struct bopts {
+	double seconds;           /* per measurement */
+	unsigned int depth;       /* requests in flight */
+	bool machine;
+	const char *dev;
+	const char *file;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Text-like data with random runs: compresses about 3:1, like a corpus. */
+static void fill(uint8_t *p, size_t len, uint32_t s)
+{
+	static const char *const words[] = {
+		"accelerator ", "shared ", "virtual ", "addressing ", "queue ",
+		"the ", "page ", "request ", "\n", "0x1f8b ", "process ",
+	};
+
+	for (size_t i = 0; i < len;) {
+		s = s * 1103515245u + 12345u;
+		if ((s >> 16) % 10 == 0) {
+			for (size_t k = (s >> 20) % 48; k && i < len; k--) {
+				s = s * 1103515245u + 12345u;
+				p[i++] = (uint8_t)(s >> 16);
+			}
+		} else {
+			const char *w = words[(s >> 16) % 11];
+
+			for (; *w && i < len; w++)
+				p[i++] = (uint8_t)*w;
+		}
+	}
+}
+
+static int zlib_once(bool comp, int level, const uint8_t *in, size_t n,
+		     uint8_t *out, size_t cap, size_t *made)
+{
+	z_stream zs = { 0 };
+	int ret;
+
+	if (comp)
+		ret = deflateInit2(&zs, level, Z_DEFLATED, 31, 8,
+				   Z_DEFAULT_STRATEGY);
+	else
+		ret = inflateInit2(&zs, 31);
+	if (ret != Z_OK)
+		return -EIO;
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	ret = comp ? deflate(&zs, Z_FINISH) : inflate(&zs, Z_FINISH);
+	if (comp)
+		deflateEnd(&zs);
+	else
+		inflateEnd(&zs);
+	*made = cap - zs.avail_out;
+	return ret == Z_STREAM_END ? 0 : -EIO;
+}
+
+/*
+ * Software: bytes/s of input over repeated single calls on one z_stream
+ * (deflateReset/inflateReset between calls, as a careful program would).
+ */
+static double sw_rate(const struct bopts *o, bool comp, int level,
+		      const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	z_stream zs = { 0 };
+	double t0, t, warm;
+	uint64_t iters = 0;
+	int ret;
+
+	ret = comp ? deflateInit2(&zs, level, Z_DEFLATED, 31, 8,
+				  Z_DEFAULT_STRATEGY) :
+		     inflateInit2(&zs, 31);
+	if (ret != Z_OK)
+		return 0;
+	warm = now() + o->seconds / 5;          /* untimed warm-up first */
+	t0 = 0;
+	do {
+		zs.next_in = (Bytef *)in;
+		zs.avail_in = (uInt)n;
+		zs.next_out = out;
+		zs.avail_out = (uInt)cap;
+		ret = comp ? deflate(&zs, Z_FINISH) : inflate(&zs, Z_FINISH);
+		if (ret != Z_STREAM_END)
+			break;
+		if (comp)
+			deflateReset(&zs);
+		else
+			inflateReset(&zs);
+		iters++;
+		t = now();
+		if (!t0 && t >= warm) {
+			t0 = t;
+			iters = 0;
+		}
+	} while (!t0 || t - t0 < o->seconds);
+	if (comp)
+		deflateEnd(&zs);
+	else
+		inflateEnd(&zs);
+	return ret == Z_STREAM_END ? (double)(iters * n) / (t - t0) : 0;
+}
+
+/*
+ * Device: bytes/s of input with o->depth requests in flight. @fresh: a
+ * new, never-touched output mapping for every request.
+ */
+static double dev_rate(struct awd_ctx *ctx, const struct bopts *o,
+		       enum awd_req_op op, int level, const uint8_t *in,
+		       size_t n, size_t cap, bool fresh, int *err)
+{
+	unsigned int depth = o->depth;
+	struct awd_req *reqs = calloc(depth, sizeof(*reqs));
+	struct awd_req **done = calloc(depth, sizeof(*done));
+	uint8_t **bufs = calloc(depth, sizeof(*bufs));
+	uint64_t bytes = 0;
+	unsigned int inflight = 0;
+	double t0 = 0, t = 0;
+	bool stop = false, warming = true;
+	int ret = 0;
+
+	*err = 0;
+	if (!reqs || !done || !bufs) {
+		*err = -ENOMEM;
+		goto out;
+	}
+	for (unsigned int i = 0; i < depth; i++) {
+		if (!fresh) {
+			bufs[i] = malloc(cap);
+			if (!bufs[i]) {
+				*err = -ENOMEM;
+				goto out;
+			}
+			memset(bufs[i], 0, cap);    /* prefault */
+		}
+		reqs[i].op = op;
+		reqs[i].format = AWD_FORMAT_GZIP;
+		reqs[i].level = (uint32_t)level;
+		reqs[i].src = in;
+		reqs[i].src_len = n;
+		reqs[i].dst_len = cap;
+		reqs[i].user_data = &bufs[i];
+	}
+	t0 = now();
+	for (;;) {
+		/* refill */
+		for (unsigned int i = 0; !stop && i < depth; i++) {
+			if (reqs[i].user_data == NULL)
+				continue;       /* in flight */
+			if (fresh) {
+				bufs[i] = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+				if (bufs[i] == MAP_FAILED) {
+					bufs[i] = NULL;
+					*err = -ENOMEM;
+					stop = true;
+					break;
+				}
+			}
+			reqs[i].dst = bufs[i];
+			reqs[i].user_data = NULL;
+			ret = awd_submit(ctx, &reqs[i]);
+			if (ret) {
+				reqs[i].user_data = &bufs[i];
+				*err = ret;
+				stop = true;
+				break;
+			}
+			inflight++;
+		}
+		if (!inflight)
+			break;
+		ret = awd_wait(ctx, done, depth, 10000);
+		if (ret <= 0) {
+			*err = ret ? ret : -ETIMEDOUT;
+			break;
+		}
+		for (int k = 0; k < ret; k++) {
+			struct awd_req *r = done[k];
+			unsigned int i = (unsigned int)(r - reqs);
+
+			inflight--;
+			r->user_data = &bufs[i];
+			if (r->result && !*err)
+				*err = r->result;
+			bytes += r->consumed;
+			if (fresh) {
+				munmap(bufs[i], cap);
+				bufs[i] = NULL;
+			}
+		}
+		t = now();
+		if (warming && t - t0 >= o->seconds / 5) {
+			warming = false;        /* untimed warm-up done */
+			t0 = t;
+			bytes = 0;
+		}
+		if ((!warming && t - t0 >= o->seconds) || *err)
+			stop = true;
+	}
+out:
+	if (bufs)
+		for (unsigned int i = 0; i < depth; i++)
+			if (bufs[i] && !fresh)
+				free(bufs[i]);
+	free(bufs);
+	free(reqs);
+	free(done);
+	return *err || t <= t0 ? 0 : (double)bytes / (t - t0);
+}
+
+static void row(const struct bopts *o, const char *name, size_t size,
+		double dev, double sw, const char *unit)
+{
+	double div = !strcmp(unit, "MB/s") ? 1e6 : 1.0;
+
+	if (o->machine) {
+		printf("%s size=%zu device=%.3f software=%.3f ratio=%.3f unit=%s\n",
+		       name, size, dev / div, sw / div, sw > 0 ? dev / sw : 0,
+		       unit);
+		return;
+	}
+	printf("%-16s %8zu %12.1f %12.1f %8.2fx  %s\n", name, size, dev / div,
+	       sw / div, sw > 0 ? dev / sw : 0, unit);
+}
+
+#ifdef HAVE_RSA_VECTORS
+static double gmp_crt_rate(const struct bopts *o, const struct rsa_vector *v)
+{
+	size_t h = v->len / 2;
+	mpz_t p, q, dp, dq, qinv, c, m1, m2, t;
+	double warm = now() + o->seconds / 5, t0 = 0, t1;
+	uint64_t iters = 0;
+
+	mpz_inits(p, q, dp, dq, qinv, c, m1, m2, t, NULL);
+	mpz_import(p, h, 1, 1, 1, 0, v->crt);
+	mpz_import(q, h, 1, 1, 1, 0, v->crt + h);
+	mpz_import(dp, h, 1, 1, 1, 0, v->crt + 2 * h);
+	mpz_import(dq, h, 1, 1, 1, 0, v->crt + 3 * h);
+	mpz_import(qinv, h, 1, 1, 1, 0, v->crt + 4 * h);
+	mpz_import(c, v->len, 1, 1, 1, 0, v->msg);
+	do {
+		mpz_mod(t, c, p);
+		mpz_powm_sec(m1, t, dp, p);
+		mpz_mod(t, c, q);
+		mpz_powm_sec(m2, t, dq, q);
+		mpz_sub(t, m1, m2);
+		mpz_mul(t, t, qinv);
+		mpz_mod(t, t, p);
+		mpz_mul(t, t, q);
+		mpz_add(m1, m2, t);
+		iters++;
+		t1 = now();
+		if (!t0 && t1 >= warm) {
+			t0 = t1;
+			iters = 0;
+		}
+	} while (!t0 || t1 - t0 < o->seconds);
+	mpz_clears(p, q, dp, dq, qinv, c, m1, m2, t, NULL);
+	return (double)iters / (t1 - t0);
+}
+
+static double dev_rsa_rate(struct awd_ctx *ctx, const struct bopts *o,
+			   const struct rsa_vector *v, int *err)
+{
+	size_t h = v->len / 2;
+	struct awd_rsa_key_parts kp = {
+		.n = v->n, .n_len = v->len,
+		.p = v->crt, .p_len = h, .q = v->crt + h, .q_len = h,
+		.dp = v->crt + 2 * h, .dp_len = h,
+		.dq = v->crt + 3 * h, .dq_len = h,
+		.qinv = v->crt + 4 * h, .qinv_len = h,
+	};
+	unsigned int depth = o->depth;
+	struct awd_rsa_key *key;
+	struct awd_req *reqs = calloc(depth, sizeof(*reqs));
+	struct awd_req **done = calloc(depth, sizeof(*done));
+	uint8_t *out = calloc(depth, v->len);
+	unsigned int inflight = 0;
+	uint64_t ops = 0;
+	double t0 = 0, t = 0;
+	bool stop = false, warming = true;
+	int ret;
+
+	*err = awd_rsa_key_new(ctx, &kp, &key);
+	if (*err || !reqs || !done || !out) {
+		if (!*err)
+			*err = -ENOMEM;
+		goto out;
+	}
+	t0 = now();
+	for (;;) {
+		for (unsigned int i = 0; !stop && i < depth; i++) {
+			if (reqs[i].user_data)
+				continue;
+			reqs[i] = (struct awd_req){
+				.op = AWD_REQ_RSA, .rsa_form = AWD_RSA_FORM_CRT,
+				.key = key, .src = v->msg, .src_len = v->len,
+				.dst = out + i * v->len, .dst_len = v->len,
+				.user_data = &reqs[i],
+			};
+			ret = awd_submit(ctx, &reqs[i]);
+			if (ret) {
+				reqs[i].user_data = NULL;
+				*err = ret;
+				stop = true;
+				break;
+			}
+			inflight++;
+		}
+		if (!inflight)
+			break;
+		ret = awd_wait(ctx, done, depth, 10000);
+		if (ret <= 0) {
+			*err = ret ? ret : -ETIMEDOUT;
+			break;
+		}
+		for (int k = 0; k < ret; k++) {
+			if (done[k]->result && !*err)
+				*err = done[k]->result;
+			done[k]->user_data = NULL;
+			inflight--;
+			ops++;
+		}
+		t = now();
+		if (warming && t - t0 >= o->seconds / 5) {
+			warming = false;
+			t0 = t;
+			ops = 0;
+		}
+		if ((!warming && t - t0 >= o->seconds) || *err)
+			stop = true;
+	}
+	if (!*err && memcmp(out, v->priv, v->len))
+		*err = -EBADMSG;
+out:
+	awd_rsa_key_free(&key);
+	free(reqs);
+	free(done);
+	free(out);
+	return *err || t <= t0 ? 0 : (double)ops / (t - t0);
+}
+#endif
+
+static int load_input(const struct bopts *o, uint8_t *buf, size_t len)
+{
+	size_t got = 0, n;
+	int fd, ret;
+
+	if (!o->file) {
+		fill(buf, len, 7);
+		return 0;
+	}
+	fd = open(o->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = awd_read_full(fd, buf, len, &got);
+	close(fd);
+	if (ret)
+		return ret;
+	if (!got)
+		return -ENODATA;
+	/* repeat a short file to fill the buffer */
+	for (n = got; n < len; n += got)
+		memcpy(buf + n, buf, len - n < got ? len - n : got);
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "depth", required_argument, NULL, 'q' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "machine", no_argument, NULL, 'm' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const size_t sizes[] = { 4096, 65536, 1u << 20 };
+	struct bopts o = { .seconds = 1.0, .depth = 8 };
+	size_t big = 1u << 20, cap = awd_compress_bound(AWD_FORMAT_GZIP, big);
+	uint8_t *in = NULL, *z = NULL, *out = NULL;
+	struct awd_ctx *ctx = NULL;
+	struct awd_caps caps;
+	int c, err, rc = EXIT_ERR;
+
+	while ((c = getopt_long(argc, argv, "t:q:f:mD:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			o.seconds = strtod(optarg, NULL);
+			break;
+		case 'q':
+			o.depth = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			o.file = optarg;
+			break;
+		case 'm':
+			o.machine = true;
+			break;
+		case 'D':
+			o.dev = optarg;
+			break;
+		case 'h':
+			printf("usage: awd bench [-t SECONDS] [-q DEPTH] [-f FILE] [-m] [-D DEVICE]\n"
+			       "  -t  seconds per measurement (default 1)\n"
+			       "  -q  requests in flight on the device (default 8)\n"
+			       "  -f  input data (default: synthetic text, ~3:1)\n"
+			       "  -m  machine-readable lines\n");
+			return EXIT_OK;
+		default:
+			return EXIT_ERR;
+		}
+	}
+	if (o.seconds <= 0 || o.depth < 1 || o.depth > 1024) {
+		awd_msg("bad -t or -q");
+		return EXIT_ERR;
+	}
+	if (awd_tool_open(&ctx, o.dev))
+		return EXIT_ERR;
+	awd_ctx_caps(ctx, &caps);
+	if (o.depth > caps.max_inflight)
+		o.depth = caps.max_inflight;
+	in = malloc(big);
+	z = malloc(cap);
+	out = malloc(cap);
+	if (!in || !z || !out) {
+		awd_msg("out of memory");
+		goto out;
+	}
+	err = load_input(&o, in, big);
+	if (err) {
+		awd_msg("%s: %s", o.file, strerror(-err));
+		goto out;
+	}
+	if (!o.machine) {
+		printf("# %s queue %u, %s, %u in flight, %.1f s per case, input %s\n",
+		       caps.dev, caps.queue, caps.mode == AWD_CTX_MODE_SVA ?
+		       "sva" : "nosva", o.depth, o.seconds,
+		       o.file ? o.file : "synthetic text");
+		printf("%-16s %8s %12s %12s %9s\n", "operation", "bytes",
+		       "device", "software", "ratio");
+	}
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		size_t n = sizes[si], zn;
+		size_t bound = awd_compress_bound(AWD_FORMAT_GZIP, n);
+		static const int levels[] = { 1, 6 };
+		char name[32];
+		double d, s;
+
+		if (n > caps.max_xfer)
+			continue;
+		if (bound > caps.max_xfer)
+			bound = caps.max_xfer;  /* enough for compressible input */
+
+		for (int li = 0; li < 2; li++) {
+			s = sw_rate(&o, true, levels[li], in, n, out, cap);
+			d = dev_rate(ctx, &o, AWD_REQ_COMPRESS, levels[li], in, n,
+				     bound, false, &err);
+			if (err)
+				goto dev_err;
+			snprintf(name, sizeof(name), "compress-L%d", levels[li]);
+			row(&o, name, n, d, s, "MB/s");
+		}
+		if (zlib_once(true, 6, in, n, z, cap, &zn)) {
+			awd_msg("zlib failed");
+			goto out;
+		}
+		s = sw_rate(&o, false, 0, z, zn, out, cap);
+		d = dev_rate(ctx, &o, AWD_REQ_DECOMPRESS, 0, z, zn, n, false, &err);
+		if (err)
+			goto dev_err;
+		/* decompression rates are quoted in output (original) bytes */
+		row(&o, "decompress", n, d * (double)n / (double)zn,
+		    s * (double)n / (double)zn, "MB/s");
+	}
+#ifdef HAVE_RSA_VECTORS
+	if (caps.rsa_max_bits >= 2048) {
+		double d, s;
+
+		s = gmp_crt_rate(&o, &rsa_vectors[1]);
+		d = dev_rsa_rate(ctx, &o, &rsa_vectors[1], &err);
+		if (err)
+			goto dev_err;
+		row(&o, "rsa2048-crt", 256, d, s, "ops/s");
+	}
+#endif
+	{
+		size_t room = cap < caps.max_xfer ? cap : caps.max_xfer;
+		double pre, dem;
+
+		pre = dev_rate(ctx, &o, AWD_REQ_COMPRESS, 1, in, big, room,
+			       false, &err);
+		if (err)
+			goto dev_err;
+		dem = dev_rate(ctx, &o, AWD_REQ_COMPRESS, 1, in, big, room,
+			       true, &err);
+		if (err)
+			goto dev_err;
+		/* device = demand-faulted, "software" column = prefaulted */
+		if (o.machine)
+			printf("fault-L1 size=%zu demand=%.3f prefaulted=%.3f ratio=%.3f unit=MB/s\n",
+			       big, dem / 1e6, pre / 1e6, pre > 0 ? dem / pre : 0);
+		else
+			printf("%-16s %8zu %12.1f %12.1f %8.2fx  MB/s (demand-faulted vs prefaulted output)\n",
+			       "fault-L1", big, dem / 1e6, pre / 1e6,
+			       pre > 0 ? dem / pre : 0);
+	}
+	rc = EXIT_OK;
+	goto out;
+dev_err:
+	awd_msg("device: %s", awd_strerror(err));
+out:
+	free(in);
+	free(z);
+	free(out);
+	awd_ctx_close(&ctx);
+	return rc;
+}
