@@ -8,6 +8,8 @@
  */
 #include "qemu/osdep.h"
 #include "hw/pci/pci_regs.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "accel-wd-util.h"
 
 #define COMP_PARAM(fmt, level) \
@@ -561,6 +563,71 @@ static void test_reset(void)
     awd_dev_stop(&d);
 }
 
+/* Function-level reset through the PCIe capability */
+static void test_flr(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_desc nop = { .opcode = AWD_OP_NOP };
+    uint8_t pos;
+    uint16_t ctl;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 1, 3);
+    awd_q_run(&q, &nop);
+    pos = qpci_find_capability(d.dev, PCI_CAP_ID_EXP, 0);
+    ctl = qpci_config_readw(d.dev, pos + PCI_EXP_DEVCTL);
+    qpci_config_writew(d.dev, pos + PCI_EXP_DEVCTL,
+                       ctl | PCI_EXP_DEVCTL_BCR_FLR);
+    /* FLR clears the command register and the BARs: program them again */
+    qpci_device_enable(d.dev);
+    d.bar0 = qpci_iomap(d.dev, AWD_BAR_REGS, NULL);
+    d.db = qpci_iomap(d.dev, AWD_BAR_DOORBELL, NULL);
+    g_assert_cmphex(awd_reg(&d, AWD_REG_MAGIC), ==, AWD_MAGIC);
+    g_assert_cmphex(awd_reg(&d, AWD_REG_CTRL), ==, 0);
+    g_assert_cmphex(awd_qreg(&d, 1, AWD_Q_CTRL), ==, 0);
+    g_assert_cmphex(awd_qreg(&d, 1, AWD_Q_SQ_HEAD), ==, 0);
+    awd_reg_write(&d, AWD_REG_CTRL, AWD_CTRL_ENABLE);
+    awd_q_setup(&d, &q, 1, 3);
+    g_assert_cmpuint(awd_q_run(&q, &nop).status, ==, AWD_STS_OK);
+    awd_dev_stop(&d);
+}
+
+/* Per-queue statistics through qom-get */
+static void test_stats(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_desc nop = { .opcode = AWD_OP_NOP };
+    struct awd_desc bad = { .opcode = 0x77 };
+    QDict *rsp;
+    QList *list;
+    QDict *q3;
+
+    awd_dev_start(&d, ",id=awd0");
+    awd_q_setup(&d, &q, 3, 3);
+    for (int i = 0; i < 5; i++) {
+        awd_q_run(&q, &nop);
+    }
+    awd_q_run(&q, &bad);
+    rsp = qtest_qmp(d.qts, "{'execute': 'qom-get', 'arguments':"
+                    " {'path': '/machine/peripheral/awd0',"
+                    " 'property': 'stats'}}");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    list = qdict_get_qlist(rsp, "return");
+    g_assert_cmpuint(qlist_size(list), ==, AWD_DEFAULT_QUEUES);
+    q3 = qobject_to(QDict, qlist_peek(list));
+    g_assert_cmpuint(qdict_get_int(q3, "ops"), ==, 0);
+    for (int i = 0; i < 3; i++) {
+        qobject_unref(qlist_pop(list));
+    }
+    q3 = qobject_to(QDict, qlist_peek(list));
+    g_assert_cmpuint(qdict_get_int(q3, "ops"), ==, 6);
+    g_assert_cmpuint(qdict_get_int(q3, "errors"), ==, 1);
+    qobject_unref(rsp);
+    awd_dev_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -576,5 +643,7 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/queue/bad-ring", test_bad_ring);
     qtest_add_func("/accel-wd/queue/bad-cq", test_bad_cq);
     qtest_add_func("/accel-wd/queue/reset", test_reset);
+    qtest_add_func("/accel-wd/queue/flr", test_flr);
+    qtest_add_func("/accel-wd/queue/stats", test_stats);
     return g_test_run();
 }
