@@ -22,6 +22,7 @@
 #include "hw/pci/msix.h"
 #include "migration/vmstate.h"
 #include "accel-wd.h"
+#include "accel-wd-atc.h"
 #include "trace.h"
 
 #define AWD_QCTRL_CONFIG_BITS (AWD_QCTRL_PASID_EN | AWD_QCTRL_PRIV)
@@ -115,6 +116,7 @@ static void q_do_reset(AwdQueue *q)
     q->drain_pending = false;
     q->raise_error = false;
     qatomic_set(&q->abort, false);
+    awd_atc_unbind(&q->xlate);
 }
 
 /* Synchronous reset (device reset, BQL held): abort and wait. */
@@ -238,6 +240,7 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
         q->xlate.pasid_en = val & AWD_QCTRL_PASID_EN;
         q->xlate.priv = val & AWD_QCTRL_PRIV;
         q->xlate.pasid = q->pasid;
+        awd_atc_bind(&q->xlate);
         q->ctrl = val & AWD_QCTRL_RW_BITS;
         trace_accel_wd_queue_enable(q->index, q->ring_order, q->sq_base,
                                     q->cq_base, q->ctrl);
@@ -806,6 +809,8 @@ void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index)
     q->index = index;
     q->phase = 1;
     q->xlate.pdev = PCI_DEVICE(s);
+    q->xlate.atc = s->atc;
+    q->xlate.abort = &q->abort;
     q->engine = awd_deflate_engine_new();
     q->stream_ctx = g_malloc0(AWD_STREAM_CTX_BYTES);
     q->paused = !s->running;
@@ -866,6 +871,11 @@ static int q_post_load(void *opaque, int version_id)
     q->xlate.pasid_en = q->ctrl & AWD_QCTRL_PASID_EN;
     q->xlate.priv = q->ctrl & AWD_QCTRL_PRIV;
     q->xlate.pasid = q->pasid;
+    if (q_enabled(q)) {
+        awd_atc_bind(&q->xlate);
+    } else {
+        awd_atc_unbind(&q->xlate);
+    }
     return 0;
 }
 

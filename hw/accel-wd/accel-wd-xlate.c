@@ -1,8 +1,10 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * accel-wd translation client, plain bus-master DMA mode: addresses are
- * bus addresses in the device's PCI address space (through any IOMMU that
+ * accel-wd translation client. Behind iommu-sva, queues with a PASID (and,
+ * with ATS enabled, requests without one) go through the device's ATC
+ * (accel-wd-atc.c). Otherwise plain bus-master DMA: addresses are bus
+ * addresses in the device's PCI address space (through any IOMMU that
  * translates requests without PASID). Only RAM is mapped: a request that
  * hits MMIO or nothing fails, so a worker thread never needs the BQL.
  */
@@ -11,10 +13,11 @@
 #include "hw/pci/pci_device.h"
 #include "system/dma.h"
 #include "accel-wd-xlate.h"
+#include "accel-wd-atc.h"
 #include "accel_wd_hw.h"
 #include "trace.h"
 
-static void mapping_add(AwdMapping *m, void *p, uint64_t len)
+void awd_mapping_add(AwdMapping *m, void *p, uint64_t len)
 {
     if (m->sgl.nseg == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 8;
@@ -47,12 +50,19 @@ uint32_t awd_xlate_map(AwdXlateCtx *x, uint64_t addr, size_t len,
     AddressSpace *as = pci_get_address_space(x->pdev);
     DMADirection dir = is_write ? DMA_DIRECTION_FROM_DEVICE :
                                   DMA_DIRECTION_TO_DEVICE;
+    uint32_t st;
 
     m->sgl.nseg = 0;
     m->sgl.total = 0;
     m->is_write = is_write;
-    if (x->pasid_en) {
-        /* no IOMMU endpoint interface yet: nothing can translate a PASID */
+    m->atc = false;
+    if (awd_atc_wanted(x)) {
+        st = awd_atc_map(x, addr, len, is_write, m, fault_addr);
+        if (st != AWD_ATC_FALLBACK) {
+            return st;
+        }
+    } else if (x->pasid_en) {
+        /* nothing translates this PASID (no ATS, or PASID disabled) */
         *fault_addr = addr;
         return AWD_STS_FAULT;
     }
@@ -73,7 +83,7 @@ uint32_t awd_xlate_map(AwdXlateCtx *x, uint64_t addr, size_t len,
         if (!p || !plen) {
             goto fail;
         }
-        mapping_add(m, p, plen);
+        awd_mapping_add(m, p, plen);
         addr += plen;
         len -= plen;
     }
@@ -93,6 +103,10 @@ void awd_xlate_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len)
                                      DMA_DIRECTION_TO_DEVICE;
     unsigned i;
 
+    if (m->atc) {
+        awd_atc_unmap(x, m, access_len);
+        return;
+    }
     for (i = 0; i < m->sgl.nseg; i++) {
         uint64_t l = m->seg_len[i];
         uint64_t done = MIN(l, access_len);

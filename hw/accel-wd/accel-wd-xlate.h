@@ -12,20 +12,45 @@
 #include "hw/pci/pci_device.h"
 #include "engine.h"
 
+typedef struct AwdMapping AwdMapping;
+struct AwdAtc;
+struct AwdAtcPasid;
+
+/* Mappings one context may hold at once (source, destination, ...) */
+#define AWD_XLATE_MAX_LIVE      4
+
 typedef struct AwdXlateCtx {
     PCIDevice *pdev;
     bool pasid_en;
     bool priv;
     uint32_t pasid;
+
+    /* ATC path (accel-wd-atc.c); atc NULL: plain bus-master DMA only */
+    struct AwdAtc *atc;
+    struct AwdAtcPasid *bound;  /* PASID state referenced at enable */
+    const bool *abort;          /* stop waiting for a page response */
+    bool active;                /* holds mappings, counted by bound */
+    unsigned nlive;
+    AwdMapping *live[AWD_XLATE_MAX_LIVE];
+    /* statistics, written by the worker only */
+    uint64_t atc_hits;
+    uint64_t atc_misses;
+    uint64_t page_requests;
+    uint64_t faults;
 } AwdXlateCtx;
 
 /* One mapped guest range, split into host segments. */
-typedef struct AwdMapping {
+struct AwdMapping {
     AwdSgl sgl;
     unsigned cap;
     uint64_t *seg_len;          /* mapped length per segment (for unmap) */
     bool is_write;
-} AwdMapping;
+    /* ATC path: the range, to translate again after an invalidation */
+    bool atc;
+    uint64_t addr;
+    uint64_t len;
+    uint64_t gen;               /* PASID invalidation generation used */
+};
 
 /*
  * Copy between guest memory named by @addr and @buf. Returns an
@@ -46,5 +71,6 @@ uint32_t awd_xlate_map(AwdXlateCtx *x, uint64_t addr, size_t len,
                        bool is_write, AwdMapping *m, uint64_t *fault_addr);
 void awd_xlate_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len);
 void awd_mapping_free(AwdMapping *m);
+void awd_mapping_add(AwdMapping *m, void *p, uint64_t len);
 
 #endif /* HW_ACCEL_WD_XLATE_H */

@@ -21,7 +21,9 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "system/runstate.h"
+#include "hw/iommu-sva/pci-sva.h"
 #include "accel-wd.h"
+#include "accel-wd-atc.h"
 #include "trace.h"
 
 #define AWD_MSIX_VECTORS(s)   ((s)->params.num_queues + 1)
@@ -69,9 +71,18 @@ uint32_t accel_wd_caps(AccelWdState *s)
                    AWD_CAP_STREAM;
 
     /*
-     * PASID, ATS and PRI need the IOMMU endpoint interface, which is not
-     * wired yet: the device does plain bus-master DMA and says so.
+     * PASID, ATS and PRI need the IOMMU endpoint interface: without
+     * iommu-sva the device does plain bus-master DMA and says so.
      */
+    if (s->params.ats && pci_sva_available(PCI_DEVICE(s))) {
+        cap |= AWD_CAP_ATS;
+        if (s->params.pasid_bits) {
+            cap |= AWD_CAP_PASID;
+        }
+        if (s->params.pri) {
+            cap |= AWD_CAP_PRI;
+        }
+    }
     return cap;
 }
 
@@ -317,6 +328,14 @@ static bool awd_check_params(AccelWdState *s, Error **errp)
         error_setg(errp, "pri-max-requests must be at least 1");
         return false;
     }
+    if (p->atc_entries < 4 || p->atc_entries > 65536) {
+        error_setg(errp, "atc-entries must be 4..65536");
+        return false;
+    }
+    if (p->pri_timeout_ms < 1 || p->pri_timeout_ms > 600000) {
+        error_setg(errp, "pri-timeout-ms must be 1..600000");
+        return false;
+    }
     return true;
 }
 
@@ -385,12 +404,19 @@ static void awd_realize(PCIDevice *pdev, Error **errp)
         pcie_ats_init(pdev, AWD_ATS_OFFSET, true);
     }
     if (s->params.pasid_bits) {
-        awd_pcie_pasid_init(pdev, AWD_PASID_OFFSET, s->params.pasid_bits,
+        pcie_sva_pasid_init(pdev, AWD_PASID_OFFSET, s->params.pasid_bits,
                             true, true);
     }
     if (s->params.pri) {
-        awd_pcie_pri_init(pdev, AWD_PRI_OFFSET, s->params.pri_max_requests,
+        pcie_sva_pri_init(pdev, AWD_PRI_OFFSET, s->params.pri_max_requests,
                           true);
+    }
+    if (s->params.ats) {
+        s->atc = awd_atc_new(pdev, AWD_ATS_OFFSET,
+                             s->params.pri ? AWD_PRI_OFFSET : 0,
+                             s->params.atc_entries,
+                             s->params.pri_max_requests,
+                             s->params.pri_timeout_ms);
     }
 
     for (i = 0; i < s->params.num_queues; i++) {
@@ -416,6 +442,8 @@ static void awd_exit(PCIDevice *pdev)
     for (i = 0; i < s->params.num_queues; i++) {
         awd_queue_exit(&s->queues[i]);
     }
+    awd_atc_free(s->atc);
+    s->atc = NULL;
     msix_uninit_exclusive_bar(pdev);
 }
 
@@ -479,6 +507,9 @@ static const Property awd_properties[] = {
     DEFINE_PROP_UINT32("max-xfer", AccelWdState, params.max_xfer, 16 * MiB),
     DEFINE_PROP_UINT32("pri-max-requests", AccelWdState,
                        params.pri_max_requests, 512),
+    DEFINE_PROP_UINT32("atc-entries", AccelWdState, params.atc_entries, 512),
+    DEFINE_PROP_UINT32("pri-timeout-ms", AccelWdState, params.pri_timeout_ms,
+                       10000),
     DEFINE_PROP_BOOL("ats", AccelWdState, params.ats, true),
     DEFINE_PROP_BOOL("pri", AccelWdState, params.pri, true),
 };

@@ -41,6 +41,8 @@ typedef struct AccelWdParams {
     uint8_t ring_order_max;
     uint32_t max_xfer;
     uint32_t pri_max_requests;
+    uint32_t atc_entries;
+    uint32_t pri_timeout_ms;
     bool ats;
     bool pri;
 } AccelWdParams;
@@ -104,6 +106,8 @@ struct AccelWdState {
     bool running;               /* VM runstate allows DMA */
     VMChangeStateEntry *vmstate_change;
 
+    struct AwdAtc *atc;         /* translation cache (accel-wd-atc.c) */
+
     AwdQueue queues[AWD_MAX_QUEUES];
 };
 
@@ -126,12 +130,10 @@ uint32_t awd_queue_doorbell_read(AwdQueue *q, unsigned off);
 bool awd_queue_in_error(AwdQueue *q);
 extern const VMStateDescription vmstate_awd_queue;
 
-/* accel-wd-pcie.c: PASID and PRI capabilities, shaped like QEMU 10.1's */
-void awd_pcie_pasid_init(PCIDevice *dev, uint16_t offset, uint8_t pasid_width,
-                         bool exec_perm, bool priv_mod);
-void awd_pcie_pri_init(PCIDevice *dev, uint16_t offset,
-                       uint32_t outstanding_pr_cap,
-                       bool prg_response_pasid_req);
+/*
+ * accel-wd-pcie.c: PRI capability behaviour; the PASID and PRI
+ * capabilities themselves come from pcie_sva_pasid_init/pcie_sva_pri_init
+ */
 void awd_pcie_pri_write_config(PCIDevice *dev, uint16_t offset,
                                uint32_t addr, uint32_t val, int len);
 void awd_pcie_pri_reset(PCIDevice *dev, uint16_t offset);

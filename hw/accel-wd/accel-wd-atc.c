@@ -1,0 +1,870 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd address translation cache (ATC) and page request client.
+ *
+ * Every buffer page of a queue with a PASID (and of requests without one
+ * when ATS is enabled, through the IOMMU's RID_PASID) is looked up in a
+ * set-associative cache keyed by (PASID, privilege, page) that holds the
+ * guest-physical page and its permissions. A miss sends an ATS translation
+ * request to iommu-sva; a refused page sends a PRI page request (one page
+ * per page request group, last-in-group set) and the worker waits, bounded
+ * by a timeout and without the BQL, for the page group response that the
+ * per-PASID PRI notifier delivers, then translates again. A failure or
+ * invalid response fails the request with AWD_STS_FAULT at that address.
+ *
+ * Device-TLB invalidations evict matching entries, bump the PASID's
+ * invalidation generation and wait for every worker that holds mappings
+ * made under an older generation to release them. A worker counts as
+ * holding mappings ("active") only between a successful awd_atc_map() and
+ * the unmap of its last mapping; while it translates or waits for a page
+ * response it is inactive, and before it becomes active again it makes
+ * every mapping it holds anew if the generation moved. So when the
+ * notifier returns, no work uses an invalidated translation.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "qemu/timer.h"
+#include "exec/address-spaces.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "hw/iommu-sva/pci-sva.h"
+#include "accel-wd-atc.h"
+#include "accel_wd_hw.h"
+#include "trace.h"
+
+#define ATC_PAGE_BITS       12
+#define ATC_PAGE_SIZE       (1ULL << ATC_PAGE_BITS)
+#define ATC_PAGE_MASK       (~(ATC_PAGE_SIZE - 1))
+#define ATC_WAYS            4
+/* IOTLB entries asked for per translation request (prefetch) */
+#define ATC_ATS_BATCH       32
+/* Pages one translation request puts into the cache at most */
+#define ATC_FILL_MAX        64
+/* PRG indices are 9 bits */
+#define ATC_PRGI_COUNT      512
+/* Page requests for one page before the device gives up */
+#define ATC_PRI_TRIES       4
+/* Invalidations of more pages scan the whole cache */
+#define ATC_INV_SCAN_PAGES  64
+/* How often a waiting worker looks at its queue's abort flag */
+#define ATC_WAIT_SLICE_MS   10
+#define ATC_NO_SLOT         UINT32_MAX
+
+#define ATC_GUEST_ERR(trace, fmt, ...) \
+    do { \
+        (trace); \
+        qemu_log_mask(LOG_GUEST_ERROR, "accel-wd: " fmt "\n", ## __VA_ARGS__); \
+    } while (0)
+
+typedef struct AwdAtcEntry {
+    uint64_t vpn;
+    uint64_t gpa;               /* page-aligned guest-physical address */
+    uint64_t stamp;             /* LRU */
+    uint32_t pasid;
+    uint8_t perm;               /* IOMMU_RO | IOMMU_WO */
+    bool priv;
+    bool valid;
+} AwdAtcEntry;
+
+/* One outstanding page request group */
+typedef struct AwdPrgSlot {
+    bool in_use;
+    bool sent;
+    bool done;
+    bool priv;
+    bool write;
+    uint8_t code;
+    uint32_t pasid;
+    uint64_t addr;
+} AwdPrgSlot;
+
+typedef struct AwdAtcPasid {
+    AwdAtc *atc;
+    uint32_t pasid;             /* PCI_SVA_NO_PASID: RID_PASID */
+    unsigned refs;              /* queues bound to it */
+    unsigned active;            /* contexts holding mappings */
+    uint64_t gen;               /* bumped by each invalidation */
+    bool pri_registered;
+    PCISVAPRINotifier pri;
+    IOMMUNotifier inv;
+} AwdAtcPasid;
+
+struct AwdAtc {
+    PCIDevice *pdev;
+    uint16_t ats_offset;
+    uint16_t pri_offset;
+    uint32_t pri_max;
+    uint32_t pri_timeout_ms;
+
+    QemuMutex lock;
+    QemuCond cond;              /* responses, free slots, releases */
+
+    AwdAtcEntry *entries;
+    uint32_t nsets;
+    uint64_t stamp;
+
+    AwdPrgSlot prg[ATC_PRGI_COUNT];
+    uint32_t prg_next;
+    uint32_t prg_outstanding;
+    GQueue send;                /* PRG indices to send, as pointers + 1 */
+    QEMUBH *send_bh;
+
+    GHashTable *pasids;         /* PASID + 1 -> AwdAtcPasid */
+    QEMUBH *gc_bh;
+};
+
+#define PASID_KEY(pasid)    GUINT_TO_POINTER((guint)(pasid) + 1)
+
+/* ---- the cache ---------------------------------------------------------- */
+
+static AwdAtcEntry *atc_set(AwdAtc *atc, uint32_t pasid, uint64_t vpn)
+{
+    uint64_t h = vpn * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)pasid << 7);
+
+    return &atc->entries[((h >> 20) ^ h) % atc->nsets * ATC_WAYS];
+}
+
+static AwdAtcEntry *atc_lookup(AwdAtc *atc, uint32_t pasid, bool priv,
+                               uint64_t vpn)
+{
+    AwdAtcEntry *set = atc_set(atc, pasid, vpn);
+    unsigned i;
+
+    for (i = 0; i < ATC_WAYS; i++) {
+        AwdAtcEntry *e = &set[i];
+
+        if (e->valid && e->vpn == vpn && e->pasid == pasid &&
+            e->priv == priv) {
+            e->stamp = ++atc->stamp;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void atc_insert(AwdAtc *atc, uint32_t pasid, bool priv, uint64_t vpn,
+                       uint64_t gpa, uint8_t perm)
+{
+    AwdAtcEntry *set = atc_set(atc, pasid, vpn);
+    AwdAtcEntry *victim = &set[0];
+    unsigned i;
+
+    for (i = 0; i < ATC_WAYS; i++) {
+        AwdAtcEntry *e = &set[i];
+
+        if (e->valid && e->vpn == vpn && e->pasid == pasid &&
+            e->priv == priv) {
+            victim = e;
+            break;
+        }
+        if (!e->valid) {
+            victim = e;
+        } else if (victim->valid && e->stamp < victim->stamp) {
+            victim = e;
+        }
+    }
+    *victim = (AwdAtcEntry) {
+        .vpn = vpn, .gpa = gpa, .pasid = pasid, .perm = perm, .priv = priv,
+        .valid = true, .stamp = ++atc->stamp,
+    };
+}
+
+/* Drop @pasid's entries for pages [first, last]; atc->lock held */
+static unsigned atc_evict(AwdAtc *atc, uint32_t pasid, uint64_t first,
+                          uint64_t last)
+{
+    unsigned n = 0;
+    uint64_t vpn, i;
+
+    if (last - first < ATC_INV_SCAN_PAGES) {
+        for (vpn = first;; vpn++) {
+            AwdAtcEntry *set = atc_set(atc, pasid, vpn);
+
+            for (i = 0; i < ATC_WAYS; i++) {
+                if (set[i].valid && set[i].pasid == pasid &&
+                    set[i].vpn == vpn) {
+                    set[i].valid = false;
+                    n++;
+                }
+            }
+            if (vpn == last) {
+                break;
+            }
+        }
+        return n;
+    }
+    for (i = 0; i < (uint64_t)atc->nsets * ATC_WAYS; i++) {
+        AwdAtcEntry *e = &atc->entries[i];
+
+        if (e->valid && e->pasid == pasid && e->vpn >= first &&
+            e->vpn <= last) {
+            e->valid = false;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* ---- capability state (read from the worker; the guest may race) -------- */
+
+static bool atc_ats_enabled(AwdAtc *atc)
+{
+    return atc->ats_offset &&
+           (pci_get_word(atc->pdev->config + atc->ats_offset + PCI_ATS_CTRL) &
+            PCI_ATS_CTRL_ENABLE);
+}
+
+/* Outstanding page requests the guest allocated to us, 0: no PRI */
+static uint32_t atc_pri_limit(AwdAtc *atc)
+{
+    uint32_t alloc;
+
+    if (!atc->pri_offset || !pcie_sva_pri_enabled(atc->pdev)) {
+        return 0;
+    }
+    alloc = pci_get_long(atc->pdev->config + atc->pri_offset +
+                         PCI_PRI_ALLOC_REQ);
+    return MIN(MIN(alloc, atc->pri_max), ATC_PRGI_COUNT);
+}
+
+bool awd_atc_wanted(AwdXlateCtx *x)
+{
+    if (!x->atc || !x->bound || !atc_ats_enabled(x->atc)) {
+        return false;
+    }
+    return !x->pasid_en || pcie_sva_pasid_enabled(x->pdev);
+}
+
+/* ---- page requests ------------------------------------------------------ */
+
+/* Bottom half: send queued page requests with the BQL held */
+static void atc_send_bh(void *opaque)
+{
+    AwdAtc *atc = opaque;
+    gpointer p;
+
+    qemu_mutex_lock(&atc->lock);
+    while ((p = g_queue_pop_head(&atc->send))) {
+        uint32_t prgi = GPOINTER_TO_UINT(p) - 1;
+        AwdPrgSlot *w = &atc->prg[prgi];
+        AwdPrgSlot req;
+        int ret;
+
+        if (!w->in_use || w->sent) {
+            continue;           /* abandoned, or queued twice */
+        }
+        w->sent = true;
+        req = *w;
+        qemu_mutex_unlock(&atc->lock);
+        trace_accel_wd_pri_request(req.pasid, req.addr, prgi, req.write);
+        ret = pci_sva_pri_request_page(atc->pdev, req.pasid, req.priv, false,
+                                       req.addr, true, prgi, true, req.write);
+        qemu_mutex_lock(&atc->lock);
+        /*
+         * 0: queued; -ENOSPC and -EPERM: the IOMMU answers itself through
+         * the notifier. Anything else gets no answer: fail it here.
+         */
+        if (ret < 0 && ret != -ENOSPC && ret != -EPERM &&
+            w->in_use && !w->done && w->pasid == req.pasid) {
+            w->done = true;
+            w->code = PCI_SVA_PRI_FAILURE;
+            qemu_cond_broadcast(&atc->cond);
+        }
+    }
+    qemu_mutex_unlock(&atc->lock);
+}
+
+static void atc_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
+{
+    AwdAtcPasid *ap = container_of(n, AwdAtcPasid, pri);
+    AwdAtc *atc = ap->atc;
+    AwdPrgSlot *w = r->prgi < ATC_PRGI_COUNT ? &atc->prg[r->prgi] : NULL;
+    bool match;
+
+    qemu_mutex_lock(&atc->lock);
+    match = w && w->in_use && w->sent && !w->done && w->pasid == ap->pasid;
+    trace_accel_wd_pri_response(ap->pasid, r->prgi, r->response_code, match);
+    if (match) {
+        w->done = true;
+        w->code = r->response_code;
+        qemu_cond_broadcast(&atc->cond);
+    }
+    qemu_mutex_unlock(&atc->lock);
+    if (!match) {
+        ATC_GUEST_ERR(trace_accel_wd_err_pri_response(ap->pasid, r->prgi),
+                      "page group response for PASID 0x%x PRG index %u "
+                      "with no outstanding request", ap->pasid, r->prgi);
+    }
+}
+
+/*
+ * Wait on atc->cond for at most one slice. Returns false if the queue is
+ * being reset or stopped, or @deadline (ms, QEMU_CLOCK_REALTIME) passed
+ * (*timed_out set).
+ */
+static bool atc_wait_slice(AwdXlateCtx *x, int64_t deadline, bool *timed_out)
+{
+    AwdAtc *atc = x->atc;
+    int64_t now;
+
+    if (x->abort && qatomic_read(x->abort)) {
+        return false;
+    }
+    now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    if (now >= deadline) {
+        *timed_out = true;
+        return false;
+    }
+    qemu_cond_timedwait(&atc->cond, &atc->lock,
+                        MIN(deadline - now, ATC_WAIT_SLICE_MS));
+    return true;
+}
+
+/*
+ * Send a page request for the page at @addr and wait for its response.
+ * Returns AWD_STS_OK on success, AWD_STS_ABORTED or AWD_STS_FAULT.
+ */
+static uint32_t atc_page_request(AwdXlateCtx *x, uint64_t addr, bool write)
+{
+    AwdAtc *atc = x->atc;
+    AwdAtcPasid *ap = x->bound;
+    int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                       atc->pri_timeout_ms;
+    bool timed_out = false;
+    uint32_t prgi = ATC_NO_SLOT, i, st;
+    AwdPrgSlot *w = NULL;
+
+    x->page_requests++;
+    qemu_mutex_lock(&atc->lock);
+    for (;;) {
+        uint32_t limit = atc_pri_limit(atc);
+
+        if (!limit) {
+            qemu_mutex_unlock(&atc->lock);
+            return AWD_STS_FAULT;
+        }
+        if (atc->prg_outstanding < limit) {
+            for (i = 0; i < ATC_PRGI_COUNT; i++) {
+                uint32_t c = (atc->prg_next + i) % ATC_PRGI_COUNT;
+
+                if (!atc->prg[c].in_use) {
+                    prgi = c;
+                    break;
+                }
+            }
+        }
+        if (prgi != ATC_NO_SLOT) {
+            break;
+        }
+        if (!atc_wait_slice(x, deadline, &timed_out)) {
+            goto out;
+        }
+    }
+    atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
+    atc->prg_outstanding++;
+    w = &atc->prg[prgi];
+    *w = (AwdPrgSlot) {
+        .in_use = true, .pasid = ap->pasid, .addr = addr, .priv = x->priv,
+        .write = write,
+    };
+    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
+    qemu_bh_schedule(atc->send_bh);
+    while (!w->done) {
+        if (!atc_wait_slice(x, deadline, &timed_out)) {
+            break;
+        }
+    }
+out:
+    if (w && w->done) {
+        st = w->code == PCI_SVA_PRI_SUCCESS ? AWD_STS_OK : AWD_STS_FAULT;
+        if (st != AWD_STS_OK) {
+            trace_accel_wd_pri_failed(ap->pasid, addr, prgi, w->code);
+        }
+    } else {
+        st = timed_out ? AWD_STS_FAULT : AWD_STS_ABORTED;
+    }
+    if (w) {
+        /* a late response finds the slot free (or reused: rare, harmless) */
+        w->in_use = false;
+        atc->prg_outstanding--;
+        qemu_cond_broadcast(&atc->cond);
+    }
+    qemu_mutex_unlock(&atc->lock);
+    if (timed_out) {
+        ATC_GUEST_ERR(trace_accel_wd_err_pri_timeout(ap->pasid, addr),
+                      "page request for PASID 0x%x address 0x%" PRIx64
+                      " not answered in %u ms", ap->pasid, addr,
+                      atc->pri_timeout_ms);
+    }
+    return st;
+}
+
+/* ---- translation -------------------------------------------------------- */
+
+static bool perm_ok(uint8_t perm, bool write)
+{
+    return (perm & IOMMU_RO) && (!write || (perm & IOMMU_WO));
+}
+
+/*
+ * Translate the page at @va (page-aligned) for a read or @write; @last is
+ * the last byte of the range being mapped, for prefetching. On success
+ * *gpa is the guest-physical page. Returns AWD_STS_*, or AWD_ATC_FALLBACK
+ * when the IOMMU will not do ATS without PASID for this device.
+ */
+static uint32_t atc_translate(AwdXlateCtx *x, uint64_t va, uint64_t last,
+                              bool write, uint64_t *gpa)
+{
+    AwdAtc *atc = x->atc;
+    AwdAtcPasid *ap = x->bound;
+    IOMMUTLBEntry res[ATC_ATS_BATCH];
+    uint32_t pasid = ap->pasid, err, st;
+    unsigned tries = 0;
+    uint64_t vpn = va >> ATC_PAGE_BITS, gen;
+    ssize_t n, i;
+
+    for (;;) {
+        unsigned fill = MIN(ATC_FILL_MAX, atc->nsets * ATC_WAYS / 2 + 1);
+        AwdAtcEntry *e;
+        bool refused;
+
+        qemu_mutex_lock(&atc->lock);
+        e = atc_lookup(atc, pasid, x->priv, vpn);
+        if (e && perm_ok(e->perm, write)) {
+            *gpa = e->gpa;
+            qemu_mutex_unlock(&atc->lock);
+            x->atc_hits++;
+            return AWD_STS_OK;
+        }
+        gen = ap->gen;
+        qemu_mutex_unlock(&atc->lock);
+        x->atc_misses++;
+
+        n = pci_sva_ats_request_translation(atc->pdev, pasid, x->priv, false,
+                                            va, last - va + 1, !write, res,
+                                            ATC_ATS_BATCH, &err);
+        trace_accel_wd_atc_miss(pasid, va, write, n);
+        if (n <= 0) {
+            if (pasid == PCI_SVA_NO_PASID && (n == -EPERM || n == -ENODEV)) {
+                return AWD_ATC_FALLBACK;
+            }
+            return AWD_STS_FAULT;
+        }
+        /* Fill the cache unless an invalidation ran meanwhile */
+        qemu_mutex_lock(&atc->lock);
+        for (i = 0; i < n && ap->gen == gen && fill; i++) {
+            uint64_t base = res[i].iova & ~res[i].addr_mask;
+            uint64_t p = MAX(base, va), end = MIN(base + res[i].addr_mask,
+                                                  last);
+
+            if (res[i].perm == IOMMU_NONE) {
+                break;
+            }
+            for (; p <= end && p >= va && fill; p += ATC_PAGE_SIZE, fill--) {
+                atc_insert(atc, pasid, x->priv, p >> ATC_PAGE_BITS,
+                           (res[i].translated_addr & ~res[i].addr_mask) +
+                           ((p - base) & ATC_PAGE_MASK), res[i].perm);
+                if (end - p < ATC_PAGE_SIZE) {
+                    break;
+                }
+            }
+        }
+        qemu_mutex_unlock(&atc->lock);
+
+        refused = res[0].perm == IOMMU_NONE ||
+                  !perm_ok(res[0].perm, write);
+        if (!refused) {
+            uint64_t base = res[0].iova & ~res[0].addr_mask;
+
+            *gpa = (res[0].translated_addr & ~res[0].addr_mask) +
+                   ((va - base) & ATC_PAGE_MASK);
+            return AWD_STS_OK;
+        }
+        /* Privileged page requests are not for Linux SVA; no PASID: none */
+        if (pasid == PCI_SVA_NO_PASID || x->priv ||
+            ++tries > ATC_PRI_TRIES) {
+            return AWD_STS_FAULT;
+        }
+        st = atc_page_request(x, va, write);
+        if (st != AWD_STS_OK) {
+            return st;
+        }
+    }
+}
+
+/* Is [gpa, gpa + *len) direct-access RAM? Trims *len to one section. */
+static bool gpa_is_ram(hwaddr gpa, hwaddr *len, bool is_write)
+{
+    MemoryRegion *mr;
+    hwaddr xlat;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, gpa, &xlat, len,
+                                 is_write, MEMTXATTRS_UNSPECIFIED);
+    return memory_access_is_direct(mr, is_write, MEMTXATTRS_UNSPECIFIED);
+}
+
+static bool atc_map_run(AwdMapping *m, hwaddr gpa, hwaddr len)
+{
+    while (len) {
+        hwaddr l = len;
+        void *p;
+
+        if (!gpa_is_ram(gpa, &l, m->is_write) || !l) {
+            return false;
+        }
+        p = address_space_map(&address_space_memory, gpa, &l, m->is_write,
+                              MEMTXATTRS_UNSPECIFIED);
+        if (!p || !l) {
+            return false;
+        }
+        awd_mapping_add(m, p, l);
+        gpa += l;
+        len -= l;
+    }
+    return true;
+}
+
+static void atc_release_segs(AwdMapping *m, size_t access_len)
+{
+    unsigned i;
+
+    for (i = 0; i < m->sgl.nseg; i++) {
+        uint64_t l = m->seg_len[i];
+        uint64_t done = MIN(l, access_len);
+
+        address_space_unmap(&address_space_memory, m->sgl.seg[i].base, l,
+                            m->is_write, done);
+        access_len -= done;
+    }
+    m->sgl.nseg = 0;
+    m->sgl.total = 0;
+}
+
+/* Translate and map all of @m with generation @gen */
+static uint32_t atc_build(AwdXlateCtx *x, AwdMapping *m, uint64_t gen,
+                          uint64_t *fault_addr)
+{
+    uint64_t cur = m->addr, left = m->len, last = m->addr + m->len - 1;
+    uint64_t run_va = 0, run_gpa = 0, run_len = 0;
+    uint32_t st;
+
+    atc_release_segs(m, 0);
+    m->gen = gen;
+    while (left) {
+        uint64_t off = cur & ~ATC_PAGE_MASK;
+        uint64_t chunk = MIN(left, ATC_PAGE_SIZE - off);
+        uint64_t gpa;
+
+        st = atc_translate(x, cur - off, last, m->is_write, &gpa);
+        if (st != AWD_STS_OK) {
+            *fault_addr = cur;
+            goto fail;
+        }
+        if (run_len && run_gpa + run_len == gpa + off) {
+            run_len += chunk;
+        } else {
+            if (run_len && !atc_map_run(m, run_gpa, run_len)) {
+                goto not_ram;
+            }
+            run_va = cur;
+            run_gpa = gpa + off;
+            run_len = chunk;
+        }
+        cur += chunk;
+        left -= chunk;
+    }
+    if (run_len && !atc_map_run(m, run_gpa, run_len)) {
+        goto not_ram;
+    }
+    return AWD_STS_OK;
+
+not_ram:
+    trace_accel_wd_dma_error(run_gpa, run_len, m->is_write);
+    *fault_addr = run_va;
+    st = AWD_STS_DMA_ERROR;
+fail:
+    atc_release_segs(m, 0);
+    return st;
+}
+
+static void atc_deactivate(AwdXlateCtx *x)
+{
+    AwdAtc *atc = x->atc;
+
+    if (x->active) {
+        qemu_mutex_lock(&atc->lock);
+        x->bound->active--;
+        x->active = false;
+        qemu_cond_broadcast(&atc->cond);
+        qemu_mutex_unlock(&atc->lock);
+    }
+}
+
+static void atc_live_remove(AwdXlateCtx *x, AwdMapping *m)
+{
+    unsigned i;
+
+    for (i = 0; i < x->nlive; i++) {
+        if (x->live[i] == m) {
+            x->live[i] = x->live[--x->nlive];
+            return;
+        }
+    }
+}
+
+uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
+                     bool is_write, AwdMapping *m, uint64_t *fault_addr)
+{
+    AwdAtc *atc = x->atc;
+    AwdAtcPasid *ap = x->bound;
+    uint32_t st = AWD_STS_OK;
+    unsigned i;
+
+    if (len && addr + len - 1 < addr) {
+        *fault_addr = addr;
+        return AWD_STS_DMA_ERROR;
+    }
+    if (x->nlive == AWD_XLATE_MAX_LIVE) {
+        /* a device bug, not a guest one: fail the request */
+        *fault_addr = addr;
+        return AWD_STS_DMA_ERROR;
+    }
+    m->atc = true;
+    m->addr = addr;
+    m->len = len;
+    m->gen = UINT64_MAX;
+    x->live[x->nlive++] = m;
+
+    /* No waiting for page responses while counted as holding mappings */
+    atc_deactivate(x);
+    for (;;) {
+        uint64_t gen;
+
+        qemu_mutex_lock(&atc->lock);
+        gen = ap->gen;
+        qemu_mutex_unlock(&atc->lock);
+        for (i = 0; i < x->nlive && st == AWD_STS_OK; i++) {
+            if (x->live[i]->gen != gen) {
+                st = atc_build(x, x->live[i], gen, fault_addr);
+                if (st == AWD_ATC_FALLBACK && x->live[i] != m) {
+                    st = AWD_STS_FAULT;
+                    *fault_addr = x->live[i]->addr;
+                }
+            }
+        }
+        if (st == AWD_ATC_FALLBACK && x->nlive > 1) {
+            /* no mixing: the others are ATC mappings */
+            st = AWD_STS_FAULT;
+        }
+        if (st != AWD_STS_OK) {
+            break;
+        }
+        qemu_mutex_lock(&atc->lock);
+        if (ap->gen == gen) {
+            ap->active++;
+            x->active = true;
+            qemu_mutex_unlock(&atc->lock);
+            return AWD_STS_OK;
+        }
+        qemu_mutex_unlock(&atc->lock);
+        /* invalidated while translating: make the stale mappings again */
+    }
+    atc_release_segs(m, 0);
+    atc_live_remove(x, m);
+    m->atc = false;
+    if (st == AWD_STS_FAULT) {
+        x->faults++;
+        trace_accel_wd_atc_fault(ap->pasid, *fault_addr, is_write);
+    }
+    return st;
+}
+
+void awd_atc_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len)
+{
+    atc_release_segs(m, access_len);
+    atc_live_remove(x, m);
+    m->gen = UINT64_MAX;
+    if (!x->nlive) {
+        atc_deactivate(x);
+    }
+}
+
+/* ---- device-TLB invalidation -------------------------------------------- */
+
+static void atc_inv_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
+{
+    AwdAtcPasid *ap = container_of(n, AwdAtcPasid, inv);
+    AwdAtc *atc = ap->atc;
+    uint64_t first = entry->iova >> ATC_PAGE_BITS;
+    uint64_t last = (entry->iova + entry->addr_mask) >> ATC_PAGE_BITS;
+    unsigned evicted;
+
+    if (entry->iova + entry->addr_mask < entry->iova) {
+        last = UINT64_MAX >> ATC_PAGE_BITS;
+    }
+    qemu_mutex_lock(&atc->lock);
+    evicted = atc_evict(atc, ap->pasid, first, last);
+    ap->gen++;
+    trace_accel_wd_atc_inv(ap->pasid, entry->iova, entry->addr_mask, evicted,
+                           ap->active);
+    /* Mappings made before are in use: wait until they are released */
+    while (ap->active) {
+        qemu_cond_wait(&atc->cond, &atc->lock);
+    }
+    qemu_mutex_unlock(&atc->lock);
+}
+
+/* ---- per-PASID state ---------------------------------------------------- */
+
+void awd_atc_bind(AwdXlateCtx *x)
+{
+    AwdAtc *atc = x->atc;
+    uint32_t pasid = x->pasid_en ? x->pasid : PCI_SVA_NO_PASID;
+    AwdAtcPasid *ap;
+
+    awd_atc_unbind(x);
+    if (!atc || !pci_sva_available(atc->pdev)) {
+        return;
+    }
+    qemu_mutex_lock(&atc->lock);
+    ap = g_hash_table_lookup(atc->pasids, PASID_KEY(pasid));
+    if (ap) {
+        ap->refs++;
+        x->bound = ap;
+        qemu_mutex_unlock(&atc->lock);
+        return;
+    }
+    qemu_mutex_unlock(&atc->lock);
+
+    ap = g_new0(AwdAtcPasid, 1);
+    ap->atc = atc;
+    ap->pasid = pasid;
+    ap->refs = 1;
+    ap->pri.notify = atc_pri_notify;
+    pci_sva_init_iotlb_notifier(atc->pdev, &ap->inv, atc_inv_notify, ap);
+    if (pci_sva_register_iotlb_notifier(atc->pdev, pasid, &ap->inv) < 0) {
+        g_free(ap);
+        return;
+    }
+    if (pasid != PCI_SVA_NO_PASID &&
+        pci_sva_pri_register_notifier(atc->pdev, pasid, &ap->pri) == 0) {
+        ap->pri_registered = true;
+    }
+    trace_accel_wd_atc_bind(pasid);
+    qemu_mutex_lock(&atc->lock);
+    g_hash_table_insert(atc->pasids, PASID_KEY(pasid), ap);
+    x->bound = ap;
+    qemu_mutex_unlock(&atc->lock);
+}
+
+void awd_atc_unbind(AwdXlateCtx *x)
+{
+    AwdAtc *atc = x->atc;
+
+    if (!x->bound) {
+        return;
+    }
+    qemu_mutex_lock(&atc->lock);
+    x->bound->refs--;
+    x->bound = NULL;
+    qemu_mutex_unlock(&atc->lock);
+    qemu_bh_schedule(atc->gc_bh);
+}
+
+static void atc_pasid_release(AwdAtc *atc, AwdAtcPasid *ap)
+{
+    trace_accel_wd_atc_unbind(ap->pasid);
+    if (ap->pri_registered) {
+        pci_sva_pri_unregister_notifier(atc->pdev, ap->pasid);
+    }
+    pci_sva_unregister_iotlb_notifier(atc->pdev, ap->pasid, &ap->inv);
+    qemu_mutex_lock(&atc->lock);
+    atc_evict(atc, ap->pasid, 0, UINT64_MAX >> ATC_PAGE_BITS);
+    qemu_mutex_unlock(&atc->lock);
+    g_free(ap);
+}
+
+static gboolean atc_pasid_unused(gpointer key, gpointer value, gpointer data)
+{
+    AwdAtcPasid *ap = value;
+
+    return !ap->refs && !ap->active;
+}
+
+/* Bottom half: drop PASID state no queue uses any more (BQL held) */
+static void atc_gc_bh(void *opaque)
+{
+    AwdAtc *atc = opaque;
+    GPtrArray *dead = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer key, value;
+    guint i;
+
+    qemu_mutex_lock(&atc->lock);
+    g_hash_table_iter_init(&it, atc->pasids);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        if (atc_pasid_unused(key, value, NULL)) {
+            g_ptr_array_add(dead, value);
+            g_hash_table_iter_remove(&it);
+        }
+    }
+    qemu_mutex_unlock(&atc->lock);
+    for (i = 0; i < dead->len; i++) {
+        atc_pasid_release(atc, g_ptr_array_index(dead, i));
+    }
+    g_ptr_array_free(dead, true);
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+AwdAtc *awd_atc_new(PCIDevice *pdev, uint16_t ats_offset,
+                    uint16_t pri_offset, uint32_t entries,
+                    uint32_t pri_max_requests, uint32_t pri_timeout_ms)
+{
+    AwdAtc *atc = g_new0(AwdAtc, 1);
+
+    atc->pdev = pdev;
+    atc->ats_offset = ats_offset;
+    atc->pri_offset = pri_offset;
+    atc->pri_max = pri_max_requests;
+    atc->pri_timeout_ms = pri_timeout_ms;
+    atc->nsets = MAX(entries / ATC_WAYS, 1);
+    atc->entries = g_new0(AwdAtcEntry, (size_t)atc->nsets * ATC_WAYS);
+    qemu_mutex_init(&atc->lock);
+    qemu_cond_init(&atc->cond);
+    g_queue_init(&atc->send);
+    atc->send_bh = qemu_bh_new_guarded(atc_send_bh, atc,
+                                       &DEVICE(pdev)->mem_reentrancy_guard);
+    atc->gc_bh = qemu_bh_new_guarded(atc_gc_bh, atc,
+                                     &DEVICE(pdev)->mem_reentrancy_guard);
+    atc->pasids = g_hash_table_new(g_direct_hash, g_direct_equal);
+    return atc;
+}
+
+/* BQL held, every queue stopped and unbound */
+void awd_atc_free(AwdAtc *atc)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    if (!atc) {
+        return;
+    }
+    qemu_bh_delete(atc->send_bh);
+    qemu_bh_delete(atc->gc_bh);
+    g_hash_table_iter_init(&it, atc->pasids);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        g_hash_table_iter_steal(&it);
+        atc_pasid_release(atc, value);
+    }
+    g_hash_table_destroy(atc->pasids);
+    g_queue_clear(&atc->send);
+    qemu_cond_destroy(&atc->cond);
+    qemu_mutex_destroy(&atc->lock);
+    g_free(atc->entries);
+    g_free(atc);
+}

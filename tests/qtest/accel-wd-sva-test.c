@@ -1,0 +1,665 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * qtest for accel-wd's translation client behind iommu-sva, with no guest
+ * kernel: the test builds the IOMMU tables and a process's first-stage
+ * page tables in guest RAM, runs queues with a PASID whose buffers are
+ * scattered over pages, answers the device's page requests from the page
+ * request queue with page group responses on the invalidation queue, and
+ * checks the device's output with host zlib. Covers: ATC fill through ATS,
+ * every page faulted in through PRI, a failure response giving
+ * AWD_STS_FAULT with the address, and device-TLB invalidation (also while
+ * the device waits for a page response).
+ */
+#include "qemu/osdep.h"
+#include "hw/pci/pci_regs.h"
+#include "iommu-sva-util.h"
+#include "accel-wd-util.h"
+
+/* q35 MCH: PCIEXBAR (ECAM) is off until firmware enables it */
+#define Q35_PCIEXBAR        0x60
+#define Q35_ECAM_BASE       0xb0000000ull
+/* Config space layout of hw/accel-wd/accel-wd.h */
+#define AWD_ATS_OFF         0x100
+#define AWD_PASID_OFF       0x110
+#define AWD_PRI_OFF         0x120
+
+#define TEST_PASID          5
+#define PRI_ALLOC           32
+#define PG                  SVA_PAGE_SIZE
+#define MAX_PAGES           64
+#define USER_RW             (SVA_FL_P | SVA_FL_RW | SVA_FL_US)
+#define SRC_VA              0x00007f5500000000ULL
+#define DST_VA              0x00007f5600000000ULL
+#define COMP_PARAM(fmt, level) \
+    (((fmt) << AWD_PARAM_FMT_SHIFT) | ((level) << AWD_PARAM_LEVEL_SHIFT))
+
+typedef struct S {
+    T t;
+    AwdDev d;
+    uint64_t top;               /* the process's top-level table */
+    uint64_t prq;
+    unsigned page_requests;
+} S;
+
+/* A buffer at a user virtual address, one scattered guest page per page */
+typedef struct VBuf {
+    uint64_t va;
+    unsigned npages;
+    uint64_t pa[MAX_PAGES];
+    uint64_t pte[MAX_PAGES];
+} VBuf;
+
+/* Decides the response to a page request; may change the tables */
+typedef uint8_t (*PriHandler)(S *s, uint64_t addr, bool write, void *opaque);
+
+static void ecam_writew(S *s, uint16_t off, uint16_t v)
+{
+    qtest_writew(s->t.qts, Q35_ECAM_BASE + ((uint64_t)TD_DEVFN << 12) + off,
+                 v);
+}
+
+static void ecam_writel(S *s, uint16_t off, uint32_t v)
+{
+    qtest_writel(s->t.qts, Q35_ECAM_BASE + ((uint64_t)TD_DEVFN << 12) + off,
+                 v);
+}
+
+static void sva_start(S *s, const char *props)
+{
+    T *t = &s->t;
+    QPCIDevice *mch;
+
+    memset(s, 0, sizeof(*s));
+    t->qs = qtest_pc_boot("-M q35 -nodefaults -m 512M -device iommu-sva "
+                          "-device accel-wd,addr=03.0%s", props ? props : "");
+    t->qts = t->qs->qts;
+    qpci_device_foreach(t->qs->pcibus, AWD_PCI_VENDOR_ID, AWD_PCI_DEVICE_ID,
+                        td_find, &t->dev);
+    g_assert_nonnull(t->dev);
+    g_assert_cmpint(t->dev->devfn, ==, TD_DEVFN);
+    qpci_device_enable(t->dev);
+
+    s->d.qs = t->qs;
+    s->d.qts = t->qts;
+    s->d.dev = t->dev;
+    s->d.bar0 = qpci_iomap(t->dev, AWD_BAR_REGS, NULL);
+    s->d.db = qpci_iomap(t->dev, AWD_BAR_DOORBELL, NULL);
+    awd_reg_write(&s->d, AWD_REG_CTRL, AWD_CTRL_ENABLE);
+
+    /* Behind iommu-sva the device offers SVA */
+    g_assert_cmphex(awd_reg(&s->d, AWD_REG_CAP) &
+                    (AWD_CAP_PASID | AWD_CAP_ATS | AWD_CAP_PRI), ==,
+                    AWD_CAP_PASID | AWD_CAP_ATS | AWD_CAP_PRI);
+
+    /* IOMMU: scalable mode, device-TLB and page requests for the device */
+    t->ver = rdl(t, SVA_REG_VER);
+    g_assert_cmphex(t->ver, !=, 0);
+    t->root = page(t);
+    t->ctx = page(t);
+    t->pdir = page(t);
+    t->iq = page(t);
+    t->status = page(t);
+    t->events = page(t);
+    mem_wrq(t, t->root, t->ctx | SVA_ROOT_LP);
+    set_context(t, SVA_CTX_LO_DTE | SVA_CTX_LO_PASIDE | SVA_CTX_LO_PRE, 0);
+    set_pasid_pt(t, 0);
+    wrl(t, SVA_REG_FEDATA, EVENT_DATA_FAULT);
+    wrl(t, SVA_REG_FEADDR, t->events);
+    wrl(t, SVA_REG_FECTL, 0);
+    wrq(t, SVA_REG_RTADDR, t->root | SVA_RTADDR_TTM_SM);
+    wrl(t, SVA_REG_GCMD, SVA_GCMD_SRTP);
+    wrq(t, SVA_REG_IQA, t->iq | SVA_IQA_DW);
+    wrq(t, SVA_REG_IQT, 0);
+    wrl(t, SVA_REG_GCMD, SVA_GCMD_QIE);
+    wrl(t, SVA_REG_GCMD, SVA_GCMD_QIE | SVA_GCMD_TE);
+    qi_wait(t);
+    s->prq = page(t);
+    wrq(t, SVA_REG_PQH, 0);
+    wrq(t, SVA_REG_PQA, s->prq);        /* one page: 128 requests */
+    wrl(t, SVA_REG_PEDATA, EVENT_DATA_PRQ);
+    wrl(t, SVA_REG_PEADDR, t->events + 8);
+    wrl(t, SVA_REG_PECTL, 0);
+
+    /* The process: an empty 4-level address space */
+    s->top = page(t);
+    set_pasid_fl(t, TEST_PASID, s->top, false, 0);
+
+    /* Endpoint: ATS, PASID and PRI on, as the guest's IOMMU driver does */
+    mch = qpci_device_find(t->qs->pcibus, 0);
+    qpci_config_writel(mch, Q35_PCIEXBAR + 4, 0);
+    qpci_config_writel(mch, Q35_PCIEXBAR, Q35_ECAM_BASE | 1);
+    g_free(mch);
+    ecam_writew(s, AWD_ATS_OFF + PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE);
+    ecam_writew(s, AWD_PASID_OFF + PCI_PASID_CTRL, PCI_PASID_CTRL_ENABLE);
+    ecam_writel(s, AWD_PRI_OFF + PCI_PRI_ALLOC_REQ, PRI_ALLOC);
+    ecam_writew(s, AWD_PRI_OFF + PCI_PRI_CTRL, PCI_PRI_CTRL_ENABLE);
+}
+
+static void sva_stop(S *s)
+{
+    expect_no_fault(&s->t);
+    stop(&s->t);
+}
+
+static void identity_map(S *s, uint64_t pa, uint64_t len)
+{
+    uint64_t a;
+
+    for (a = pa & ~(PG - 1); a < pa + len; a += PG) {
+        map(&s->t, s->top, 4, a, a, 1, USER_RW);
+    }
+}
+
+/* A queue with the PASID whose rings the process maps at their addresses */
+static void pq_setup(S *s, AwdQ *q, unsigned index, unsigned order)
+{
+    AwdDev *d = &s->d;
+    size_t n = 1u << order;
+    g_autofree uint8_t *zero = g_malloc0(n * AWD_DESC_SIZE);
+
+    q->d = d;
+    q->index = index;
+    q->order = order;
+    q->sq = awd_alloc(d, n * AWD_DESC_SIZE, PG);
+    q->cq = awd_alloc(d, n * AWD_CPL_SIZE, PG);
+    awd_write_buf(d, q->sq, zero, n * AWD_DESC_SIZE);
+    awd_write_buf(d, q->cq, zero, n * AWD_CPL_SIZE);
+    identity_map(s, q->sq, n * AWD_DESC_SIZE);
+    identity_map(s, q->cq, n * AWD_CPL_SIZE);
+    q->tail = 0;
+    q->cq_head = 0;
+    q->phase = 1;
+    awd_qreg_write(d, index, AWD_Q_SQ_BASE_LO, q->sq);
+    awd_qreg_write(d, index, AWD_Q_SQ_BASE_HI, q->sq >> 32);
+    awd_qreg_write(d, index, AWD_Q_CQ_BASE_LO, q->cq);
+    awd_qreg_write(d, index, AWD_Q_CQ_BASE_HI, q->cq >> 32);
+    awd_qreg_write(d, index, AWD_Q_RING_ORDER, order);
+    awd_qreg_write(d, index, AWD_Q_PASID, TEST_PASID);
+    awd_qreg_write(d, index, AWD_Q_CTRL,
+                   AWD_QCTRL_ENABLE | AWD_QCTRL_PASID_EN);
+    g_assert_cmphex(awd_qreg(d, index, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+    g_assert_true(awd_qreg(d, index, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+}
+
+/* Pages allocated in one go and handed out backwards: never contiguous */
+static void vbuf_alloc(S *s, VBuf *b, uint64_t va, size_t len, bool present)
+{
+    unsigned i;
+
+    b->va = va;
+    b->npages = DIV_ROUND_UP(len, PG);
+    g_assert_cmpuint(b->npages, <=, MAX_PAGES);
+    for (i = 0; i < b->npages; i++) {
+        b->pa[b->npages - 1 - i] = page(&s->t);
+    }
+    for (i = 0; i < b->npages; i++) {
+        b->pte[i] = map(&s->t, s->top, 4, va + i * PG, b->pa[i], 1,
+                        present ? USER_RW : (USER_RW & ~SVA_FL_P));
+    }
+}
+
+static void vbuf_present(S *s, VBuf *b, unsigned i)
+{
+    mem_wrq(&s->t, b->pte[i], b->pa[i] | USER_RW);
+}
+
+static int vbuf_page(VBuf *b, uint64_t addr)
+{
+    if (addr < b->va || addr >= b->va + (uint64_t)b->npages * PG) {
+        return -1;
+    }
+    return (addr - b->va) / PG;
+}
+
+static void vbuf_rw(S *s, VBuf *b, void *buf, size_t len, bool write)
+{
+    uint8_t *p = buf;
+    unsigned i;
+
+    for (i = 0; len; i++) {
+        size_t l = MIN(len, PG);
+
+        if (write) {
+            qtest_memwrite(s->t.qts, b->pa[i], p, l);
+        } else {
+            qtest_memread(s->t.qts, b->pa[i], p, l);
+        }
+        p += l;
+        len -= l;
+    }
+}
+
+static void page_response(S *s, uint32_t pasid, uint8_t code, uint16_t prgi)
+{
+    uint64_t d[4] = {
+        SVA_QI_PGRP_RESP | SVA_QI_PGRP_PP |
+        ((uint64_t)code << SVA_QI_PGRP_RC_SHIFT) |
+        ((uint64_t)TD_SID << SVA_QI_PGRP_RID_SHIFT) |
+        ((uint64_t)pasid << SVA_QI_PASID_SHIFT),
+        SVA_QI_PGRP_LPIG | ((uint64_t)prgi << SVA_QI_PGRP_PRGI_SHIFT),
+    };
+
+    qi_submit(&s->t, d);
+    qi_wait(&s->t);
+}
+
+/* Answer what is in the page request queue, checking each request */
+static void serve_prq(S *s, PriHandler h, void *opaque)
+{
+    T *t = &s->t;
+    uint64_t head = rdq(t, SVA_REG_PQH), tail = rdq(t, SVA_REG_PQT);
+
+    while (head != tail) {
+        uint64_t q0 = mem_rdq(t, s->prq + head);
+        uint64_t q1 = mem_rdq(t, s->prq + head + 8);
+        uint32_t pasid = (q0 & SVA_PRQ_PASID_MASK) >> SVA_PRQ_PASID_SHIFT;
+        uint16_t prgi = (q1 & SVA_PRQ_PRGI_MASK) >> SVA_PRQ_PRGI_SHIFT;
+        uint64_t addr = q1 & SVA_PRQ_ADDR_MASK;
+        bool write = q1 & SVA_PRQ_WR;
+        uint8_t code;
+
+        /* one page per group, from our device and PASID, user, no exec */
+        g_assert_true(q0 & SVA_PRQ_PASID_PRESENT);
+        g_assert_cmphex(pasid, ==, TEST_PASID);
+        g_assert_cmphex((q0 & SVA_PRQ_RID_MASK) >> SVA_PRQ_RID_SHIFT, ==,
+                        TD_SID);
+        g_assert_false(q0 & (SVA_PRQ_EXE | SVA_PRQ_PM));
+        g_assert_true(q1 & SVA_PRQ_RD);
+        g_assert_true(q1 & SVA_PRQ_LPIG);
+        s->page_requests++;
+        code = h(s, addr, write, opaque);
+        head = (head + SVA_PRQ_DESC_SIZE) % PG;
+        wrq(t, SVA_REG_PQH, head);
+        page_response(s, pasid, code, prgi);
+        tail = rdq(t, SVA_REG_PQT);
+    }
+    wrl(t, SVA_REG_PRS, SVA_PRS_PPR);
+}
+
+static bool cpl_ready(AwdQ *q)
+{
+    uint32_t flags = qtest_readl(q->d->qts, q->cq +
+                                 (uint64_t)q->cq_head * AWD_CPL_SIZE +
+                                 offsetof(struct awd_cpl, flags));
+
+    return (flags & AWD_CF_PHASE) == q->phase;
+}
+
+/* Submit and wait for the completion, serving page requests meanwhile */
+static struct awd_cpl run_pri(S *s, AwdQ *q, const struct awd_desc *desc,
+                              PriHandler h, void *opaque)
+{
+    gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    struct awd_cpl c;
+
+    awd_q_submit(q, desc);
+    while (!cpl_ready(q)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        serve_prq(s, h, opaque);
+        g_usleep(100);
+    }
+    g_assert_true(awd_q_wait(q, &c, 1000));
+    g_assert_cmphex(c.tag, ==, desc->tag);
+    return c;
+}
+
+static uint8_t pri_unexpected(S *s, uint64_t addr, bool write, void *opaque)
+{
+    g_assert_not_reached();
+}
+
+typedef struct Fault {
+    VBuf *src, *dst;
+    uint64_t fail_addr;         /* answer this page with failure */
+    unsigned src_requests, dst_requests;
+} Fault;
+
+/* Make the page present and answer success (or fail the chosen page) */
+static uint8_t pri_fault_in(S *s, uint64_t addr, bool write, void *opaque)
+{
+    Fault *f = opaque;
+    int i;
+
+    if (addr == f->fail_addr) {
+        return SVA_PGRP_RC_FAILURE;
+    }
+    i = vbuf_page(f->src, addr);
+    if (i >= 0) {
+        g_assert_false(write);
+        f->src_requests++;
+        vbuf_present(s, f->src, i);
+        return SVA_PGRP_RC_SUCCESS;
+    }
+    i = vbuf_page(f->dst, addr);
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(write);
+    f->dst_requests++;
+    vbuf_present(s, f->dst, i);
+    return SVA_PGRP_RC_SUCCESS;
+}
+
+static struct awd_desc comp_desc(uint32_t tag, unsigned fmt, unsigned level,
+                                 size_t src_len, size_t dst_len)
+{
+    return (struct awd_desc) {
+        .opcode = AWD_OP_COMPRESS,
+        .tag = tag,
+        .src = SRC_VA + 0x10,           /* not page aligned either */
+        .dst = DST_VA,
+        .src_len = src_len,
+        .dst_len = dst_len,
+        .param = COMP_PARAM(fmt, level),
+    };
+}
+
+/* The device's output, inflated by host zlib, equals @data */
+static void check_output(S *s, VBuf *dst, const struct awd_cpl *c,
+                         unsigned fmt, const uint8_t *data, size_t len)
+{
+    g_autofree uint8_t *out = g_malloc(dst->npages * PG);
+    g_autofree uint8_t *back = g_malloc(len + 1);
+
+    g_assert_cmpuint(c->status, ==, AWD_STS_OK);
+    g_assert_cmpuint(c->consumed, ==, len);
+    g_assert_cmpuint(c->produced, >, 0);
+    g_assert_cmpuint(c->produced, <=, dst->npages * PG);
+    vbuf_rw(s, dst, out, dst->npages * PG, false);
+    g_assert_cmpint(awd_host_inflate(awd_fmt_wbits(fmt), out, c->produced,
+                                     back, len + 1), ==, len);
+    g_assert_cmpmem(back, len, data, len);
+}
+
+/* Buffers present: translations come from ATS into the ATC */
+static void test_compress_mapped(void)
+{
+    static const unsigned fmts[] = { AWD_FMT_RAW, AWD_FMT_ZLIB, AWD_FMT_GZIP };
+    static const unsigned levels[] = { 1, 6, 9 };
+    size_t len = 16 * PG - 0x10;
+    g_autofree uint8_t *data = awd_test_data(len, 3);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    unsigned i;
+
+    sva_start(&s, NULL);
+    pq_setup(&s, &q, 2, 4);
+    vbuf_alloc(&s, &src, SRC_VA, len + 0x10, true);
+    vbuf_alloc(&s, &dst, DST_VA, 16 * PG, true);
+    qtest_memwrite(s.t.qts, src.pa[0] + 0x10, data, PG - 0x10);
+    for (i = 1; i < src.npages; i++) {
+        qtest_memwrite(s.t.qts, src.pa[i], data + i * PG - 0x10, PG);
+    }
+    for (i = 0; i < ARRAY_SIZE(fmts); i++) {
+        struct awd_desc d = comp_desc(i + 1, fmts[i], levels[i], len,
+                                      16 * PG);
+        struct awd_cpl c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+
+        check_output(&s, &dst, &c, fmts[i], data, len);
+    }
+    /* the device set Dirty on what it wrote, Accessed on what it read */
+    g_assert_true(mem_rdq(&s.t, dst.pte[0]) & SVA_FL_D);
+    g_assert_true(mem_rdq(&s.t, src.pte[3]) & SVA_FL_A);
+    g_assert_false(mem_rdq(&s.t, src.pte[3]) & SVA_FL_D);
+    sva_stop(&s);
+}
+
+/* Every buffer page not present: each one goes through a page request */
+static void test_compress_faulted(void)
+{
+    size_t len = 16 * PG - 0x10;
+    g_autofree uint8_t *data = awd_test_data(len, 7);
+    g_autofree uint8_t *tmp = g_malloc0(16 * PG);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    Fault f = { .src = &src, .dst = &dst, .fail_addr = 1 };
+    struct awd_desc d;
+    struct awd_cpl c;
+
+    sva_start(&s, NULL);
+    pq_setup(&s, &q, 0, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len + 0x10, false);
+    vbuf_alloc(&s, &dst, DST_VA, 8 * PG, false);
+    memcpy(tmp + 0x10, data, len);
+    vbuf_rw(&s, &src, tmp, 16 * PG, true);
+
+    d = comp_desc(0x77, AWD_FMT_GZIP, 6, len, 8 * PG);
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    check_output(&s, &dst, &c, AWD_FMT_GZIP, data, len);
+    g_assert_cmpuint(f.src_requests, ==, src.npages);
+    g_assert_cmpuint(f.dst_requests, ==, dst.npages);
+    g_assert_cmpuint(s.page_requests, ==, src.npages + dst.npages);
+
+    /* and again: everything is in the ATC now, no page request */
+    d.tag = 0x78;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_GZIP, data, len);
+    sva_stop(&s);
+}
+
+/* A failure response ends the descriptor with the fault and its address */
+static void test_fault_response(void)
+{
+    size_t len = 4 * PG;
+    g_autofree uint8_t *data = awd_test_data(len, 9);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    Fault f = { .src = &src, .dst = &dst };
+    struct awd_desc d;
+    struct awd_cpl c;
+
+    sva_start(&s, NULL);
+    pq_setup(&s, &q, 1, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len + 0x10, false);
+    vbuf_alloc(&s, &dst, DST_VA, 4 * PG, false);
+
+    /* a source page the "kernel" refuses: a read fault there */
+    f.fail_addr = SRC_VA + 2 * PG;
+    d = comp_desc(1, AWD_FMT_ZLIB, 1, len, 4 * PG);
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+    g_assert_cmphex(c.fault_addr, ==, SRC_VA + 2 * PG);
+    g_assert_false(c.flags & AWD_CF_FAULT_WRITE);
+    g_assert_cmpuint(f.src_requests, ==, 2);
+
+    /* a destination page refused: a write fault at that address */
+    f.fail_addr = DST_VA + 3 * PG;
+    vbuf_present(&s, &src, 2);
+    vbuf_rw(&s, &src, data, len, true);
+    d.tag = 2;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+    g_assert_cmphex(c.fault_addr, ==, DST_VA + 3 * PG);
+    g_assert_true(c.flags & AWD_CF_FAULT_WRITE);
+    g_assert_cmpuint(f.dst_requests, ==, 3);
+
+    /* the queue goes on: with the page given, the request succeeds */
+    f.fail_addr = 1;
+    d.tag = 3;
+    d.src = SRC_VA;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    check_output(&s, &dst, &c, AWD_FMT_ZLIB, data, len);
+    g_assert_cmphex(awd_qreg(&s.d, 1, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+    sva_stop(&s);
+}
+
+/* Guest "kernel" side of a changed PTE: IOTLB, then device-TLB */
+static void invalidate_page(S *s, uint64_t va, bool devtlb)
+{
+    uint64_t d[4] = {
+        SVA_QI_PDEVTLB | ((uint64_t)TD_SID << SVA_QI_PDEVTLB_SID_SHIFT) |
+        ((uint64_t)TEST_PASID << SVA_QI_PASID_SHIFT),
+        va,
+    };
+
+    qi_piotlb(&s->t, TEST_PASID, va, 0);
+    if (devtlb) {
+        qi_submit(&s->t, d);
+        qi_wait(&s->t);
+    }
+}
+
+static void remap_page(S *s, VBuf *b, unsigned i, uint64_t new_pa,
+                       bool devtlb)
+{
+    b->pa[i] = new_pa;
+    mem_wrq(&s->t, b->pte[i], new_pa | USER_RW);
+    invalidate_page(s, b->va + i * PG, devtlb);
+}
+
+typedef struct Remap {
+    S *s;
+    VBuf *src, *dst;
+    uint64_t new_pa;
+    bool done;
+} Remap;
+
+/*
+ * While the device waits for a destination page, the source page it has
+ * already translated is remapped and invalidated: the device must use the
+ * new page.
+ */
+static uint8_t pri_remap_src(S *s, uint64_t addr, bool write, void *opaque)
+{
+    Remap *r = opaque;
+    int i = vbuf_page(r->dst, addr);
+
+    g_assert_cmpint(i, >=, 0);
+    if (!r->done) {
+        remap_page(s, r->src, 0, r->new_pa, true);
+        r->done = true;
+    }
+    vbuf_present(s, r->dst, i);
+    return SVA_PGRP_RC_SUCCESS;
+}
+
+static void test_devtlb_inv(void)
+{
+    size_t len = PG;
+    g_autofree uint8_t *a = awd_test_data(len, 1);
+    g_autofree uint8_t *b = awd_test_data(len, 2);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    struct awd_desc d;
+    struct awd_cpl c;
+    uint64_t pa_a, pa_b, pa_c;
+    Remap r;
+
+    sva_start(&s, NULL);
+    pq_setup(&s, &q, 3, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, true);
+    vbuf_alloc(&s, &dst, DST_VA, 2 * PG, true);
+    pa_a = src.pa[0];
+    pa_b = page(&s.t);
+    pa_c = page(&s.t);
+    qtest_memwrite(s.t.qts, pa_a, a, len);
+    qtest_memwrite(s.t.qts, pa_b, b, len);
+    qtest_memwrite(s.t.qts, pa_c, a, len);
+
+    d = comp_desc(1, AWD_FMT_RAW, 6, len, 2 * PG);
+    d.src = SRC_VA;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, a, len);
+
+    /* IOTLB invalidated but not the device-TLB: the ATC still says A */
+    remap_page(&s, &src, 0, pa_b, false);
+    d.tag = 2;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, a, len);
+
+    /* the device-TLB invalidation evicts it: B from now on */
+    remap_page(&s, &src, 0, pa_b, true);
+    d.tag = 3;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, b, len);
+
+    /* invalidation while the device waits for a page response */
+    mem_wrq(&s.t, dst.pte[1], dst.pa[1] | (USER_RW & ~SVA_FL_P));
+    invalidate_page(&s, DST_VA + PG, true);
+    r = (Remap) { .s = &s, .src = &src, .dst = &dst, .new_pa = pa_c };
+    d.tag = 4;
+    c = run_pri(&s, &q, &d, pri_remap_src, &r);
+    g_assert_true(r.done);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, a, len);
+    sva_stop(&s);
+}
+
+/* Requests without PASID use ATS through RID_PASID (pass-through here) */
+static void test_no_pasid_ats(void)
+{
+    size_t len = 8 * PG;
+    g_autofree uint8_t *data = awd_test_data(len, 5);
+    g_autofree uint8_t *out = g_malloc(len * 2);
+    g_autofree uint8_t *back = g_malloc(len);
+    S s;
+    AwdQ q;
+    uint64_t src, dst;
+    struct awd_desc d;
+    struct awd_cpl c;
+
+    sva_start(&s, NULL);
+    awd_q_setup(&s.d, &q, 4, 3);
+    src = awd_alloc(&s.d, len, PG);
+    dst = awd_alloc(&s.d, len * 2, PG);
+    awd_write_buf(&s.d, src, data, len);
+    d = (struct awd_desc) {
+        .opcode = AWD_OP_COMPRESS, .tag = 9, .src = src, .dst = dst,
+        .src_len = len, .dst_len = len * 2,
+        .param = COMP_PARAM(AWD_FMT_ZLIB, 6),
+    };
+    c = awd_q_run(&q, &d);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    awd_read_buf(&s.d, dst, out, c.produced);
+    g_assert_cmpint(awd_host_inflate(15, out, c.produced, back, len), ==,
+                    len);
+    g_assert_cmpmem(back, len, data, len);
+    sva_stop(&s);
+}
+
+/* A page request nobody answers: the timeout property ends it as a fault */
+static void test_pri_timeout(void)
+{
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    struct awd_desc d;
+    struct awd_cpl c;
+
+    sva_start(&s, ",pri-timeout-ms=200");
+    pq_setup(&s, &q, 0, 3);
+    vbuf_alloc(&s, &src, SRC_VA, PG, false);
+    vbuf_alloc(&s, &dst, DST_VA, PG, true);
+    d = comp_desc(5, AWD_FMT_RAW, 1, 64, PG);
+    awd_q_submit(&q, &d);
+    g_assert_true(awd_q_wait(&q, &c, 10000));
+    g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+    g_assert_cmphex(c.fault_addr, ==, SRC_VA + 0x10);
+    g_assert_cmphex(rdq(&s.t, SVA_REG_PQT), ==, SVA_PRQ_DESC_SIZE);
+    /* a late answer is dropped as a guest error, nothing else happens */
+    page_response(&s, TEST_PASID, SVA_PGRP_RC_SUCCESS,
+                  (mem_rdq(&s.t, s.prq + 8) & SVA_PRQ_PRGI_MASK) >>
+                  SVA_PRQ_PRGI_SHIFT);
+    d.tag = 6;
+    d.src = DST_VA;
+    d.dst = DST_VA + 0x800;
+    d.src_len = 0x100;
+    d.dst_len = 0x800;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    sva_stop(&s);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/accel-wd/sva/compress-mapped", test_compress_mapped);
+    qtest_add_func("/accel-wd/sva/compress-faulted", test_compress_faulted);
+    qtest_add_func("/accel-wd/sva/fault-response", test_fault_response);
+    qtest_add_func("/accel-wd/sva/devtlb-inv", test_devtlb_inv);
+    qtest_add_func("/accel-wd/sva/no-pasid-ats", test_no_pasid_ats);
+    qtest_add_func("/accel-wd/sva/pri-timeout", test_pri_timeout);
+    return g_test_run();
+}
