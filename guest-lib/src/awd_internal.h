@@ -29,8 +29,8 @@ _Static_assert(AWD_CTX_MODE_NOSVA == AWD_MODE_NOSVA, "mode nosva");
 enum {
 	PRIV_TAG = 0,          /* tag given to the device, 0 when idle */
 	PRIV_NEXT = 1,         /* done-list link (struct awd_req *) */
-	PRIV_IOVA_SRC = 2,     /* no-SVA: registered buffers, 0 if none */
-	PRIV_IOVA_DST = 3,
+	PRIV_BOUNCE_SRC = 2,   /* no-SVA: struct awd_block *, 0 if none */
+	PRIV_BOUNCE_DST = 3,
 	PRIV_STATE = 4,        /* REQ_* */
 	PRIV_DESC_FLAGS = 5,   /* extra AWD_DF_* (stream) and ctx address */
 };
@@ -38,10 +38,8 @@ enum {
 #define REQ_INFLIGHT    0x51f1u
 #define REQ_DONE        0xd0e1u
 
-/* One no-SVA registration (driver AWD_IOC_REG_MEM) */
-struct awd_reg {
-	uint64_t uaddr, len, iova;
-};
+struct awd_arena;
+struct awd_block;
 
 struct awd_ctx {
 	int fd;
@@ -65,19 +63,26 @@ struct awd_ctx {
 	bool broken;                      /* device returned garbage */
 	bool irq;
 	unsigned int users;               /* streams + keys made on it */
+	struct awd_arena *arena;          /* no-SVA bounce memory */
 	struct awd_stats st;
 };
 
 /* ctx.c */
 int awd__ctx_check(const struct awd_ctx *ctx);
 bool awd__nosva(const struct awd_ctx *ctx);
-int awd__reg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t *iova);
-void awd__unreg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t iova);
 /* submit with extra descriptor flags and a stream context address */
 int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 		uint64_t ctx_addr);
 int awd__run(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 	     uint64_t ctx_addr);
+
+/* nosva.c: registered bounce memory. -EAGAIN: none free until requests
+ * complete (only returned while some are in flight). */
+int awd__bounce_get(struct awd_ctx *ctx, size_t len, struct awd_block **bp);
+void awd__bounce_put(struct awd_ctx *ctx, struct awd_block *b);
+uint8_t *awd__block_ptr(const struct awd_block *b);
+uint64_t awd__block_iova(const struct awd_block *b);
+void awd__arena_free(struct awd_ctx *ctx);
 
 /* rsa.c */
 uint64_t awd__rsa_key_addr(const struct awd_rsa_key *key, unsigned int form);

@@ -19,6 +19,7 @@ struct awd_stream {
 	uint8_t *dctx;             /* device stream context */
 	size_t dctx_size;
 	uint64_t dctx_addr;        /* its device address (VA, or no-SVA IOVA) */
+	struct awd_block *blk;     /* no-SVA: dctx is this arena block */
 	bool started, ended;
 	uint64_t total_in, total_out;
 	uint32_t checksum;
@@ -208,22 +209,24 @@ AWD_EXPORT int awd_stream_new(struct awd_ctx *ctx, struct awd_stream **sp,
 		return -ENOMEM;
 	size = (ctx->info.stream_ctx_size + AWD_STREAM_CTX_ALIGN - 1) &
 	       ~(size_t)(AWD_STREAM_CTX_ALIGN - 1);
-	s->dctx = aligned_alloc(AWD_STREAM_CTX_ALIGN, size);
-	if (!s->dctx) {
-		free(s);
-		return -ENOMEM;
+	if (awd__nosva(ctx)) {
+		ret = awd__bounce_get(ctx, size, &s->blk);
+		if (ret) {
+			free(s);
+			return ret == -EAGAIN ? -ENOSPC : ret;
+		}
+		s->dctx = awd__block_ptr(s->blk);
+		s->dctx_addr = awd__block_iova(s->blk);
+	} else {
+		s->dctx = aligned_alloc(AWD_STREAM_CTX_ALIGN, size);
+		if (!s->dctx) {
+			free(s);
+			return -ENOMEM;
+		}
+		s->dctx_addr = (uintptr_t)s->dctx;
 	}
 	memset(s->dctx, 0, size);
 	s->dctx_size = size;
-	s->dctx_addr = (uintptr_t)s->dctx;
-	if (awd__nosva(ctx)) {
-		ret = awd__reg(ctx, s->dctx, size, &s->dctx_addr);
-		if (ret) {
-			free(s->dctx);
-			free(s);
-			return ret;
-		}
-	}
 	s->ctx = ctx;
 	s->dir = dir;
 	s->format = format;
@@ -268,10 +271,11 @@ AWD_EXPORT void awd_stream_free(struct awd_stream **sp)
 	if (!sp || !*sp)
 		return;
 	s = *sp;
-	if (awd__nosva(s->ctx) && !awd__ctx_check(s->ctx))
-		awd__unreg(s->ctx, s->dctx, s->dctx_size, s->dctx_addr);
+	if (s->blk)
+		awd__bounce_put(s->ctx, s->blk);
+	else
+		free(s->dctx);
 	s->ctx->users--;
-	free(s->dctx);
 	free(s);
 	*sp = NULL;
 }

@@ -66,30 +66,6 @@ bool awd__nosva(const struct awd_ctx *ctx)
 	return ctx->info.mode != AWD_MODE_SVA;
 }
 
-/* ---- no-SVA buffer registration ---------------------------------------- */
-
-int awd__reg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t *iova)
-{
-	struct awd_mem m = { .uaddr = (uintptr_t)p, .len = len };
-
-	*iova = 0;
-	if (!len)
-		return 0;
-	if (ioctl(ctx->fd, AWD_IOC_REG_MEM, &m) < 0)
-		return neg_errno();
-	*iova = m.iova;
-	return 0;
-}
-
-void awd__unreg(struct awd_ctx *ctx, const void *p, size_t len, uint64_t iova)
-{
-	struct awd_mem m = { .uaddr = (uintptr_t)p, .len = len, .iova = iova };
-
-	if (!len || !iova)
-		return;
-	(void)ioctl(ctx->fd, AWD_IOC_UNREG_MEM, &m);
-}
-
 /* ---- open / close ------------------------------------------------------ */
 
 static void ctx_unmap(struct awd_ctx *ctx)
@@ -114,6 +90,7 @@ static void ctx_free(struct awd_ctx *ctx)
 	}
 	if (ctx->fork_guard)
 		munmap((void *)ctx->fork_guard, 4096);
+	awd__arena_free(ctx);
 	free(ctx->slots);
 	free(ctx->free_slots);
 	free(ctx);
@@ -487,14 +464,55 @@ static int req_check(const struct awd_ctx *ctx, const struct awd_req *req)
 	return 0;
 }
 
-static void req_release(struct awd_ctx *ctx, struct awd_req *req)
+/* No-SVA: give back the bounce blocks; @copy_out: result to the caller. */
+static void req_release(struct awd_ctx *ctx, struct awd_req *req,
+			bool copy_out)
 {
-	if (awd__nosva(ctx)) {
-		awd__unreg(ctx, req->src, req->src_len, req->priv[PRIV_IOVA_SRC]);
-		awd__unreg(ctx, req->dst, req->dst_len, req->priv[PRIV_IOVA_DST]);
-		req->priv[PRIV_IOVA_SRC] = 0;
-		req->priv[PRIV_IOVA_DST] = 0;
+	struct awd_block *sb, *db;
+
+	if (!awd__nosva(ctx))
+		return;
+	sb = (struct awd_block *)(uintptr_t)req->priv[PRIV_BOUNCE_SRC];
+	db = (struct awd_block *)(uintptr_t)req->priv[PRIV_BOUNCE_DST];
+	if (copy_out && db && !req->result) {
+		size_t n = req->produced < req->dst_len ? req->produced :
+			   req->dst_len;
+
+		memcpy(req->dst, awd__block_ptr(db), n);
 	}
+	awd__bounce_put(ctx, sb);
+	awd__bounce_put(ctx, db);
+	req->priv[PRIV_BOUNCE_SRC] = 0;
+	req->priv[PRIV_BOUNCE_DST] = 0;
+}
+
+/* No-SVA: device addresses of bounce copies of the request's buffers. */
+static int req_bounce(struct awd_ctx *ctx, struct awd_req *req,
+		      uint64_t *src, uint64_t *dst)
+{
+	struct awd_block *sb = NULL, *db = NULL;
+	int ret = 0;
+
+	if (req->src_len) {
+		ret = awd__bounce_get(ctx, req->src_len, &sb);
+		if (ret)
+			goto fail;
+		memcpy(awd__block_ptr(sb), req->src, req->src_len);
+		*src = awd__block_iova(sb);
+	}
+	if (req->dst_len) {
+		ret = awd__bounce_get(ctx, req->dst_len, &db);
+		if (ret)
+			goto fail;
+		*dst = awd__block_iova(db);
+	}
+	req->priv[PRIV_BOUNCE_SRC] = (uintptr_t)sb;
+	req->priv[PRIV_BOUNCE_DST] = (uintptr_t)db;
+	return 0;
+fail:
+	awd__bounce_put(ctx, sb);
+	/* nothing in flight will ever give blocks back */
+	return ret == -EAGAIN && !ctx->inflight ? -ENOSPC : ret;
 }
 
 static void done_push(struct awd_ctx *ctx, struct awd_req *req)
@@ -556,7 +574,7 @@ static void abort_inflight(struct awd_ctx *ctx, int result)
 
 		if (!req)
 			continue;
-		req_release(ctx, req);
+		req_release(ctx, req, false);
 		req->result = result;
 		req->hw_status = AWD_STS_ABORTED;
 		req->priv[PRIV_TAG] = 0;
@@ -590,19 +608,15 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 
 	src = (uintptr_t)req->src;
 	dst = (uintptr_t)req->dst;
-	req->priv[PRIV_IOVA_SRC] = 0;
-	req->priv[PRIV_IOVA_DST] = 0;
+	req->priv[PRIV_BOUNCE_SRC] = 0;
+	req->priv[PRIV_BOUNCE_DST] = 0;
 	if (awd__nosva(ctx)) {
-		ret = awd__reg(ctx, req->src, req->src_len, &src);
-		if (ret)
-			return ret;
-		req->priv[PRIV_IOVA_SRC] = src;
-		ret = awd__reg(ctx, req->dst, req->dst_len, &dst);
+		ret = req_bounce(ctx, req, &src, &dst);
 		if (ret) {
-			req_release(ctx, req);
+			if (ret == -EAGAIN)
+				ctx->st.ring_full++;
 			return ret;
 		}
-		req->priv[PRIV_IOVA_DST] = dst;
 	}
 
 	slot = ctx->free_slots[--ctx->nfree];
@@ -701,7 +715,7 @@ static int reap_cq(struct awd_ctx *ctx)
 			ctx->st.bytes_out += c->produced;
 		}
 		ctx->st.completed++;
-		req_release(ctx, req);
+		req_release(ctx, req, true);
 		slot_free(ctx, slot);
 		done_push(ctx, req);
 

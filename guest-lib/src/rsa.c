@@ -18,6 +18,7 @@ struct awd_rsa_key {
 	size_t mat_len;
 	size_t off[3];             /* offset of each form in mat */
 	uint64_t base;             /* device address of mat */
+	struct awd_block *blk;     /* no-SVA: mat is this arena block */
 };
 
 #define PAD_MAX_K    1024      /* largest k the padding helpers take */
@@ -140,9 +141,16 @@ AWD_EXPORT int awd_rsa_key_new(struct awd_ctx *ctx,
 	}
 	key->base = (uintptr_t)key->mat;
 	if (awd__nosva(ctx)) {
-		ret = awd__reg(ctx, key->mat, key->mat_len, &key->base);
-		if (ret)
+		ret = awd__bounce_get(ctx, key->mat_len, &key->blk);
+		if (ret) {
+			ret = ret == -EAGAIN ? -ENOSPC : ret;
 			goto fail;
+		}
+		memcpy(awd__block_ptr(key->blk), key->mat, key->mat_len);
+		wipe(key->mat, key->mat_len);
+		free(key->mat);
+		key->mat = awd__block_ptr(key->blk);
+		key->base = awd__block_iova(key->blk);
 	}
 	key->ctx = ctx;
 	ctx->users++;
@@ -173,11 +181,12 @@ AWD_EXPORT void awd_rsa_key_free(struct awd_rsa_key **keyp)
 	if (!keyp || !*keyp)
 		return;
 	key = *keyp;
-	if (awd__nosva(key->ctx) && !awd__ctx_check(key->ctx))
-		awd__unreg(key->ctx, key->mat, key->mat_len, key->base);
 	key->ctx->users--;
 	wipe(key->mat, key->mat_len);
-	free(key->mat);
+	if (key->blk)
+		awd__bounce_put(key->ctx, key->blk);
+	else
+		free(key->mat);
 	free(key);
 	*keyp = NULL;
 }

@@ -385,6 +385,8 @@ int __wrap_open64(const char *path, int flags, ...)
 	q->info.caps = AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA |
 		       AWD_CAP_STREAM | AWD_CAP_PASID | AWD_CAP_ATS |
 		       AWD_CAP_PRI;
+	if (getenv("AWD_MOCK_NOSVA"))
+		mock_knobs.nosva = true;
 	q->info.mode = mock_knobs.nosva ? AWD_MODE_NOSVA : AWD_MODE_SVA;
 	q->info.flags = mock_knobs.no_irq ? 0 : AWD_INFO_F_IRQ;
 	q->info.queue = (uint32_t)slot;
@@ -444,9 +446,13 @@ static int unreg_mem(struct mockq *q, const struct awd_mem *m)
 {
 	int ret = -ENOENT;
 
+	if (q->info.mode == AWD_MODE_SVA)
+		return -EOPNOTSUPP;
+	if (q->info.state == AWD_QS_RUNNING)
+		return -EBUSY;          /* as the driver: only while stopped */
 	pthread_mutex_lock(&q->lock);
 	for (unsigned int i = 0; i < q->nreg; i++) {
-		if (q->reg[i].iova == m->iova && q->reg[i].uaddr == m->uaddr) {
+		if (q->reg[i].iova == m->iova) {
 			q->qst.pinned_pages -= (q->reg[i].len + PAGE - 1) / PAGE;
 			q->reg[i] = q->reg[--q->nreg];
 			ret = 0;

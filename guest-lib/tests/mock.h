@@ -8,7 +8,8 @@
  * (hw/accel-wd/engine-*.c) on process memory.
  *
  * Knobs (set before awd_ctx_open()); the environment variable
- * AWD_MOCK_MAX_XFER overrides max_xfer for programs without knobs.
+ * AWD_MOCK_MAX_XFER overrides max_xfer, and AWD_MOCK_NOSVA (set) turns on
+ * nosva, for programs without knobs.
  */
 #ifndef AWD_MOCK_H
 #define AWD_MOCK_H

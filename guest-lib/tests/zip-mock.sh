@@ -53,6 +53,8 @@ check "corrupt crc: exit 1" sh -c "gzip -c '$t/text' > '$t/c.gz' && sz=\$(wc -c 
 check "unknown suffix: warning, exit 2" sh -c "'$awd' unzip '$t/one' 2>/dev/null; [ \$? -eq 2 ]"
 check "unknown option: exit 1" sh -c "'$awd' zip --bogus </dev/null >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "small device transfer limit (64 KiB) round trips" sh -c "AWD_MOCK_MAX_XFER=65536 '$awd' zip < '$t/big' | gzip -dc | cmp - '$t/big' && gzip -c '$t/big' | AWD_MOCK_MAX_XFER=65536 '$awd' unzip | cmp - '$t/big'"
+check "no-SVA mode (bounce buffers) round trips" sh -c "AWD_MOCK_NOSVA=1 '$awd' zip < '$t/big' | gzip -dc | cmp - '$t/big' && gzip -c '$t/big' | AWD_MOCK_NOSVA=1 '$awd' unzip | cmp - '$t/big'"
+check "no-SVA mode bench (async, RSA, fresh buffers)" sh -c "AWD_MOCK_NOSVA=1 '$awd' bench -t 0.02 -q 16 >/dev/null"
 check "-v reports the ratio" sh -c "'$awd' zip -v -c '$t/text' 2>&1 >/dev/null | grep -q '%'"
 echo "1..$n"
 [ "$fails" -eq 0 ]
