@@ -223,6 +223,16 @@ static void sva_auto_respond(IOMMUSVASpace *sp, uint32_t pasid,
     qemu_bh_schedule(sp->s->resp_bh);
 }
 
+/* Reset: responses not yet delivered belong to the old world */
+void iommu_sva_ep_reset(IOMMUSVAState *s)
+{
+    SVAPendingResponse *p;
+
+    while ((p = g_queue_pop_head(&s->resp_queue))) {
+        g_free(p);
+    }
+}
+
 void iommu_sva_ep_init(IOMMUSVAState *s)
 {
     g_queue_init(&s->resp_queue);

@@ -31,21 +31,32 @@ static bool sva_beyond_haw(IOMMUSVAState *s, uint64_t addr)
     return s->p.aw_bits < 64 && (addr >> s->p.aw_bits) != 0;
 }
 
-static bool sva_read(hwaddr addr, void *buf, size_t len)
-{
-    return dma_memory_read(&address_space_memory, addr, buf, len,
-                           MEMTXATTRS_UNSPECIFIED) == MEMTX_OK;
-}
-
+/*
+ * Read a naturally aligned table entry of @n 64-bit words. Tables live in
+ * RAM: an entry anywhere else (MMIO, nothing) is an access error, so a
+ * walk never re-enters a device model. Each word is one atomic load, as
+ * hardware reads it.
+ */
 static bool sva_read_quads(hwaddr addr, uint64_t *q, unsigned n)
 {
+    hwaddr xlat, len = n * sizeof(uint64_t);
+    MemoryRegion *mr;
+    uint64_t *p;
     unsigned i;
 
-    if (!sva_read(addr, q, n * sizeof(uint64_t))) {
+    if (addr & (sizeof(uint64_t) - 1)) {
         return false;
     }
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, addr, &xlat, &len,
+                                 false, MEMTXATTRS_UNSPECIFIED);
+    if (len < n * sizeof(uint64_t) || !memory_region_is_ram(mr) ||
+        (xlat & (sizeof(uint64_t) - 1))) {
+        return false;
+    }
+    p = (uint64_t *)((uint8_t *)memory_region_get_ram_ptr(mr) + xlat);
     for (i = 0; i < n; i++) {
-        q[i] = le64_to_cpu(q[i]);
+        q[i] = le64_to_cpu(qatomic_read__nocheck(&p[i]));
     }
     return true;
 }

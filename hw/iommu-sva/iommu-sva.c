@@ -556,6 +556,7 @@ static void sva_reset_hold(Object *obj, ResetType type)
     sva_regs_init(s);
     iommu_sva_flush_all(s);
     iommu_sva_switch_spaces(s);
+    iommu_sva_ep_reset(s);
     trace_iommu_sva_reset();
 }
 

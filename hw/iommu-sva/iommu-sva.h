@@ -167,6 +167,7 @@ void iommu_sva_ep_devtlb_inv(IOMMUSVAState *s, uint16_t sid, uint32_t pasid,
 void iommu_sva_ep_page_response(IOMMUSVAState *s, uint16_t rid,
                                 const struct PCISVAPageResponse *resp);
 void iommu_sva_ep_init(IOMMUSVAState *s);
+void iommu_sva_ep_reset(IOMMUSVAState *s);
 void iommu_sva_ep_space_init(IOMMUSVASpace *sp);
 
 /* iommu-sva-xlate.c */
