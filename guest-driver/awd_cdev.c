@@ -233,8 +233,13 @@ static void awd_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct awd_ctx *ctx = container_of(mn, struct awd_ctx, mn);
 
+	/*
+	 * Nothing can observe the results any more and every page request
+	 * would fail: abort rather than drain (a long request would keep
+	 * the dying process, and its pinned pages, for the whole drain).
+	 */
 	mutex_lock(&ctx->lock);
-	awd_queue_stop(ctx);
+	awd_queue_abort(ctx);
 	awd_mem_release_all(ctx);
 	ctx->orphan = true;
 	mutex_unlock(&ctx->lock);

@@ -722,6 +722,34 @@ static int t_kill(int rounds)
 	return 0;
 }
 
+/*
+ * Memory pressure for zswap: touch MB megabytes of compressible pages, each
+ * stamped with its index, then read them all back twice.
+ */
+static int t_memhog(long mb)
+{
+	size_t len = (size_t)mb << 20, pg, npg = len / 4096;
+	unsigned char *m = malloc(len);
+	int pass;
+
+	CHECK(m, "malloc %ld MiB", mb);
+	for (pg = 0; pg < npg; pg++) {
+		memset(m + pg * 4096, (int)(pg & 0x7f), 4096);
+		memcpy(m + pg * 4096, &pg, sizeof(pg));
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (pg = 0; pg < npg; pg++) {
+			size_t v;
+
+			memcpy(&v, m + pg * 4096, sizeof(v));
+			CHECK(v == pg && m[pg * 4096 + 4095] == (pg & 0x7f),
+			      "page %zu corrupted (pass %d)", pg, pass);
+		}
+	printf("%ld MiB written and read back twice\n", mb);
+	free(m);
+	return 0;
+}
+
 static sigjmp_buf bus_jmp;
 
 static void on_sigbus(int sig)
@@ -773,7 +801,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|kill [N]|hotremove SYSFS-REMOVE\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|kill [N]|hotremove SYSFS-REMOVE|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -799,6 +827,8 @@ int main(int argc, char **argv)
 		return t_regmem();
 	if (!strcmp(t, "hotremove") && argc > 2)
 		return t_hotremove(argv[2]);
+	if (!strcmp(t, "memhog"))
+		return t_memhog(argc > 2 ? atol(argv[2]) : 256);
 	if (!strcmp(t, "kill"))
 		return t_kill(argc > 2 ? atoi(argv[2]) : 10);
 	fprintf(stderr, "unknown test %s\n", t);
