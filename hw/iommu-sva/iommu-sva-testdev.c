@@ -304,10 +304,50 @@ static void td_exit(PCIDevice *pdev)
     td_unregister(IOMMU_SVA_TESTDEV(pdev));
 }
 
-/* A test device: nothing to migrate, so refuse */
+/* Notifier registrations are rebuilt on the destination */
+static int td_post_load(void *opaque, int version_id)
+{
+    SVATestDevState *d = opaque;
+    uint32_t pasid = d->pasid;
+
+    if (d->registered) {
+        d->registered = false;
+        d->pasid = d->reg_pasid;
+        if (td_register(d) < 0) {
+            return -EINVAL;
+        }
+        d->pasid = pasid;
+    }
+    return 0;
+}
+
 static const VMStateDescription td_vmstate = {
     .name = TYPE_IOMMU_SVA_TESTDEV,
-    .unmigratable = 1,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = td_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, SVATestDevState),
+        VMSTATE_UINT64(addr, SVATestDevState),
+        VMSTATE_UINT64(len, SVATestDevState),
+        VMSTATE_UINT32(pasid, SVATestDevState),
+        VMSTATE_UINT32(flags, SVATestDevState),
+        VMSTATE_UINT64(data, SVATestDevState),
+        VMSTATE_INT32(status, SVATestDevState),
+        VMSTATE_UINT32(err_count, SVATestDevState),
+        VMSTATE_BOOL(registered, SVATestDevState),
+        VMSTATE_UINT32(reg_pasid, SVATestDevState),
+        VMSTATE_UINT32(pri_count, SVATestDevState),
+        VMSTATE_UINT32(pri_code, SVATestDevState),
+        VMSTATE_UINT32(pri_prgi, SVATestDevState),
+        VMSTATE_UINT32(inv_count, SVATestDevState),
+        VMSTATE_UINT32(inv_pasid, SVATestDevState),
+        VMSTATE_UINT64(inv_iova, SVATestDevState),
+        VMSTATE_UINT64(inv_mask, SVATestDevState),
+        VMSTATE_UINT64(probe_addr, SVATestDevState),
+        VMSTATE_UINT32(probe_val, SVATestDevState),
+        VMSTATE_END_OF_LIST()
+    }
 };
 
 static void td_class_init(ObjectClass *klass, void *data)

@@ -441,6 +441,59 @@ static void test_fault_overflow(void)
     stop(&t);
 }
 
+/*
+ * Migration: registers, fault records, translation, the invalidation
+ * queue and the device's notifier registration carry over.
+ */
+static void test_migrate(void)
+{
+    g_autofree char *tmp = g_dir_make_tmp("iommu-sva-mig-XXXXXX", NULL);
+    g_autofree char *sock = g_build_filename(tmp, "mig", NULL);
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    uint8_t before[SVA_REG_USED], after[SVA_REG_USED];
+    uint64_t top, data, v;
+    T src, dst;
+
+    start(&src, NULL, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    top = page(&src);
+    data = page(&src);
+    map(&src, top, 4, TEST_ADDR, data, 1, SVA_FL_P | SVA_FL_RW | SVA_FL_US);
+    set_pasid_fl(&src, 0, top, false, 0);
+    g_assert_cmpint(td_dma_write(&src, TEST_ADDR, 0x1234), ==, 0);
+    td_register(&src, TD_PASID);
+    /* Leave a fault record pending */
+    g_assert_cmpint(td_dma_write(&src, TEST_ADDR + SVA_PAGE_SIZE, 1), !=, 0);
+    qtest_memread(src.qts, IOMMU_SVA_MMIO_BASE, before, sizeof(before));
+
+    dst = src;
+    dst.qs = qtest_pc_boot("-M q35 -nodefaults -device iommu-sva "
+                           "-device iommu-sva-testdev,addr=03.0 "
+                           "-incoming %s", uri);
+    dst.qts = dst.qs->qts;
+    dst.dev = NULL;
+    qpci_device_foreach(dst.qs->pcibus, SVA_TESTDEV_VENDOR_ID,
+                        SVA_TESTDEV_DEVICE_ID, td_find, &dst.dev);
+    g_assert_nonnull(dst.dev);
+    migrate(src.qs, dst.qs, uri);
+
+    qtest_memread(dst.qts, IOMMU_SVA_MMIO_BASE, after, sizeof(after));
+    g_assert(memcmp(before, after, sizeof(before)) == 0);
+    expect_fault(&dst, SVA_FR_FS_P, true, TEST_ADDR + SVA_PAGE_SIZE,
+                 SVA_TD_NO_PASID);
+    /* Translation and the queue work on the destination */
+    g_assert_cmpint(td_dma_read(&dst, TEST_ADDR, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0x1234);
+    qi_wait(&dst);
+    page_response(&dst, TD_PASID, SVA_PGRP_RC_SUCCESS, TEST_PRGI);
+    g_assert_cmpuint(td_rdl(&dst, SVA_TD_PRI_COUNT), ==, 1);
+    stop(&dst);
+
+    g_free(src.dev);
+    qtest_pc_shutdown(src.qs);
+    unlink(sock);
+    rmdir(tmp);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -451,5 +504,6 @@ int main(int argc, char **argv)
     qtest_add_func("/iommu-sva/bad/descriptors", test_bad_descriptors);
     qtest_add_func("/iommu-sva/bad/tables", test_bad_tables);
     qtest_add_func("/iommu-sva/bad/fault-overflow", test_fault_overflow);
+    qtest_add_func("/iommu-sva/migrate", test_migrate);
     return g_test_run();
 }
