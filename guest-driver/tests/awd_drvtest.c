@@ -750,6 +750,46 @@ static int t_memhog(long mb)
 	return 0;
 }
 
+/* a function-level reset under a running queue: reported, recoverable */
+static int t_flr(const char *reset_path)
+{
+	struct awd_desc d = { .opcode = AWD_OP_NOP, .flags = AWD_DF_IRQ };
+	struct pollfd p = { .events = POLLIN };
+	struct awd_info i;
+	struct awd_cpl c;
+	struct q q;
+	uint64_t n;
+	int rc = q_open(&q, 0), fd;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	q_map(&q);
+	q_start(&q);
+	d.tag = 1;
+	q_submit(&q, &d);
+	CHECK(!q_wait(&q, &c, 10000, 1) && c.status == AWD_STS_OK, "NOP");
+	fd = open(reset_path, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, "1", 1) == 1, "reset via %s: %m",
+	      reset_path);
+	close(fd);
+	CHECK(ioctl(q.fd, AWD_IOC_INFO, &i) == 0, "INFO: %m");
+	CHECK(i.state == AWD_QS_ERROR && (i.flags & AWD_INFO_F_RESET),
+	      "after reset: state %u flags %#x", i.state, i.flags);
+	p.fd = q.fd;
+	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLERR), "poll after reset");
+	CHECK(read(q.fd, &n, sizeof(n)) < 0 && errno == EIO, "read after reset");
+	CHECK(ioctl(q.fd, AWD_IOC_STOP) == 0, "STOP: %m");
+	q_start(&q);
+	CHECK(ioctl(q.fd, AWD_IOC_INFO, &i) == 0 && i.state == AWD_QS_RUNNING &&
+	      !(i.flags & AWD_INFO_F_RESET), "restart after reset");
+	d.tag = 2;
+	q_submit(&q, &d);
+	CHECK(!q_wait(&q, &c, 10000, 1) && c.status == AWD_STS_OK && c.tag == 2,
+	      "NOP after reset");
+	printf("reset reported (AWD_QS_ERROR + AWD_INFO_F_RESET), queue restarted\n");
+	close(q.fd);
+	return 0;
+}
+
 static sigjmp_buf bus_jmp;
 
 static void on_sigbus(int sig)
@@ -801,7 +841,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|kill [N]|hotremove SYSFS-REMOVE|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -827,6 +867,8 @@ int main(int argc, char **argv)
 		return t_regmem();
 	if (!strcmp(t, "hotremove") && argc > 2)
 		return t_hotremove(argv[2]);
+	if (!strcmp(t, "flr") && argc > 2)
+		return t_flr(argv[2]);
 	if (!strcmp(t, "memhog"))
 		return t_memhog(argc > 2 ? atol(argv[2]) : 256);
 	if (!strcmp(t, "kill"))
