@@ -72,9 +72,7 @@ extern "C" {
 /* Returns AWD_LIB_VERSION of the library actually linked. */
 const char *awd_version(void);
 
-/* ======================================================================
- * Errors
- * ====================================================================== */
+/* ---- Errors ------------------------------------------------------------ */
 
 /*
  * Message for @err, a value returned by any function of this library
@@ -109,22 +107,20 @@ const char *awd_hw_status_str(unsigned int hw_status);
  */
 int awd_hw_status_errno(unsigned int hw_status);
 
-/* ======================================================================
- * Contexts
- * ====================================================================== */
+/* ---- Contexts ---------------------------------------------------------- */
 
 struct awd_ctx;
 
 /* awd_ctx_open() flags */
 #define AWD_OPEN_POLLED        (1u << 0)  /* no interrupts: waits spin */
-#define AWD_OPEN_NOSVA         (1u << 1)  /* fail with -EOPNOTSUPP unless
-					   * the queue is in SVA mode */
+/* Fail with -EOPNOTSUPP unless the queue is in SVA mode. */
+#define AWD_OPEN_SVA_ONLY      (1u << 1)
 #define AWD_OPEN_RING_SHIFT    8
 #define AWD_OPEN_RING_MASK     (0xfu << AWD_OPEN_RING_SHIFT)
 /* Ask for 2^order ring entries (1..15); 0 keeps the driver's default. */
 #define AWD_OPEN_RING_ORDER(order) \
 	(((unsigned int)(order) << AWD_OPEN_RING_SHIFT) & AWD_OPEN_RING_MASK)
-#define AWD_OPEN_VALID_MASK    (AWD_OPEN_POLLED | AWD_OPEN_NOSVA | \
+#define AWD_OPEN_VALID_MASK    (AWD_OPEN_POLLED | AWD_OPEN_SVA_ONLY | \
 				AWD_OPEN_RING_MASK)
 
 /*
@@ -145,7 +141,7 @@ struct awd_ctx;
  *   -ENOENT    no such device (or no accel-wd device at all)
  *   -EBUSY     every queue of the device(s) is in use (retryable later)
  *   -EACCES    no permission to open the device
- *   -EOPNOTSUPP AWD_OPEN_NOSVA was given and the queue is in no-SVA mode
+ *   -EOPNOTSUPP AWD_OPEN_SVA_ONLY was given and the queue is in no-SVA mode
  *   -EPROTO    the driver speaks an interface version this library lacks
  *   -ENOMEM, or the errno of a failed open/ioctl/mmap.
  * Next: any call on *ctxp; finally awd_ctx_close().
@@ -229,9 +225,7 @@ int awd_ctx_stats(struct awd_ctx *ctx, struct awd_stats *st);
  */
 int awd_ctx_reset(struct awd_ctx *ctx);
 
-/* ======================================================================
- * Requests: asynchronous submission and completion
- * ====================================================================== */
+/* ---- Requests: asynchronous submission and completion ------------------ */
 
 /* awd_req.op */
 enum awd_req_op {
@@ -345,9 +339,7 @@ int awd_wait(struct awd_ctx *ctx, struct awd_req **done, unsigned int max,
  */
 int awd_run(struct awd_ctx *ctx, struct awd_req *req);
 
-/* ======================================================================
- * One-shot compression
- * ====================================================================== */
+/* ---- One-shot compression ---------------------------------------------- */
 
 /*
  * Largest output awd_compress() can produce for @src_len bytes of input
@@ -383,9 +375,7 @@ int awd_decompress(struct awd_ctx *ctx, enum awd_format format,
 		   const void *src, size_t *src_len, void *dst,
 		   size_t *dst_len);
 
-/* ======================================================================
- * Streams: compression or decompression across many calls
- * ====================================================================== */
+/* ---- Streams: compression or decompression across many calls ----------- */
 
 struct awd_stream;
 
@@ -467,9 +457,7 @@ int awd_stream_totals(const struct awd_stream *s, uint64_t *total_in,
  */
 void awd_stream_free(struct awd_stream **sp);
 
-/* ======================================================================
- * RSA
- * ====================================================================== */
+/* ---- RSA --------------------------------------------------------------- */
 
 /*
  * Key material as big-endian unsigned integers (leading zero bytes
@@ -490,9 +478,10 @@ struct awd_rsa_key_parts {
 
 /*
  * Lay out a key for the device. The key length k is the byte length of n
- * without leading zeros; it must be a multiple of 8 bytes' worth of bits
- * between 512 and awd_caps.rsa_max_bits (so k in 64..512 bytes), n odd.
- * e and d must fit in k bytes, the CRT values in k/2 bytes (k even).
+ * without leading zeros: 64 (512 bits) to awd_caps.rsa_max_bits / 8 (at
+ * most 512) bytes; n must be odd. e and d must fit in k bytes, the CRT
+ * values in k/2 bytes (the CRT form needs k even; it is dropped
+ * otherwise, and the key then needs d).
  * Returns 0 and *@keyp, or -EBADF, -EINVAL (missing n, or neither e nor a
  * private part), -EKEYREJECTED (lengths out of range, even n),
  * -EOPNOTSUPP (no RSA engine, or k over rsa_max_bits), -ENOMEM; no-SVA
@@ -605,9 +594,7 @@ int awd_pss_pad(enum awd_hash hash, const uint8_t *digest, uint8_t *em,
 int awd_pss_check(enum awd_hash hash, const uint8_t *digest,
 		  const uint8_t *em, size_t bits);
 
-/* ======================================================================
- * gzip member header helpers (RFC 1952), no device needed
- * ====================================================================== */
+/* ---- gzip member header helpers (RFC 1952), no device needed ----------- */
 
 struct awd_gzip_header {
 	uint32_t mtime;           /* seconds since 1970, 0 if unknown */

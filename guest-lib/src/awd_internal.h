@@ -59,7 +59,7 @@ struct awd_ctx {
 	uint32_t *free_slots;             /* stack of free slot numbers */
 	uint32_t nfree;
 	struct awd_req *done_head, *done_tail;  /* reaped, not yet returned */
-	volatile uint8_t *fork_guard;     /* MADV_WIPEONFORK page: 0 in a child */
+	uint8_t *fork_guard;              /* MADV_WIPEONFORK page: 0 in a child */
 	bool broken;                      /* device returned garbage */
 	bool irq;
 	unsigned int users;               /* streams + keys made on it */
@@ -76,8 +76,10 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 int awd__run(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 	     uint64_t ctx_addr);
 
-/* nosva.c: registered bounce memory. -EAGAIN: none free until requests
- * complete (only returned while some are in flight). */
+/*
+ * nosva.c: registered bounce memory. -EAGAIN: none free until requests
+ * complete (only returned while some are in flight).
+ */
 int awd__bounce_get(struct awd_ctx *ctx, size_t len, struct awd_block **bp);
 void awd__bounce_put(struct awd_ctx *ctx, struct awd_block *b);
 uint8_t *awd__block_ptr(const struct awd_block *b);
@@ -96,12 +98,15 @@ size_t awd__wrap_trailer(unsigned int fmt, uint32_t sum, uint64_t total_in,
 void awd__sha1(const void *msg, size_t len, uint8_t out[20]);
 void awd__sha256(const void *msg, size_t len, uint8_t out[32]);
 
-static inline uint32_t awd__load_acquire32(const volatile uint32_t *p)
+#define AWD_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Device-shared words: acquire loads and release stores, no volatile. */
+static inline uint32_t awd__load_acquire32(const uint32_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
-static inline void awd__store_release32(volatile uint32_t *p, uint32_t v)
+static inline void awd__store_release32(uint32_t *p, uint32_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }

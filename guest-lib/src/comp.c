@@ -25,8 +25,10 @@ struct awd_stream {
 	uint32_t checksum;
 };
 
-/* An empty final deflate block (fixed Huffman, BFINAL=1, end-of-block):
- * valid after the byte-aligned output of a sync flush, or at the start. */
+/*
+ * An empty final deflate block (fixed Huffman, BFINAL=1, end-of-block):
+ * valid after the byte-aligned output of a sync flush, or at the start.
+ */
 static const uint8_t empty_final_block[2] = { 0x03, 0x00 };
 
 static size_t wrap_len(unsigned int fmt)
@@ -40,8 +42,10 @@ AWD_EXPORT size_t awd_compress_bound(enum awd_format format, size_t len)
 
 	if ((unsigned int)format > AWD_FORMAT_GZIP)
 		return 0;
-	/* the device's bound: zlib's deflateBound() for default parameters,
-	 * plus room for a sync-flush marker and a final empty block */
+	/*
+	 * the device's bound: zlib's deflateBound() for default parameters,
+	 * plus room for a sync-flush marker and a final empty block
+	 */
 	b = len + (len >> 12) + (len >> 14) + (len >> 25) + 7 +
 	    wrap_len(format) + 16;
 	return b < len ? SIZE_MAX : b;

@@ -47,7 +47,8 @@ static int neg_errno(void)
 
 static bool forked(const struct awd_ctx *ctx)
 {
-	return !ctx->fork_guard || ctx->fork_guard[0] != 1;
+	return !ctx->fork_guard ||
+	       __atomic_load_n(ctx->fork_guard, __ATOMIC_RELAXED) != 1;
 }
 
 int awd__ctx_check(const struct awd_ctx *ctx)
@@ -89,7 +90,7 @@ static void ctx_free(struct awd_ctx *ctx)
 			close(ctx->fd);
 	}
 	if (ctx->fork_guard)
-		munmap((void *)ctx->fork_guard, 4096);
+		munmap(ctx->fork_guard, 4096);
 	awd__arena_free(ctx);
 	free(ctx->slots);
 	free(ctx->free_slots);
@@ -125,7 +126,7 @@ static int ctx_open_path(struct awd_ctx *ctx, const char *path,
 		ret = -EPROTO;
 		goto fail;
 	}
-	if ((flags & AWD_OPEN_NOSVA) && ctx->info.mode != AWD_MODE_SVA) {
+	if ((flags & AWD_OPEN_SVA_ONLY) && ctx->info.mode != AWD_MODE_SVA) {
 		ret = -EOPNOTSUPP;
 		goto fail;
 	}
@@ -668,7 +669,7 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 	memcpy(&ctx->sq[ctx->sq_tail], &d, sizeof(d));
 	ctx->sq_tail = (ctx->sq_tail + 1) & ctx->mask;
 	/* The descriptor is visible before the doorbell write. */
-	awd__store_release32((volatile uint32_t *)(ctx->db + AWD_DB_SQ_TAIL),
+	awd__store_release32((uint32_t *)(ctx->db + AWD_DB_SQ_TAIL),
 			     ctx->sq_tail);
 	ctx->st.submitted++;
 	return 0;
@@ -726,7 +727,7 @@ static int reap_cq(struct awd_ctx *ctx)
 		n++;
 	}
 	if (n)
-		awd__store_release32((volatile uint32_t *)(ctx->db +
+		awd__store_release32((uint32_t *)(ctx->db +
 							   AWD_DB_CQ_HEAD),
 				     ctx->cq_head);
 	return n;

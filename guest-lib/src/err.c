@@ -90,7 +90,7 @@ static const char *const hw_status_names[] = {
 	[AWD_STS_ABORTED] = "ABORTED",
 	[AWD_STS_DMA_ERROR] = "DMA_ERROR",
 };
-_Static_assert(sizeof(hw_status_names) / sizeof(hw_status_names[0]) ==
+_Static_assert(AWD_ARRAY_SIZE(hw_status_names) ==
 	       AWD_STS_MAX, "every status named");
 
 AWD_EXPORT const char *awd_hw_status_str(unsigned int hw_status)

@@ -51,12 +51,11 @@ static bool put_int(uint8_t *dst, size_t width, const uint8_t *p, size_t len)
 	return true;
 }
 
+/* memset that the compiler may not drop as a dead store */
 static void wipe(void *p, size_t len)
 {
-	volatile uint8_t *v = p;
-
-	while (len--)
-		*v++ = 0;
+	memset(p, 0, len);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
 AWD_EXPORT int awd_rsa_key_new(struct awd_ctx *ctx,

@@ -236,7 +236,7 @@ static void test_bound(void)
 /* A gzip header as zlib writes it with every optional field. */
 static size_t zlib_gzip_header(uint8_t *out, size_t cap, bool hcrc)
 {
-	static char name[] = "file.txt", comment[] = "a comment";
+	static char name[] = "file.txt", comment[] = "a comment"; /* zlib: not const */
 	static unsigned char extra[] = { 'A', 'W', 2, 0, 1, 2 };
 	gz_header h = { 0 };
 	z_stream zs = { 0 };

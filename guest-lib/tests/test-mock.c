@@ -66,7 +66,7 @@ static uint32_t rnd(void)
 /* Compressible text-like data mixed with random runs. */
 static uint8_t *make_data(size_t len, unsigned int seed)
 {
-	static const char *words[] = { "accel ", "wd ", "shared ", "virtual ",
+	static const char * const words[] = { "accel ", "wd ", "shared ", "virtual ",
 				       "addressing ", "queue ", "\n", "0x1234 " };
 	uint8_t *p = malloc(len + 1);
 	uint32_t s = seed * 2654435761u + 1;
@@ -235,7 +235,7 @@ static void test_open_caps(void)
 	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_RING_ORDER(13)), -EINVAL);
 	/* SVA required but no-SVA queue */
 	mock_knobs.nosva = true;
-	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_NOSVA), -EOPNOTSUPP);
+	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_SVA_ONLY), -EOPNOTSUPP);
 	mock_knobs.nosva = false;
 }
 #endif

@@ -478,7 +478,7 @@ int cmd_bench(int argc, char **argv)
 		printf("%-16s %8s %12s %12s %9s\n", "operation", "bytes",
 		       "device", "software", "ratio");
 	}
-	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+	for (size_t si = 0; si < ARRAY_SIZE(sizes); si++) {
 		size_t n = sizes[si], zn;
 		size_t bound = awd_compress_bound(AWD_FORMAT_GZIP, n);
 		static const int levels[] = { 1, 6 };

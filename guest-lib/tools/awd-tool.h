@@ -19,6 +19,8 @@
 
 extern const char *awd_prog;       /* "awd zip", "awd rsa", ... */
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 void awd_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* read(2)/write(2) until done; 0 or -errno. read_full stores the count. */
@@ -27,8 +29,10 @@ int awd_write_full(int fd, const void *buf, size_t len);
 /* Read all of @fd (at most @max bytes) into a malloc()ed buffer. */
 int awd_read_all(int fd, size_t max, uint8_t **buf, size_t *len);
 
-/* Open a context on the device named by -D (or AWD_DEVICE), with a
- * message on failure. */
+/*
+ * Open a context on the device named by -D (or AWD_DEVICE), with a
+ * message on failure.
+ */
 int awd_tool_open(struct awd_ctx **ctx, const char *dev);
 
 int cmd_zip(int argc, char **argv, bool decompress);

@@ -154,7 +154,7 @@ static int stat_sysfs(void)
 			continue;       /* PCI addresses only */
 		snprintf(dir, sizeof(dir), "%s/%s", drv, de->d_name);
 		printf("device %s\n", de->d_name);
-		for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(attrs); i++)
 			print_file(dir, attrs[i]);
 		n++;
 	}
@@ -171,7 +171,7 @@ static void print_caps_bits(uint32_t c)
 	for (unsigned int i = 0; i < 32; i++) {
 		if (!(c & (1u << i)))
 			continue;
-		if (i < sizeof(names) / sizeof(names[0]))
+		if (i < ARRAY_SIZE(names))
 			printf(" %s", names[i]);
 		else
 			printf(" bit%u", i);

@@ -276,7 +276,7 @@ int awd_key_load(const char *path, struct awd_keyfile *kf)
 {
 	static const struct {
 		const char *label;
-		int (*parse)(struct der, struct awd_rsa_key_parts *);
+		int (*parse)(struct der d, struct awd_rsa_key_parts *kp);
 		bool priv;
 	} kinds[] = {
 		{ "RSA PRIVATE KEY", parse_rsa_private, true },
@@ -313,7 +313,7 @@ int awd_key_load(const char *path, struct awd_keyfile *kf)
 		return ret;
 	}
 	ret = -EOPNOTSUPP;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
 		char begin[64], end[64];
 		long n;
 
