@@ -52,6 +52,8 @@
 /* How often a waiting worker looks at its queue's abort flag */
 #define ATC_WAIT_SLICE_MS   10
 #define ATC_NO_SLOT         UINT32_MAX
+/* Statistics: one writer (the queue's worker), read by qom-get */
+#define STAT_INC(f)         qatomic_set(&(f), (f) + 1)
 
 #define ATC_GUEST_ERR(trace, fmt, ...) \
     do { \
@@ -337,7 +339,7 @@ static uint32_t atc_page_request(AwdXlateCtx *x, uint64_t addr, bool write)
     uint32_t prgi = ATC_NO_SLOT, i, st;
     AwdPrgSlot *w = NULL;
 
-    x->page_requests++;
+    STAT_INC(x->page_requests);
     qemu_mutex_lock(&atc->lock);
     for (;;) {
         uint32_t limit = atc_pri_limit(atc);
@@ -436,12 +438,12 @@ static uint32_t atc_translate(AwdXlateCtx *x, uint64_t va, uint64_t last,
         if (e && perm_ok(e->perm, write)) {
             *gpa = e->gpa;
             qemu_mutex_unlock(&atc->lock);
-            x->atc_hits++;
+            STAT_INC(x->atc_hits);
             return AWD_STS_OK;
         }
         gen = ap->gen;
         qemu_mutex_unlock(&atc->lock);
-        x->atc_misses++;
+        STAT_INC(x->atc_misses);
 
         n = pci_sva_ats_request_translation(atc->pdev, pasid, x->priv, false,
                                             va, last - va + 1, !write, res,
@@ -677,7 +679,7 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
     atc_live_remove(x, m);
     m->atc = false;
     if (st == AWD_STS_FAULT) {
-        x->faults++;
+        STAT_INC(x->faults);
         trace_accel_wd_atc_fault(ap->pasid, *fault_addr, is_write);
     }
     return st;
@@ -867,4 +869,17 @@ void awd_atc_free(AwdAtc *atc)
     qemu_mutex_destroy(&atc->lock);
     g_free(atc->entries);
     g_free(atc);
+}
+
+void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
+{
+    uint64_t hits = qatomic_read(&x->atc_hits);
+    uint64_t misses = qatomic_read(&x->atc_misses);
+    uint64_t prs = qatomic_read(&x->page_requests);
+    uint64_t faults = qatomic_read(&x->faults);
+
+    visit_type_uint64(v, "atc-hits", &hits, errp);
+    visit_type_uint64(v, "atc-misses", &misses, errp);
+    visit_type_uint64(v, "page-requests", &prs, errp);
+    visit_type_uint64(v, "faults", &faults, errp);
 }

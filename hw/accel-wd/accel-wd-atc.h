@@ -15,6 +15,7 @@
 #ifndef HW_ACCEL_WD_ATC_H
 #define HW_ACCEL_WD_ATC_H
 
+#include "qapi/visitor.h"
 #include "accel-wd-xlate.h"
 
 typedef struct AwdAtc AwdAtc;
@@ -42,5 +43,8 @@ bool awd_atc_wanted(AwdXlateCtx *x);
 uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
                      bool is_write, AwdMapping *m, uint64_t *fault_addr);
 void awd_atc_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len);
+
+/* "atc-hits", "atc-misses", "page-requests", "faults" of one queue */
+void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp);
 
 #endif /* HW_ACCEL_WD_ATC_H */

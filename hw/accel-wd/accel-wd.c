@@ -536,6 +536,7 @@ static void awd_get_stats(Object *obj, Visitor *v, const char *name,
         visit_type_uint64(v, "bytes-in", &st.bytes_in, errp);
         visit_type_uint64(v, "bytes-out", &st.bytes_out, errp);
         visit_type_uint64(v, "errors", &st.errors, errp);
+        awd_xlate_visit_stats(&s->queues[i].xlate, v, errp);
         visit_check_struct(v, errp);
         visit_end_struct(v, NULL);
     }

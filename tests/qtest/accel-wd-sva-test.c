@@ -13,6 +13,8 @@
  */
 #include "qemu/osdep.h"
 #include "hw/pci/pci_regs.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "iommu-sva-util.h"
 #include "accel-wd-util.h"
 
@@ -72,7 +74,8 @@ static void sva_start(S *s, const char *props)
 
     memset(s, 0, sizeof(*s));
     t->qs = qtest_pc_boot("-M q35 -nodefaults -m 512M -device iommu-sva "
-                          "-device accel-wd,addr=03.0%s", props ? props : "");
+                          "-device accel-wd,addr=03.0,id=awd0%s",
+                          props ? props : "");
     t->qts = t->qs->qts;
     qpci_device_foreach(t->qs->pcibus, AWD_PCI_VENDOR_ID, AWD_PCI_DEVICE_ID,
                         td_find, &t->dev);
@@ -277,6 +280,26 @@ static void serve_prq(S *s, PriHandler h, void *opaque)
     wrl(t, SVA_REG_PRS, SVA_PRS_PPR);
 }
 
+/* One counter of queue @qi from qom-get stats */
+static uint64_t queue_stat(S *s, unsigned qi, const char *key)
+{
+    QDict *rsp = qtest_qmp(s->t.qts, "{'execute': 'qom-get', 'arguments':"
+                           " {'path': '/machine/peripheral/awd0',"
+                           " 'property': 'stats'}}");
+    QList *list;
+    uint64_t v;
+    unsigned i;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    list = qdict_get_qlist(rsp, "return");
+    for (i = 0; i < qi; i++) {
+        qobject_unref(qlist_pop(list));
+    }
+    v = qdict_get_int(qobject_to(QDict, qlist_peek(list)), key);
+    qobject_unref(rsp);
+    return v;
+}
+
 static bool cpl_ready(AwdQ *q)
 {
     uint32_t flags = qtest_readl(q->d->qts, q->cq +
@@ -430,11 +453,16 @@ static void test_compress_faulted(void)
     g_assert_cmpuint(f.src_requests, ==, src.npages);
     g_assert_cmpuint(f.dst_requests, ==, dst.npages);
     g_assert_cmpuint(s.page_requests, ==, src.npages + dst.npages);
+    g_assert_cmpuint(queue_stat(&s, 0, "page-requests"), ==,
+                     src.npages + dst.npages);
+    g_assert_cmpuint(queue_stat(&s, 0, "faults"), ==, 0);
 
     /* and again: everything is in the ATC now, no page request */
     d.tag = 0x78;
     c = run_pri(&s, &q, &d, pri_unexpected, NULL);
     check_output(&s, &dst, &c, AWD_FMT_GZIP, data, len);
+    g_assert_cmpuint(queue_stat(&s, 0, "atc-hits"), >=,
+                     src.npages + dst.npages);
     sva_stop(&s);
 }
 
@@ -463,6 +491,7 @@ static void test_fault_response(void)
     g_assert_cmphex(c.fault_addr, ==, SRC_VA + 2 * PG);
     g_assert_false(c.flags & AWD_CF_FAULT_WRITE);
     g_assert_cmpuint(f.src_requests, ==, 2);
+    g_assert_cmpuint(queue_stat(&s, 1, "faults"), ==, 1);
 
     /* a destination page refused: a write fault at that address */
     f.fail_addr = DST_VA + 3 * PG;
