@@ -121,8 +121,9 @@ static uint8_t sva_get_context(IOMMUSVAState *s, uint16_t sid, uint64_t *ce)
     if (!(ce[0] & SVA_CTX_LO_P)) {
         return SVA_FR_SM_CTX_P;
     }
-    if ((ce[0] & SVA_CTX_LO_RSVD) || (ce[1] & SVA_CTX_HI_RSVD) ||
-        sva_beyond_haw(s, ce[0] & SVA_CTX_LO_PASIDDIR)) {
+    /* The upper 128 bits are all reserved */
+    if ((ce[0] & SVA_CTX_LO_RSVD) || (ce[1] & SVA_CTX_HI_RSVD) || ce[2] ||
+        ce[3] || sva_beyond_haw(s, ce[0] & SVA_CTX_LO_PASIDDIR)) {
         return SVA_FR_SM_CTX_RSVD;
     }
     return SVA_FR_NONE;
@@ -165,6 +166,10 @@ static uint8_t sva_get_pasid_entry(IOMMUSVAState *s, const uint64_t *ce,
         return SVA_FR_SM_PTE_P;
     }
     *fpd |= !!(pe[0] & SVA_PE0_FPD);
+    /* Words 3..7 hold nothing first-stage or pass-through uses */
+    if (pe[3] | pe[4] | pe[5] | pe[6] | pe[7]) {
+        return SVA_FR_SM_PTE_RSVD;
+    }
     pgtt = (pe[0] & SVA_PE0_PGTT_MASK) >> SVA_PE0_PGTT_SHIFT;
     switch (pgtt) {
     case SVA_PGTT_FL: {

@@ -388,6 +388,13 @@ static void test_bad_tables(void)
                  SVA_TD_NO_PASID);
     mem_wrq(&t, t.pdir, de);
 
+    /* Reserved word in the PASID entry */
+    mem_wrq(&t, pe + 7 * 8, 1);
+    flush_all_caches(&t);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    expect_fault(&t, SVA_FR_SM_PTE_RSVD, true, TEST_ADDR, SVA_TD_NO_PASID);
+    mem_wrq(&t, pe + 7 * 8, 0);
+
     /* Reserved bit in the context entry */
     ce = t.ctx + (TD_DEVFN & 0x7f) * SVA_CTX_ENTRY_SIZE;
     mem_wrq(&t, ce, mem_rdq(&t, ce) | SVA_BIT(5));
@@ -438,6 +445,59 @@ static void test_fault_overflow(void)
     g_assert_true(rdq(&t, SVA_REG_FRCD + 8) & SVA_FRCD_HI_T1);
     expect_fault(&t, SVA_FR_SM_PDIR_P, false, TEST_ADDR, SVA_TD_NO_PASID);
     g_assert_false(rdl(&t, SVA_REG_FSTS) & SVA_FSTS_PFO);
+    stop(&t);
+}
+
+/* Event interrupts: masked events stay pending until unmasked */
+static void test_events(void)
+{
+    T t;
+    uint64_t w[4];
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    prq_setup(&t);
+    td_register(&t, TD_PASID);
+
+    /* Invalidation completion: wait with IF sets ICS.IWC, message sent */
+    wrl(&t, SVA_REG_IEDATA, 0x1e1e);
+    wrl(&t, SVA_REG_IEADDR, t.events + 16);
+    wrl(&t, SVA_REG_IECTL, SVA_ECTL_IM);
+    w[0] = SVA_QI_WAIT | SVA_QI_WAIT_IF;
+    w[1] = w[2] = w[3] = 0;
+    qi_submit(&t, w);
+    g_assert_true(rdl(&t, SVA_REG_ICS) & SVA_ICS_IWC);
+    g_assert_cmphex(rdl(&t, SVA_REG_IECTL), ==, SVA_ECTL_IM | SVA_ECTL_IP);
+    g_assert_cmphex(qtest_readl(t.qts, t.events + 16), ==, 0);
+    wrl(&t, SVA_REG_IECTL, 0);
+    g_assert_cmphex(qtest_readl(t.qts, t.events + 16), ==, 0x1e1e);
+    g_assert_cmphex(rdl(&t, SVA_REG_IECTL), ==, 0);
+    wrl(&t, SVA_REG_ICS, SVA_ICS_IWC);
+    g_assert_false(rdl(&t, SVA_REG_ICS) & SVA_ICS_IWC);
+
+    /* Page request event masked, then delivered on unmask */
+    wrl(&t, SVA_REG_PECTL, SVA_ECTL_IM);
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ, TEST_ADDR, 1), ==, 0);
+    g_assert_cmphex(rdl(&t, SVA_REG_PECTL), ==, SVA_ECTL_IM | SVA_ECTL_IP);
+    g_assert_cmphex(qtest_readl(t.qts, t.events + EVENT_PRQ_OFF), ==, 0);
+    wrl(&t, SVA_REG_PECTL, 0);
+    g_assert_cmphex(qtest_readl(t.qts, t.events + EVENT_PRQ_OFF), ==,
+                    EVENT_DATA_PRQ);
+
+    /* Fault event masked, then delivered on unmask */
+    wrl(&t, SVA_REG_FECTL, SVA_ECTL_IM);
+    g_assert_cmpint(td_dma_write(&t, TEST_ADDR, 1), !=, 0);
+    g_assert_cmphex(rdl(&t, SVA_REG_FECTL), ==, SVA_ECTL_IM | SVA_ECTL_IP);
+    g_assert_cmphex(qtest_readl(t.qts, t.events), ==, 0);
+    wrl(&t, SVA_REG_FECTL, 0);
+    expect_fault(&t, SVA_FR_SM_PDIR_P, true, TEST_ADDR, SVA_TD_NO_PASID);
+
+    /* Register-based invalidation completes at once (global) */
+    wrq(&t, SVA_REG_CCMD, SVA_CCMD_ICC | (1ULL << SVA_CCMD_CIRG_SHIFT));
+    g_assert_false(rdq(&t, SVA_REG_CCMD) & SVA_CCMD_ICC);
+    g_assert_cmphex((rdq(&t, SVA_REG_CCMD) & SVA_CCMD_CAIG_MASK) >>
+                    SVA_CCMD_CAIG_SHIFT, ==, 1);
+    wrq(&t, SVA_REG_IOTLB, SVA_IOTLB_IVT | (1ULL << SVA_IOTLB_IIRG_SHIFT));
+    g_assert_false(rdq(&t, SVA_REG_IOTLB) & SVA_IOTLB_IVT);
     stop(&t);
 }
 
@@ -504,6 +564,7 @@ int main(int argc, char **argv)
     qtest_add_func("/iommu-sva/bad/descriptors", test_bad_descriptors);
     qtest_add_func("/iommu-sva/bad/tables", test_bad_tables);
     qtest_add_func("/iommu-sva/bad/fault-overflow", test_fault_overflow);
+    qtest_add_func("/iommu-sva/events", test_events);
     qtest_add_func("/iommu-sva/migrate", test_migrate);
     return g_test_run();
 }
