@@ -8,8 +8,12 @@
  * malloc()ed, on the stack, never touched before -- and the device reads
  * and writes them directly, faulting pages in through the IOMMU as needed.
  * When the kernel cannot give the process an address space on the device
- * (no-SVA mode, see awd_caps.mode) the library registers each buffer with
- * the driver for the duration of the request; the API is the same.
+ * (no-SVA mode, see awd_caps.mode) the device can only use memory
+ * registered with the driver (pinned, counted against RLIMIT_MEMLOCK);
+ * the library then keeps a registered arena per context, copies request
+ * inputs into it and outputs back out, and keeps stream state and keys
+ * there. The API and its results are the same; only speed and memory use
+ * differ, and awd_req.fault_addr holds a device address.
  *
  * Overview
  *   struct awd_ctx     one hardware queue of one device, opened by
@@ -50,8 +54,9 @@
  *   The device file is opened O_CLOEXEC. After fork() a context belongs to
  *   the parent only: in the child every call on it except awd_ctx_close()
  *   returns -EPERM (the kernel does not give the child the queue's
- *   mappings), and awd_ctx_close() in the child only frees the child's copy
- *   of the library memory.
+ *   mappings), and awd_ctx_close() in the child only drops the child's
+ *   copy of the file descriptor and of the library memory; the parent's
+ *   queue is untouched. The check costs no system call.
  *
  * Linking: pkg-config --cflags --libs accelwd (add --static for a static
  * link). The header needs only <stddef.h> and <stdint.h>.
@@ -297,14 +302,18 @@ struct awd_req {
  *   -EBADF     NULL @ctx
  *   -EINVAL    NULL @req, unknown op/format/level/form, NULL src/dst with
  *              a non-zero length, RSA key missing or of another context,
- *              RSA lengths not equal to the key's, or buffers overlap
+ *              RSA lengths not equal to the key's, buffers overlap, or
+ *              @req is still in flight (submitted and not yet reaped)
  *   -EMSGSIZE  src_len or dst_len zero (except NOP) or over max_xfer
- *   -EAGAIN    max_inflight requests are already queued: reap some with
- *              awd_poll()/awd_wait() first (retryable)
+ *   -EAGAIN    max_inflight requests are already queued, or (no-SVA) the
+ *              registered arena is full until some complete: reap some
+ *              with awd_poll()/awd_wait() first (retryable)
  *   -EPERM     called in a child after fork()
  *   -EIO       the queue is in an error state (awd_ctx_reset())
  *   -ENODEV    the device went away
- *   -ENOMEM, -ENOSPC  no-SVA mode only: registering a buffer failed
+ *   -ENOMEM, -ENOSPC  no-SVA mode only: the arena cannot grow (memory,
+ *              RLIMIT_MEMLOCK, the driver's region limit) and nothing
+ *              is in flight that would give space back
  */
 int awd_submit(struct awd_ctx *ctx, struct awd_req *req);
 
@@ -324,8 +333,11 @@ int awd_poll(struct awd_ctx *ctx, struct awd_req **done, unsigned int max);
  * @timeout_ms milliseconds passed (-1: forever, 0: do not wait). Sleeps in
  * poll(2) when interrupts are usable, else spins. Returns the number
  * reaped (>= 1), 0 on timeout, -ENOENT when nothing is in flight (it
- * would wait forever), -EINTR when a signal interrupted the sleep, or the
- * awd_poll() errors.
+ * would wait forever), -EINTR when a signal interrupted the sleep, -EIO
+ * or -ENODEV when the queue stopped in error or the device went away
+ * while waiting (checked at least every 100 ms), or the awd_poll() errors.
+ * Requests still in flight after an error stay the library's until
+ * awd_ctx_reset() returns them with -ECANCELED.
  */
 int awd_wait(struct awd_ctx *ctx, struct awd_req **done, unsigned int max,
 	     int timeout_ms);

@@ -84,11 +84,11 @@ static void ctx_unmap(struct awd_ctx *ctx)
 
 static void ctx_free(struct awd_ctx *ctx)
 {
-	if (!forked(ctx)) {
+	/* a child has no queue mappings (VM_DONTCOPY), only a copy of the fd */
+	if (!forked(ctx))
 		ctx_unmap(ctx);
-		if (ctx->fd >= 0)
-			close(ctx->fd);
-	}
+	if (ctx->fd >= 0)
+		close(ctx->fd);
 	if (ctx->fork_guard)
 		munmap(ctx->fork_guard, 4096);
 	awd__arena_free(ctx);
