@@ -345,7 +345,10 @@ int awd_wait(struct awd_ctx *ctx, struct awd_req **done, unsigned int max,
 /*
  * Synchronous: submit @req and wait for it. Other requests that complete
  * meanwhile are kept for the next awd_poll()/awd_wait(). If the ring is
- * full, waits for room first. Returns @req->result (0 or a negative
+ * full, waits for room first. If the queue stops in error (or the device
+ * goes away) while waiting, @req and every other request in flight
+ * complete with -EIO (-ENODEV); awd_ctx_reset() then makes the queue
+ * usable again. Returns @req->result (0 or a negative
  * errno as for a completion), or an awd_submit() error (then @req was
  * not run).
  */
