@@ -668,6 +668,7 @@ static void test_pri_timeout(void)
     g_assert_cmphex(c.fault_addr, ==, SRC_VA + 0x10);
     g_assert_cmphex(rdq(&s.t, SVA_REG_PQT), ==, SVA_PRQ_DESC_SIZE);
     /* a late answer is dropped as a guest error, nothing else happens */
+    wrq(&s.t, SVA_REG_PQH, SVA_PRQ_DESC_SIZE);
     page_response(&s, TEST_PASID, SVA_PGRP_RC_SUCCESS,
                   (mem_rdq(&s.t, s.prq + 8) & SVA_PRQ_PRGI_MASK) >>
                   SVA_PRQ_PRGI_SHIFT);
@@ -676,6 +677,140 @@ static void test_pri_timeout(void)
     d.dst = DST_VA + 0x800;
     d.src_len = 0x100;
     d.dst_len = 0x800;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    sva_stop(&s);
+}
+
+/*
+ * A device-TLB invalidation while the engine works on translated pages
+ * (2 MiB pages here) waits for the work to release them; neither side
+ * deadlocks and the result is right.
+ */
+static void test_inv_during_engine(void)
+{
+    size_t len = 4 * MIB;
+    g_autofree uint8_t *data = awd_test_data(len, 11);
+    g_autofree uint8_t *out = g_malloc(len);
+    g_autofree uint8_t *back = g_malloc(len);
+    S s;
+    AwdQ q;
+    struct awd_desc d;
+    struct awd_cpl c;
+    uint64_t src_pa, dst_pa, off;
+    int i;
+
+    sva_start(&s, NULL);
+    pq_setup(&s, &q, 0, 3);
+    src_pa = aligned_block(&s.t, len);
+    dst_pa = aligned_block(&s.t, len);
+    for (off = 0; off < len; off += 2 * MIB) {
+        map(&s.t, s.top, 4, SRC_VA + off, src_pa + off, 2, USER_RW);
+        map(&s.t, s.top, 4, DST_VA + off, dst_pa + off, 2, USER_RW);
+    }
+    awd_write_buf(&s.d, src_pa, data, len);
+    d = comp_desc(1, AWD_FMT_ZLIB, 9, len, len);
+    d.src = SRC_VA;
+    awd_q_submit(&q, &d);
+    for (i = 0; i < 1000 && (awd_qreg(&s.d, 0, AWD_Q_STATUS) &
+                             AWD_QSTS_IDLE); i++) {
+        g_usleep(1000);
+    }
+    g_usleep(20000);
+    invalidate_page(&s, SRC_VA, true);
+    invalidate_page(&s, DST_VA + 2 * MIB, true);
+    g_assert_true(awd_q_wait(&q, &c, 60000));
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    g_assert_cmpuint(c.produced, <=, len);
+    awd_read_buf(&s.d, dst_pa, out, c.produced);
+    g_assert_cmpint(awd_host_inflate(15, out, c.produced, back, len), ==,
+                    len);
+    g_assert_cmpmem(back, len, data, len);
+    sva_stop(&s);
+}
+
+/* Two queues of one PASID: resetting one keeps the other's notifiers */
+static void test_shared_pasid(void)
+{
+    size_t len = PG;
+    g_autofree uint8_t *a = awd_test_data(len, 1);
+    g_autofree uint8_t *b = awd_test_data(len, 2);
+    S s;
+    AwdQ q0, q1;
+    VBuf src, dst;
+    struct awd_desc d;
+    struct awd_cpl c;
+    uint64_t pa_b;
+
+    sva_start(&s, NULL);
+    pq_setup(&s, &q0, 0, 3);
+    pq_setup(&s, &q1, 1, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, true);
+    vbuf_alloc(&s, &dst, DST_VA, 2 * PG, true);
+    pa_b = page(&s.t);
+    qtest_memwrite(s.t.qts, src.pa[0], a, len);
+    qtest_memwrite(s.t.qts, pa_b, b, len);
+    d = comp_desc(1, AWD_FMT_RAW, 6, len, 2 * PG);
+    d.src = SRC_VA;
+    c = run_pri(&s, &q0, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, a, len);
+    c = run_pri(&s, &q1, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, a, len);
+
+    awd_qreg_write(&s.d, 0, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    g_assert_cmphex(awd_qreg(&s.d, 0, AWD_Q_CTRL), ==, 0);
+    qtest_clock_step(s.t.qts, 1000);    /* the unbind bottom half */
+    remap_page(&s, &src, 0, pa_b, true);
+    d.tag = 2;
+    c = run_pri(&s, &q1, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, b, len);
+    sva_stop(&s);
+}
+
+/*
+ * A queue reset while the worker waits for a page response ends the wait
+ * at once (not at the timeout); the late response is dropped and the
+ * queue works again after it is set up anew.
+ */
+static void test_reset_while_waiting(void)
+{
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    struct awd_desc d;
+    struct awd_cpl c;
+    gint64 t0;
+    int i;
+
+    sva_start(&s, ",pri-timeout-ms=60000");
+    pq_setup(&s, &q, 6, 3);
+    vbuf_alloc(&s, &src, SRC_VA, PG, false);
+    vbuf_alloc(&s, &dst, DST_VA, PG, true);
+    d = comp_desc(1, AWD_FMT_RAW, 1, 64, PG);
+    awd_q_submit(&q, &d);
+    for (i = 0; i < 5000 && rdq(&s.t, SVA_REG_PQT) == 0; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(rdq(&s.t, SVA_REG_PQT), ==, SVA_PRQ_DESC_SIZE);
+    g_assert_false(awd_qreg(&s.d, 6, AWD_Q_STATUS) & AWD_QSTS_IDLE);
+
+    t0 = g_get_monotonic_time();
+    awd_qreg_write(&s.d, 6, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    for (i = 0; i < 5000 && awd_qreg(&s.d, 6, AWD_Q_CTRL); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(awd_qreg(&s.d, 6, AWD_Q_CTRL), ==, 0);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_USEC_PER_SEC);
+
+    /* the answer comes too late: dropped */
+    wrq(&s.t, SVA_REG_PQH, SVA_PRQ_DESC_SIZE);
+    page_response(&s, TEST_PASID, SVA_PGRP_RC_SUCCESS,
+                  (mem_rdq(&s.t, s.prq + 8) & SVA_PRQ_PRGI_MASK) >>
+                  SVA_PRQ_PRGI_SHIFT);
+
+    vbuf_present(&s, &src, 0);
+    pq_setup(&s, &q, 6, 3);
+    d.tag = 2;
     c = run_pri(&s, &q, &d, pri_unexpected, NULL);
     g_assert_cmpuint(c.status, ==, AWD_STS_OK);
     sva_stop(&s);
@@ -690,5 +825,10 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/sva/devtlb-inv", test_devtlb_inv);
     qtest_add_func("/accel-wd/sva/no-pasid-ats", test_no_pasid_ats);
     qtest_add_func("/accel-wd/sva/pri-timeout", test_pri_timeout);
+    qtest_add_func("/accel-wd/sva/inv-during-engine",
+                   test_inv_during_engine);
+    qtest_add_func("/accel-wd/sva/shared-pasid", test_shared_pasid);
+    qtest_add_func("/accel-wd/sva/reset-while-waiting",
+                   test_reset_while_waiting);
     return g_test_run();
 }
