@@ -20,14 +20,15 @@
  *
  * The algorithms are registered when the first device with a kernel queue
  * probes (the self-tests run then, on the device) and stay registered until
- * the module is unloaded: transforms pin the module, not a device, and a
- * device removed under a transform makes its requests fail with -ENODEV
- * (RSA falls back to software).
+ * the module is unloaded: transforms pin the module, not a device. With no
+ * device left, or for requests larger than a bounce buffer, both fall back
+ * to software (so zswap can still read what it stored).
  */
 
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/zlib.h>
 #include <crypto/akcipher.h>
 #include <crypto/internal/acompress.h>
 #include <crypto/internal/akcipher.h>
@@ -102,31 +103,168 @@ static int awd_comp_finish(struct awd_kslot *slot, const struct awd_cpl *cpl,
 	return 0;
 }
 
-static int awd_acomp_submit(struct acomp_req *req, enum awd_kop op)
+/*
+ * Without a device (or for inputs larger than a bounce buffer) the work is
+ * done in software: compression by the acomp core's synchronous fallback
+ * (deflate-generic, whose 2 KiB-window output every inflater reads),
+ * decompression here with a 32 KiB window, since the device's own output
+ * may need one (deflate-generic's inflater has 2 KiB).
+ */
+struct awd_acomp_ctx {
+	spinlock_t lock;		/* zs and the chunk buffers */
+	struct z_stream_s zs;
+	u8 in[512];
+	u8 out[512];
+};
+
+static int awd_sw_compress(struct acomp_req *req)
 {
-	if (!req->slen || req->slen > AWD_KQ_BUF || !req->dlen)
-		return -EINVAL;
-	return awd_kq_submit(op, &req->base);
+	ACOMP_FBREQ_ON_STACK(fbreq, req);
+	int rc;
+
+	rc = crypto_acomp_compress(fbreq);
+	req->dlen = fbreq->dlen;
+	return rc;
+}
+
+static void awd_sw_read(struct acomp_req *req, void *buf, unsigned int off,
+			unsigned int n)
+{
+	if (acomp_request_src_isvirt(req))
+		memcpy(buf, req->svirt + off, n);
+	else
+		memcpy_from_sglist(buf, req->src, off, n);
+}
+
+static void awd_sw_write(struct acomp_req *req, const void *buf,
+			 unsigned int off, unsigned int n)
+{
+	if (acomp_request_dst_isvirt(req))
+		memcpy(req->dvirt + off, buf, n);
+	else
+		memcpy_to_sglist(req->dst, off, buf, n);
+}
+
+static int awd_sw_decompress(struct acomp_req *req)
+{
+	struct awd_acomp_ctx *ctx = acomp_tfm_ctx(crypto_acomp_reqtfm(req));
+	struct z_stream_s *zs = &ctx->zs;
+	unsigned int in_off = 0, out_off = 0, room, got, n;
+	bool tasted = false, full;
+	int zret, rc;
+
+	spin_lock_bh(&ctx->lock);
+	if (zlib_inflateInit2(zs, -MAX_WBITS) != Z_OK) {
+		rc = -EINVAL;
+		goto out;
+	}
+	zs->avail_in = 0;
+	for (;;) {
+		if (!zs->avail_in && in_off < req->slen) {
+			n = min_t(unsigned int, sizeof(ctx->in),
+				  req->slen - in_off);
+			awd_sw_read(req, ctx->in, in_off, n);
+			in_off += n;
+			zs->next_in = ctx->in;
+			zs->avail_in = n;
+		} else if (!zs->avail_in && !tasted) {
+			/* raw inflate may want a byte past the end */
+			ctx->in[0] = 0;
+			zs->next_in = ctx->in;
+			zs->avail_in = 1;
+			tasted = true;
+		}
+		/*
+		 * With the output full, one byte of room tells whether the
+		 * stream still has data (-ENOSPC) or only its end to read.
+		 */
+		room = min_t(unsigned int, sizeof(ctx->out),
+			     req->dlen - out_off);
+		full = !room;
+		if (full)
+			room = 1;
+		zs->next_out = ctx->out;
+		zs->avail_out = room;
+		n = zs->avail_in;
+		zret = zlib_inflate(zs, Z_SYNC_FLUSH);
+		got = room - zs->avail_out;
+		if (full && got) {
+			rc = -ENOSPC;
+			break;
+		}
+		awd_sw_write(req, ctx->out, out_off, got);
+		out_off += got;
+		if (zret == Z_STREAM_END) {
+			rc = 0;
+			break;
+		}
+		/* corrupt, or truncated: no progress with all input given */
+		if ((zret != Z_OK && zret != Z_BUF_ERROR) ||
+		    (!got && zs->avail_in == n && in_off >= req->slen &&
+		     tasted)) {
+			rc = -EINVAL;
+			break;
+		}
+	}
+	zlib_inflateEnd(zs);
+	req->dlen = out_off;
+out:
+	spin_unlock_bh(&ctx->lock);
+	return rc;
 }
 
 static int awd_acomp_compress(struct acomp_req *req)
 {
-	return awd_acomp_submit(req, AWD_KOP_COMPRESS);
+	int rc;
+
+	if (!req->slen || !req->dlen)
+		return -EINVAL;
+	if (req->slen > AWD_KQ_BUF)
+		return awd_sw_compress(req);
+	rc = awd_kq_submit(AWD_KOP_COMPRESS, &req->base);
+	return rc == -ENODEV ? awd_sw_compress(req) : rc;
 }
 
 static int awd_acomp_decompress(struct acomp_req *req)
 {
-	return awd_acomp_submit(req, AWD_KOP_DECOMPRESS);
+	int rc;
+
+	if (!req->slen || !req->dlen)
+		return -EINVAL;
+	if (req->slen > AWD_KQ_BUF)
+		return awd_sw_decompress(req);
+	rc = awd_kq_submit(AWD_KOP_DECOMPRESS, &req->base);
+	return rc == -ENODEV ? awd_sw_decompress(req) : rc;
+}
+
+static int awd_acomp_init(struct crypto_acomp *tfm)
+{
+	struct awd_acomp_ctx *ctx = acomp_tfm_ctx(tfm);
+
+	spin_lock_init(&ctx->lock);
+	ctx->zs.workspace = kvmalloc(zlib_inflate_workspacesize(),
+				     GFP_KERNEL);
+	return ctx->zs.workspace ? 0 : -ENOMEM;
+}
+
+static void awd_acomp_exit(struct crypto_acomp *tfm)
+{
+	struct awd_acomp_ctx *ctx = acomp_tfm_ctx(tfm);
+
+	kvfree(ctx->zs.workspace);
 }
 
 static struct acomp_alg awd_acomp = {
 	.compress = awd_acomp_compress,
 	.decompress = awd_acomp_decompress,
+	.init = awd_acomp_init,
+	.exit = awd_acomp_exit,
 	.base = {
 		.cra_name = "deflate",
 		.cra_driver_name = "deflate-" AWD_DRV_NAME,
 		.cra_priority = 0,
 		.cra_flags = CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY,
+		.cra_ctxsize = sizeof(struct awd_acomp_ctx),
 		.cra_module = THIS_MODULE,
 	},
 };
