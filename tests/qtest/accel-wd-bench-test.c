@@ -155,9 +155,10 @@ static double run_queues(AwdQ *qs, unsigned nq, const Job *j)
                      offsetof(struct awd_cpl, flags);
         gint64 end = g_get_monotonic_time() + 600 * G_USEC_PER_SEC;
 
+        /* coarse polling: each poll costs CPU in QEMU's main loop */
         while ((qtest_readl(q->d->qts, a) & AWD_CF_PHASE) != phase) {
             g_assert_cmpint(g_get_monotonic_time(), <, end);
-            g_usleep(50);
+            g_usleep(500);
         }
     }
     t1 = g_get_monotonic_time();
