@@ -34,8 +34,13 @@
  *   poll(fd, POLLIN) sleeps until the queue has unconsumed completions
  *         (descriptors need AWD_DF_IRQ to raise the interrupt); read(fd)
  *         returns the number of completion interrupts since the last read.
- *   ioctl(fd, AWD_IOC_STOP);                   drain, then stop
- *   close(fd);   (or exit, or death by signal): stop, drain, unbind, free
+ *   ioctl(fd, AWD_IOC_STOP);       drain (bounded: 2 s, then the queue's
+ *                                  work is aborted), then stop
+ *   close(fd);   the same as STOP, then unbind the PASID and free
+ *   exit or death by a signal: as soon as the opener's address space goes
+ *   away the queue is reset (work in flight is aborted: nobody can see its
+ *   results) and registered memory is unpinned, even if another process
+ *   still holds the file; the last close unbinds and frees the rest.
  *
  * Each mapping must be the whole region (offset and size from AWD_IOC_INFO)
  * in one MAP_SHARED mapping. Mappings cannot be moved (mremap fails),
@@ -46,10 +51,18 @@
  * allocates them, their size follows the ring order (entries =
  * 1 << ring_order for both rings).
  *
- * Errors common to all calls: ENODEV the device was removed or reset (the
- * file can only be closed), EPERM another process's address space, EIO the
- * queue is in an error state (AWD_IOC_INFO reports which; AWD_IOC_STOP then
- * AWD_IOC_START recovers), ENOTTY unknown ioctl.
+ * Errors common to all calls: ENODEV the device was removed (the file can
+ * only be closed), EPERM another process's address space (or the opener's
+ * is gone), EIO the queue is in an error state (AWD_IOC_INFO reports which;
+ * AWD_IOC_STOP then AWD_IOC_START recovers), EAGAIN (open, START) a device
+ * reset is in progress, ENOTTY unknown ioctl. open: EBUSY every queue is
+ * taken, EPERM no-SVA mode without CAP_SYS_RAWIO, EIO device not ready, or
+ * the IOMMU's error if binding the address space fails.
+ *
+ * AWD_IOC_START: EINVAL (SVA) a ring is not mapped, EBUSY already running,
+ * EIO the device refused the configuration (AWD_IOC_INFO.hw_error).
+ * The CQ is zeroed by START. AWD_IOC_UNREG_MEM: EBUSY while running,
+ * ENOENT unknown iova.
  */
 #ifndef ACCEL_WD_UAPI_H
 #define ACCEL_WD_UAPI_H

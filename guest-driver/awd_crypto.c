@@ -45,6 +45,8 @@ static DEFINE_MUTEX(awd_crypto_lock);
 static bool awd_acomp_registered;
 static bool awd_rsa_registered;
 static bool awd_wbits;		/* every device so far honours WBITS */
+/* largest modulus every device with a kernel queue takes */
+static unsigned int awd_rsa_max_bytes = AWD_RSA_MAX_BYTES;
 
 /* ---- deflate ------------------------------------------------------------- */
 
@@ -428,7 +430,7 @@ static int awd_rsa_setkey(struct crypto_akcipher *tfm, const void *key,
 		return rc;
 	nsz = raw.n_sz;
 	n = awd_rsa_strip(raw.n, &nsz);
-	if (nsz < AWD_RSA_MIN_BYTES || nsz > AWD_RSA_MAX_BYTES ||
+	if (nsz < AWD_RSA_MIN_BYTES || nsz > READ_ONCE(awd_rsa_max_bytes) ||
 	    !(n[nsz - 1] & 1))
 		return 0;		/* the device cannot: software */
 	ctx->pub = awd_rsa_pack(n, nsz, raw.e, raw.e_sz);
@@ -560,6 +562,9 @@ void awd_crypto_register(struct awd_dev *awd)
 	} else if (!(awd->caps & AWD_CAP_WBITS)) {
 		WRITE_ONCE(awd_wbits, false);
 	}
+	if (awd->caps & AWD_CAP_RSA)
+		WRITE_ONCE(awd_rsa_max_bytes, min(awd_rsa_max_bytes,
+						  awd->rsa_max_bits / 8));
 	if ((awd->caps & AWD_CAP_RSA) && !awd_rsa_registered) {
 		rc = crypto_register_akcipher(&awd_rsa);
 		if (rc)

@@ -265,6 +265,10 @@ static int awd_read_ids(struct awd_dev *awd)
 		awd->pasid_bits = 0;
 	}
 	awd->max_xfer = awd_rd(awd, AWD_REG_MAX_XFER);
+	if (!awd->max_xfer) {
+		dev_err(dev, "device reports a zero maximum transfer\n");
+		return -ENODEV;
+	}
 	awd->rsa_max_bits = awd_rd(awd, AWD_REG_RSA_MAX_BITS);
 	if ((awd->caps & AWD_CAP_RSA) &&
 	    (awd->rsa_max_bits < AWD_RSA_MIN_BITS ||
@@ -720,6 +724,12 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc)
 		goto err_disable;
 	awd_probe_sva(awd);
+	/* kernel requests use whole bounce buffers */
+	if (awd->kq_qid != U32_MAX && awd->max_xfer < AWD_KQ_BUF) {
+		dev_info(dev, "maximum transfer %u < %u: no kernel queue\n",
+			 awd->max_xfer, AWD_KQ_BUF);
+		awd->kq_qid = U32_MAX;
+	}
 	if (awd->kq_qid != U32_MAX && awd->ready &&
 	    awd_kq_create(awd, awd->kq_qid)) {
 		dev_warn(dev, "no kernel queue; crypto API providers unavailable\n");

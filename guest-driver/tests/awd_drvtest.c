@@ -790,6 +790,34 @@ static int t_flr(const char *reset_path)
 	return 0;
 }
 
+/* unmapping a ring under a running queue stops it (SVA: the address dies) */
+static int t_unmap(void)
+{
+	struct awd_info i;
+	struct q q;
+	int rc = q_open(&q, 0);
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	q_map(&q);
+	q_start(&q);
+	munmap(q.sq, q.info.sq_size);
+	CHECK(ioctl(q.fd, AWD_IOC_INFO, &i) == 0, "INFO: %m");
+	if (q.info.mode == AWD_MODE_SVA) {
+		CHECK(i.state == AWD_QS_IDLE, "state %u after unmapping the SQ",
+		      i.state);
+		CHECK(ioctl(q.fd, AWD_IOC_START) < 0 && errno == EINVAL,
+		      "START without an SQ mapping: %m");
+	}
+	q.sq = mmap(NULL, q.info.sq_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    q.fd, q.info.sq_offset);
+	CHECK(q.sq != MAP_FAILED, "remap SQ: %m");
+	if (q.info.mode == AWD_MODE_SVA)
+		q_start(&q);
+	printf("unmapping a running ring stops the queue; mapping again restarts it\n");
+	close(q.fd);
+	return 0;
+}
+
 static sigjmp_buf bus_jmp;
 
 static void on_sigbus(int sig)
@@ -841,7 +869,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|unmap|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -869,6 +897,8 @@ int main(int argc, char **argv)
 		return t_hotremove(argv[2]);
 	if (!strcmp(t, "flr") && argc > 2)
 		return t_flr(argv[2]);
+	if (!strcmp(t, "unmap"))
+		return t_unmap();
 	if (!strcmp(t, "memhog"))
 		return t_memhog(argc > 2 ? atol(argv[2]) : 256);
 	if (!strcmp(t, "kill"))
