@@ -818,6 +818,43 @@ static int t_unmap(void)
 	return 0;
 }
 
+/*
+ * exec() without O_CLOEXEC: the new image holds the file but cannot use it
+ * (its address space is not the opener's), and the old address space's
+ * end has stopped the queue.
+ */
+static int t_exec(void)
+{
+	char fdstr[16];
+	struct q q;
+	int rc;
+
+	q.fd = open(dev_path, O_RDWR);	/* deliberately no O_CLOEXEC */
+	CHECK(q.fd >= 0, "open: %m");
+	CHECK(ioctl(q.fd, AWD_IOC_INFO, &q.info) == 0, "INFO: %m");
+	q_map(&q);
+	q_start(&q);
+	snprintf(fdstr, sizeof(fdstr), "%d", q.fd);
+	execl("/proc/self/exe", "awd-drvtest", "-d", dev_path, "exec-child",
+	      fdstr, (char *)NULL);
+	rc = errno;
+	FAIL("exec: %s", strerror(rc));
+}
+
+static int t_exec_child(int fd)
+{
+	struct awd_info i;
+	void *m;
+
+	CHECK(ioctl(fd, AWD_IOC_INFO, &i) < 0 && errno == EPERM,
+	      "INFO after exec: %m");
+	m = mmap(NULL, 4096, PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m == MAP_FAILED && errno == EPERM, "mmap after exec: %m");
+	close(fd);
+	printf("after exec the inherited file is unusable (EPERM)\n");
+	return 0;
+}
+
 static sigjmp_buf bus_jmp;
 
 static void on_sigbus(int sig)
@@ -869,7 +906,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|unmap|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|unmap|exec|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -897,6 +934,10 @@ int main(int argc, char **argv)
 		return t_hotremove(argv[2]);
 	if (!strcmp(t, "flr") && argc > 2)
 		return t_flr(argv[2]);
+	if (!strcmp(t, "exec"))
+		return t_exec();
+	if (!strcmp(t, "exec-child") && argc > 2)
+		return t_exec_child(atoi(argv[2]));
 	if (!strcmp(t, "unmap"))
 		return t_unmap();
 	if (!strcmp(t, "memhog"))
