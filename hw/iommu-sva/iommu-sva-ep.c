@@ -280,10 +280,12 @@ int pci_sva_pri_request_page(PCIDevice *dev, uint32_t pasid, bool priv_req,
         return -EPERM;
     }
     ret = iommu_sva_prq_write(s, &pr);
-    if (ret < 0 && lpig) {
-        /* Overflow or broken queue: answer so the device can retry */
-        sva_auto_respond(sp, pasid, prgi, ret == -ENOSPC ?
-                         PCI_SVA_PRI_SUCCESS : PCI_SVA_PRI_FAILURE);
+    if (ret == -ENOSPC && lpig && s->p.prq_overflow_rc >= 0) {
+        /* Overflow: answer (Success by default) so the device retries */
+        sva_auto_respond(sp, pasid, prgi, s->p.prq_overflow_rc);
+    } else if (ret < 0 && ret != -ENOSPC && lpig) {
+        /* Queue not usable: the group fails */
+        sva_auto_respond(sp, pasid, prgi, PCI_SVA_PRI_FAILURE);
     }
     return ret;
 }

@@ -507,6 +507,19 @@ static bool sva_check_params(IOMMUSVAState *s, Error **errp)
                    SVA_FRCD_MAX, s->p.frcd_count);
         return false;
     }
+    if (!s->p.prq_overflow || !strcmp(s->p.prq_overflow, "success")) {
+        s->p.prq_overflow_rc = SVA_PGRP_RC_SUCCESS;
+    } else if (!strcmp(s->p.prq_overflow, "invalid")) {
+        s->p.prq_overflow_rc = SVA_PGRP_RC_INVALID;
+    } else if (!strcmp(s->p.prq_overflow, "failure")) {
+        s->p.prq_overflow_rc = SVA_PGRP_RC_FAILURE;
+    } else if (!strcmp(s->p.prq_overflow, "none")) {
+        s->p.prq_overflow_rc = -1;
+    } else {
+        error_setg(errp, "prq-overflow must be success, invalid, failure "
+                   "or none (got %s)", s->p.prq_overflow);
+        return false;
+    }
     if (s->p.iotlb_size > (1u << 20)) {
         error_setg(errp, "iotlb-size must be at most %u", 1u << 20);
         return false;
@@ -601,6 +614,12 @@ static const Property sva_properties[] = {
     DEFINE_PROP_BOOL("fl1gp", IOMMUSVAState, p.fl1gp, true),
     DEFINE_PROP_BOOL("fl5lp", IOMMUSVAState, p.fl5lp, true),
     DEFINE_PROP_BOOL("prs", IOMMUSVAState, p.prs, true),
+    /*
+     * What a device gets for a page group the full queue dropped:
+     * success (retry), invalid, failure, or none (no answer: for testing
+     * a device's own timeout).
+     */
+    DEFINE_PROP_STRING("prq-overflow", IOMMUSVAState, p.prq_overflow),
 };
 
 static void sva_class_init(ObjectClass *klass, void *data)

@@ -57,6 +57,8 @@ typedef struct IOMMUSVAParams {
     bool fl1gp;                 /* 1 GiB first-stage pages */
     bool fl5lp;                 /* 5-level first-stage paging */
     bool prs;                   /* page requests */
+    char *prq_overflow;         /* answer to a group dropped on overflow */
+    int prq_overflow_rc;        /* ... as a response code, -1: none */
 } IOMMUSVAParams;
 
 /* Request descriptor for one translation */

@@ -20,6 +20,11 @@
  * iommu-sva (no IOMMU, or another one), they fail with -ENODEV (or return
  * false from pci_sva_available()) and the device carries on without ATS.
  *
+ * Translated addresses are guest-physical: a device accesses them through
+ * the returned entry's target_as (address_space_memory), as PCIe
+ * translated requests bypass the IOMMU. Untranslated DMA keeps using
+ * pci_dma_*() and goes through the IOMMU (requests without PASID).
+ *
  * Calling context: any thread. Translation requests take the IOMMU's own
  * lock; page requests, PRI responses and device-TLB notifications run with
  * the BQL held (page requests take it if the caller does not hold it).
@@ -106,12 +111,15 @@ void pci_sva_pri_unregister_notifier(PCIDevice *dev, uint32_t pasid);
 /*
  * pci_sva_pri_request_page: a PRI page request. The IOMMU writes it into
  * the guest's page request queue and raises the page request event, or,
- * when the queue is full (PRS.PRO) or PRI is unusable, answers it at once:
- * a request with @lpig gets a response (PCI_SVA_PRI_SUCCESS with PRO, as
- * the spec wants for overflow; PCI_SVA_PRI_INVALID if page requests are
- * not enabled) through the registered notifier, so no device waits
- * forever. Returns 0 if queued, -ENOSPC if answered for overflow,
- * -EPERM/-ENODEV/-EINVAL otherwise.
+ * when the queue is full (PRS.PRO) or PRI is unusable, answers it itself:
+ * a request with @lpig gets a response through the registered notifier
+ * (on overflow PCI_SVA_PRI_SUCCESS, so the device retries, unless the
+ * unit's prq-overflow property says otherwise; PCI_SVA_PRI_INVALID if
+ * page requests are not enabled for the device; PCI_SVA_PRI_FAILURE if
+ * the queue is misprogrammed), delivered from a bottom half, never from
+ * within this call, so no device waits forever. Returns 0 if queued,
+ * -ENOSPC on overflow, -EPERM if page requests are not enabled, -EIO if
+ * the queue is misprogrammed, -ENODEV/-EINVAL otherwise.
  */
 int pci_sva_pri_request_page(PCIDevice *dev, uint32_t pasid, bool priv_req,
                              bool exec_req, hwaddr addr, bool lpig,

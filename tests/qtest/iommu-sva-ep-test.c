@@ -267,6 +267,29 @@ static void test_prq_overflow(void)
     stop(&t);
 }
 
+/* prq-overflow=none: the unit does not answer a dropped group */
+static void test_prq_overflow_none(void)
+{
+    T t;
+    unsigned i;
+
+    start(&t, "prq-overflow=none",
+          SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    prq_setup(&t);
+    td_register(&t, TD_PASID);
+    for (i = 0; i < PRQ_ENTRIES - 1; i++) {
+        g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ, TEST_ADDR, i),
+                        ==, 0);
+    }
+    g_assert_cmpint(td_pri(&t, TD_PASID, SVA_TD_F_READ | SVA_TD_F_LPIG,
+                           TEST_ADDR, TEST_PRGI), ==, -ENOSPC);
+    for (i = 0; i < BH_POLLS; i++) {
+        qtest_clock_step(t.qts, 1000);
+    }
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_PRI_COUNT), ==, 0);
+    stop(&t);
+}
+
 /* Malformed invalidation descriptors: IQE, the queue stops, then resumes */
 static void test_bad_descriptors(void)
 {
@@ -560,6 +583,7 @@ int main(int argc, char **argv)
     qtest_add_func("/iommu-sva/prq/page-request", test_page_request);
     qtest_add_func("/iommu-sva/prq/page-response", test_page_response);
     qtest_add_func("/iommu-sva/prq/overflow", test_prq_overflow);
+    qtest_add_func("/iommu-sva/prq/overflow-none", test_prq_overflow_none);
     qtest_add_func("/iommu-sva/devtlb/before-wait", test_devtlb_order);
     qtest_add_func("/iommu-sva/bad/descriptors", test_bad_descriptors);
     qtest_add_func("/iommu-sva/bad/tables", test_bad_tables);

@@ -177,7 +177,7 @@ static void test_refuse(const char *props, const char *msg)
                           "-qtest null -device iommu-sva,%s",
                           g_getenv("QTEST_QEMU_BINARY"), props);
     g_assert_true(g_spawn_command_line_sync(cmd, &out, &err, &status, NULL));
-    g_assert_false(g_spawn_check_wait_status(status, NULL));
+    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     if (!strstr(err, msg)) {
         g_test_message("stderr: %s", err);
     }
@@ -194,6 +194,7 @@ static void test_refuse_params(void)
     test_refuse("aw-bits=40", "aw-bits");
     test_refuse("pasid-bits=21", "pasid-bits");
     test_refuse("fault-records=0", "fault-records");
+    test_refuse("prq-overflow=maybe", "prq-overflow");
 }
 
 int main(int argc, char **argv)
