@@ -106,20 +106,38 @@ static int awd_kq_refill(struct awd_kq *kq, struct awd_kdone *done, int n)
 	return n;
 }
 
+static bool awd_kq_can(struct awd_kq *kq, enum awd_kop op)
+{
+	switch (op) {
+	case AWD_KOP_COMPRESS:
+		return kq->awd->caps & AWD_CAP_DEFLATE;
+	case AWD_KOP_DECOMPRESS:
+		return kq->awd->caps & AWD_CAP_INFLATE;
+	default:
+		return kq->awd->caps & AWD_CAP_RSA;
+	}
+}
+
 int awd_kq_submit(enum awd_kop op, struct crypto_async_request *areq)
 {
-	struct awd_kq *kq;
+	struct awd_kq *kq, *found = NULL;
 	unsigned long flags;
 	unsigned int s;
 	int rc;
 
 	spin_lock_irqsave(&awd_kqs_lock, flags);
-	kq = list_first_entry_or_null(&awd_kqs, struct awd_kq, node);
-	if (!kq) {
+	list_for_each_entry(kq, &awd_kqs, node) {
+		if (awd_kq_can(kq, op)) {
+			found = kq;
+			break;
+		}
+	}
+	if (!found) {
 		spin_unlock_irqrestore(&awd_kqs_lock, flags);
 		return -ENODEV;
 	}
-	list_rotate_left(&awd_kqs);	/* spread requests over devices */
+	kq = found;
+	list_move_tail(&kq->node, &awd_kqs);	/* spread over devices */
 	spin_lock(&kq->lock);
 	s = find_first_zero_bit(&kq->busy, AWD_KQ_SLOTS);
 	if (kq->running && s < AWD_KQ_SLOTS && list_empty(&kq->backlog[op])) {
