@@ -471,6 +471,98 @@ static void test_fault_overflow(void)
     stop(&t);
 }
 
+/*
+ * Random registers, descriptors and table entries (fixed seed, so a
+ * failure reproduces; IOMMU_SVA_SEED picks another): whatever the guest writes, QEMU keeps running and
+ * the unit keeps answering.
+ */
+static void test_random(void)
+{
+    static const uint64_t regs[] = {
+        SVA_REG_GCMD, SVA_REG_RTADDR, SVA_REG_CCMD, SVA_REG_FSTS,
+        SVA_REG_FECTL, SVA_REG_IQT, SVA_REG_IQA, SVA_REG_ICS,
+        SVA_REG_IECTL, SVA_REG_PQH, SVA_REG_PQA, SVA_REG_PRS,
+        SVA_REG_PECTL, SVA_REG_IVA, SVA_REG_IOTLB, SVA_REG_FRCD + 8,
+    };
+    const char *seed = g_getenv("IOMMU_SVA_SEED");
+    GRand *rnd = g_rand_new_with_seed(seed ? atoi(seed) : 0x5a5a);
+    uint64_t top, data, pe, ce;
+    T t;
+    int i;
+
+    start(&t, NULL, SVA_CTX_LO_PASIDE | SVA_CTX_LO_DTE | SVA_CTX_LO_PRE);
+    prq_setup(&t);
+    td_register(&t, TD_PASID);
+    top = page(&t);
+    data = page(&t);
+    map(&t, top, 4, TEST_ADDR, data, 1, SVA_FL_P | SVA_FL_RW | SVA_FL_US);
+    set_pasid_fl(&t, 0, top, false, 0);
+    set_pasid_fl(&t, TD_PASID, top, false, 0);
+    pe = pasid_entry(&t, TD_PASID);
+    ce = t.ctx + (TD_DEVFN & 0x7f) * SVA_CTX_ENTRY_SIZE;
+
+    for (i = 0; i < 3000; i++) {
+        uint64_t v = ((uint64_t)g_rand_int(rnd) << 32) | g_rand_int(rnd);
+        uint64_t d[4];
+
+        /* Keep event messages in RAM: elsewhere they are someone's MMIO */
+        v &= g_rand_boolean(rnd) ? ~0ULL : 0xffffffULL;
+        switch (g_rand_int_range(rnd, 0, 7)) {
+        case 0:
+            wrq(&t, regs[g_rand_int_range(rnd, 0, G_N_ELEMENTS(regs))],
+                v);
+            break;
+        case 1:     /* a random descriptor of a known type */
+            d[0] = (v & ~SVA_QI_TYPE_LO_MASK) | g_rand_int_range(rnd, 0, 16);
+            d[1] = ((uint64_t)g_rand_int(rnd) << 32) | g_rand_int(rnd);
+            d[2] = d[3] = 0;
+            if ((d[0] & SVA_QI_TYPE_LO_MASK) == SVA_QI_WAIT) {
+                d[1] = t.status;
+            }
+            qi_submit(&t, d);
+            if (rdl(&t, SVA_REG_FSTS) & SVA_FSTS_IQE) {
+                wrl(&t, SVA_REG_FSTS, SVA_FSTS_IQE);
+            }
+            break;
+        case 2:     /* corrupt a word of the tables */
+            switch (g_rand_int_range(rnd, 0, 4)) {
+            case 0:
+                mem_wrq(&t, ce + 8 * g_rand_int_range(rnd, 0, 4), v);
+                break;
+            case 1:
+                mem_wrq(&t, pe + 8 * g_rand_int_range(rnd, 0, 8), v);
+                break;
+            case 2:
+                mem_wrq(&t, top, v);
+                break;
+            default:
+                mem_wrq(&t, t.root, v);
+                break;
+            }
+            break;
+        case 3:
+            td_dma_write(&t, TEST_ADDR + (v & 0x3ff8), v);
+            break;
+        case 4:
+            td_ats(&t, g_rand_boolean(rnd) ? TD_PASID : SVA_TD_NO_PASID,
+                   g_rand_int(rnd) & 0x3f, v);
+            break;
+        case 5:
+            td_pri(&t, g_rand_int_range(rnd, 0, 8), g_rand_int(rnd) & 0x3f,
+                   v, g_rand_int(rnd) & 0x1ff);
+            break;
+        default:    /* a driver's recovery: clear errors, restart */
+            wrl(&t, SVA_REG_FSTS, ~0u);
+            wrl(&t, SVA_REG_PRS, ~0u);
+            wrq(&t, SVA_REG_RTADDR, t.root | SVA_RTADDR_TTM_SM);
+            wrl(&t, SVA_REG_GCMD, SVA_GCMD_SRTP | SVA_GCMD_QIE | SVA_GCMD_TE);
+            break;
+        }
+    }
+    g_rand_free(rnd);
+    stop(&t);
+}
+
 /* Event interrupts: masked events stay pending until unmasked */
 static void test_events(void)
 {
@@ -589,6 +681,7 @@ int main(int argc, char **argv)
     qtest_add_func("/iommu-sva/bad/tables", test_bad_tables);
     qtest_add_func("/iommu-sva/bad/fault-overflow", test_fault_overflow);
     qtest_add_func("/iommu-sva/events", test_events);
+    qtest_add_func("/iommu-sva/bad/random", test_random);
     qtest_add_func("/iommu-sva/migrate", test_migrate);
     return g_test_run();
 }
