@@ -55,6 +55,17 @@ check "unknown option: exit 1" sh -c "'$awd' zip --bogus </dev/null >/dev/null 2
 check "small device transfer limit (64 KiB) round trips" sh -c "AWD_MOCK_MAX_XFER=65536 '$awd' zip < '$t/big' | gzip -dc | cmp - '$t/big' && gzip -c '$t/big' | AWD_MOCK_MAX_XFER=65536 '$awd' unzip | cmp - '$t/big'"
 check "no-SVA mode (bounce buffers) round trips" sh -c "AWD_MOCK_NOSVA=1 '$awd' zip < '$t/big' | gzip -dc | cmp - '$t/big' && gzip -c '$t/big' | AWD_MOCK_NOSVA=1 '$awd' unzip | cmp - '$t/big'"
 check "no-SVA mode bench (async, RSA, fresh buffers)" sh -c "AWD_MOCK_NOSVA=1 '$awd' bench -t 0.02 -q 16 >/dev/null"
+cp "$t/text" "$t/named.txt"
+touch -d '2020-01-02 03:04:05' "$t/named.txt" 2>/dev/null
+check "gzip header (name, time stamp, flags) equals gzip's" sh -c "
+	'$awd' zip -c '$t/named.txt' | head -c 20 > '$t/h1' && gzip -c '$t/named.txt' | head -c 20 > '$t/h2' && cmp '$t/h1' '$t/h2' &&
+	'$awd' zip -9 -c '$t/named.txt' | head -c 20 > '$t/h1' && gzip -9 -c '$t/named.txt' | head -c 20 > '$t/h2' && cmp '$t/h1' '$t/h2' &&
+	'$awd' zip -n -c '$t/named.txt' | head -c 10 > '$t/h1' && gzip -n -c '$t/named.txt' | head -c 10 > '$t/h2' && cmp '$t/h1' '$t/h2' &&
+	'$awd' zip -c < '$t/named.txt' | head -c 10 > '$t/h1' && gzip -c < '$t/named.txt' | head -c 10 > '$t/h2' && cmp '$t/h1' '$t/h2'"
+check "small files are byte-identical to gzip's" sh -c "
+	'$awd' zip -c '$t/named.txt' | cmp - '$t/named.gz' 2>/dev/null || { gzip -c '$t/named.txt' > '$t/named.gz'; '$awd' zip -c '$t/named.txt' | cmp - '$t/named.gz'; }"
+check "gunzip -N restores the stored name" sh -c "
+	mkdir '$t/nd' && '$awd' zip -c '$t/named.txt' > '$t/nd/other.gz' && cd '$t/nd' && gzip -dN other.gz && [ -f named.txt ] && cmp named.txt '$t/text'"
 check "-v reports the ratio" sh -c "'$awd' zip -v -c '$t/text' 2>&1 >/dev/null | grep -q '%'"
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -3,8 +3,11 @@
  * awd zip / awd unzip: gzip's command line over the device's streams.
  * Files are processed in chunks of up to 1 MiB (or max_xfer); output goes
  * to FILE.gz (zip) or FILE without .gz (unzip), or to stdout with -c or
- * when reading stdin. Options as gzip's: -1..-9, -c, -d, -f, -k, -n, -q,
- * -t, -v; -F selects zlib or raw deflate instead of gzip.
+ * when reading stdin. Options as gzip's: -1..-9, -c, -d, -f, -k, -n, -N,
+ * -q, -t, -v; -F selects zlib or raw deflate instead of gzip. As gzip,
+ * compressing a file stores its name and time stamp in the header
+ * (replacing the device's minimal header, which the checksum and length
+ * in the trailer do not cover); -n leaves them out.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +26,7 @@ struct zopts {
 	int level;
 	enum awd_format format;
 	bool decompress, to_stdout, keep, force, quiet, verbose, test;
+	bool no_name;
 	const char *dev;
 };
 
@@ -36,6 +40,8 @@ struct zio {
 	uint64_t in_bytes, out_bytes;
 	bool progress;
 	int warn;
+	const char *hname;          /* gzip header name, or NULL */
+	uint32_t mtime;             /* gzip header time stamp */
 };
 
 static const char *suffix(enum awd_format f)
@@ -64,6 +70,23 @@ static int put(struct zio *z, const void *buf, size_t len)
 	return ret;
 }
 
+/* A gzip header with name and time stamp, in place of the device's. */
+static int put_header(struct zio *z, uint8_t xfl)
+{
+	struct awd_gzip_header h = { .mtime = z->mtime, .xfl = xfl, .os = 3,
+				     .name = z->hname };
+	uint8_t buf[10 + 256];
+	int n = awd_gzip_header_write(&h, buf, sizeof(buf));
+
+	if (n == -ENOBUFS) {    /* a very long name: leave it out */
+		h.name = NULL;
+		n = awd_gzip_header_write(&h, buf, sizeof(buf));
+	}
+	if (n < 0)
+		return n;
+	return put(z, buf, (size_t)n) ? -EIO : 0;
+}
+
 static size_t chunk_size(struct awd_ctx *ctx)
 {
 	struct awd_caps c;
@@ -76,7 +99,7 @@ static int do_compress(struct zio *z)
 {
 	size_t chunk = chunk_size(z->ctx), olen, got, used, made, off;
 	uint8_t *ibuf, *obuf;
-	bool eof = false;
+	bool eof = false, header_done = false;
 	int ret;
 
 	olen = awd_compress_bound(z->o->format, chunk);
@@ -96,6 +119,8 @@ static int do_compress(struct zio *z)
 		eof = got < chunk;
 		off = 0;
 		do {
+			size_t skip = 0;
+
 			ret = awd_stream_run(z->s, ibuf + off, got - off, &used,
 					     obuf, olen, &made,
 					     eof ? AWD_FINISH : 0);
@@ -104,9 +129,21 @@ static int do_compress(struct zio *z)
 					awd_strerror(ret));
 				goto out;
 			}
+			if (!header_done && made >= 10 &&
+			    z->o->format == AWD_FORMAT_GZIP &&
+			    (z->hname || z->mtime)) {
+				int hret = put_header(z, obuf[8]);
+
+				if (hret) {
+					ret = hret;
+					goto out;
+				}
+				skip = 10;      /* the device's own header */
+			}
+			header_done = true;
 			off += used;
 			z->in_bytes += used;
-			if (put(z, obuf, made)) {
+			if (put(z, obuf + skip, made - skip)) {
 				ret = -EIO;
 				goto out;
 			}
@@ -331,6 +368,13 @@ static int one_file(struct awd_ctx *ctx, const struct zopts *o,
 		return EXIT_WARN;
 	}
 	z.size = (uint64_t)st.st_size;
+	if (!o->decompress && !o->no_name) {
+		const char *base = strrchr(path, '/');
+
+		z.hname = base ? base + 1 : path;
+		z.mtime = st.st_mtim.tv_sec > 0 && st.st_mtim.tv_sec <= UINT32_MAX ?
+			  (uint32_t)st.st_mtim.tv_sec : 0;
+	}
 	if (!o->to_stdout && !o->test) {
 		size_t pl = strlen(path), sl = strlen(sfx);
 
@@ -413,7 +457,15 @@ static int std_stream(struct awd_ctx *ctx, const struct zopts *o)
 {
 	struct zio z = { .ctx = ctx, .o = o, .name = "stdin",
 			 .in = STDIN_FILENO, .out = STDOUT_FILENO };
-	int ret = run_stream(&z);
+	struct stat st;
+	int ret;
+
+	/* as gzip: a regular file on stdin gives its time stamp, no name */
+	if (!o->decompress && !o->no_name && fstat(STDIN_FILENO, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_mtim.tv_sec > 0 &&
+	    st.st_mtim.tv_sec <= UINT32_MAX)
+		z.mtime = (uint32_t)st.st_mtim.tv_sec;
+	ret = run_stream(&z);
 
 	if (ret)
 		return EXIT_ERR;
@@ -430,7 +482,8 @@ static void zip_usage(bool decompress)
 	       "  -f           overwrite outputs; write compressed data to a\n"
 	       "               terminal; with -dc copy non-gzip input as is\n"
 	       "  -k           keep the input files\n"
-	       "  -n           store no name or time stamp (always the case)\n"
+	       "  -n           do not store the file name and time stamp\n"
+	       "  -N           store them (the default when compressing files)\n"
 	       "  -q           no warnings\n"
 	       "  -t           test the compressed files\n"
 	       "  -v           report each file's ratio\n"
@@ -486,10 +539,11 @@ int cmd_zip(int argc, char **argv, bool decompress)
 			o.keep = true;
 			break;
 		case 'n':
+			o.no_name = true;
 			break;
 		case 'N':
-			awd_msg("-N is not supported: names and times are not stored");
-			return EXIT_ERR;
+			o.no_name = false;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
