@@ -473,8 +473,8 @@ static void test_fault_overflow(void)
 
 /*
  * Random registers, descriptors and table entries (fixed seed, so a
- * failure reproduces; IOMMU_SVA_SEED picks another): whatever the guest writes, QEMU keeps running and
- * the unit keeps answering.
+ * failure reproduces; IOMMU_SVA_SEED picks another): whatever the guest
+ * writes, QEMU keeps running and the unit keeps answering.
  */
 static void test_random(void)
 {
