@@ -643,7 +643,7 @@ static void awd_log_probe(struct awd_dev *awd)
 		 awd->version >> 16, awd->version & 0xffff, awd->hw_queues,
 		 len ? caps : "none", awd->sva ? "SVA" : "no-SVA",
 		 awd->nr_vecs, awd->name,
-		 awd->kq ? " (+1 kernel queue)" : "");
+		 awd->kq ? ", 1 queue kept for the kernel" : "");
 }
 
 static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)

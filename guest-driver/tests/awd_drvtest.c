@@ -855,6 +855,42 @@ static int t_exec_child(int fd)
 	return 0;
 }
 
+/* a queue error (doorbell outside the ring): reported, recoverable */
+static int t_qerror(void)
+{
+	struct awd_desc d = { .opcode = AWD_OP_NOP, .flags = AWD_DF_IRQ };
+	struct pollfd p = { .events = POLLIN };
+	struct awd_info i;
+	struct awd_cpl c;
+	struct q q;
+	uint64_t n;
+	int rc = q_open(&q, 0), tries;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	q_map(&q);
+	q_start(&q);
+	q.db[AWD_DB_SQ_TAIL / 4] = q.entries + 5;	/* outside the ring */
+	p.fd = q.fd;
+	for (tries = 0; tries < 50; tries++) {
+		if (poll(&p, 1, 100) == 1 && (p.revents & POLLERR))
+			break;
+	}
+	CHECK(tries < 50, "no POLLERR after a bad doorbell");
+	CHECK(ioctl(q.fd, AWD_IOC_INFO, &i) == 0 && i.state == AWD_QS_ERROR &&
+	      i.hw_error == AWD_QERR_BAD_DOORBELL, "state %u hw_error %u",
+	      i.state, i.hw_error);
+	CHECK(read(q.fd, &n, sizeof(n)) < 0 && errno == EIO, "read: %m");
+	CHECK(ioctl(q.fd, AWD_IOC_STOP) == 0, "STOP: %m");
+	q_start(&q);
+	d.tag = 9;
+	q_submit(&q, &d);
+	CHECK(!q_wait(&q, &c, 10000, 1) && c.status == AWD_STS_OK && c.tag == 9,
+	      "NOP after recovery");
+	printf("bad doorbell: POLLERR, AWD_QERR_BAD_DOORBELL, EIO; STOP/START recovers\n");
+	close(q.fd);
+	return 0;
+}
+
 static sigjmp_buf bus_jmp;
 
 static void on_sigbus(int sig)
@@ -906,7 +942,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|unmap|exec|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -938,6 +974,8 @@ int main(int argc, char **argv)
 		return t_exec();
 	if (!strcmp(t, "exec-child") && argc > 2)
 		return t_exec_child(atoi(argv[2]));
+	if (!strcmp(t, "qerror"))
+		return t_qerror();
 	if (!strcmp(t, "unmap"))
 		return t_unmap();
 	if (!strcmp(t, "memhog"))
