@@ -585,6 +585,12 @@ int cmd_zip(int argc, char **argv, bool decompress)
 		awd_msg("compressed data not written to a terminal. Use -f to force compression.");
 		return EXIT_ERR;
 	}
+	if (o.decompress && !o.force &&
+	    (optind >= argc || (optind == argc - 1 && !strcmp(argv[optind], "-"))) &&
+	    isatty(STDIN_FILENO)) {
+		awd_msg("compressed data not read from a terminal. Use -f to force decompression.");
+		return EXIT_ERR;
+	}
 	if (awd_tool_open(&ctx, o.dev))
 		return EXIT_ERR;
 	if (optind >= argc) {
