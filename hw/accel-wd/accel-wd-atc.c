@@ -100,6 +100,10 @@ struct AwdAtc {
     uint16_t pri_offset;
     uint32_t pri_max;
     uint32_t pri_timeout_ms;
+    bool check;
+    uint32_t pri_fail_every;
+    uint32_t pri_delay_ms;
+    uint32_t pri_responses;     /* counts responses for pri_fail_every */
 
     QemuMutex lock;
     QemuCond cond;              /* responses, free slots, releases */
@@ -381,9 +385,16 @@ static uint32_t atc_page_request(AwdXlateCtx *x, uint64_t addr, bool write)
     }
 out:
     if (w && w->done) {
-        st = w->code == PCI_SVA_PRI_SUCCESS ? AWD_STS_OK : AWD_STS_FAULT;
+        uint8_t code = w->code;
+
+        if (atc->pri_fail_every &&
+            ++atc->pri_responses % atc->pri_fail_every == 0) {
+            trace_accel_wd_pri_inject_failure(ap->pasid, addr, prgi, code);
+            code = PCI_SVA_PRI_FAILURE;
+        }
+        st = code == PCI_SVA_PRI_SUCCESS ? AWD_STS_OK : AWD_STS_FAULT;
         if (st != AWD_STS_OK) {
-            trace_accel_wd_pri_failed(ap->pasid, addr, prgi, w->code);
+            trace_accel_wd_pri_failed(ap->pasid, addr, prgi, code);
         }
     } else {
         st = timed_out ? AWD_STS_FAULT : AWD_STS_ABORTED;
@@ -393,6 +404,15 @@ out:
         w->in_use = false;
         atc->prg_outstanding--;
         qemu_cond_broadcast(&atc->cond);
+    }
+    if (st == AWD_STS_OK && atc->pri_delay_ms) {
+        /* fault injection: a slow page request handler */
+        deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + atc->pri_delay_ms;
+        while (atc_wait_slice(x, deadline, &timed_out)) {
+            continue;
+        }
+        st = timed_out ? AWD_STS_OK : AWD_STS_ABORTED;
+        timed_out = false;
     }
     qemu_mutex_unlock(&atc->lock);
     if (timed_out) {
@@ -409,6 +429,37 @@ out:
 static bool perm_ok(uint8_t perm, bool write)
 {
     return (perm & IOMMU_RO) && (!write || (perm & IOMMU_WO));
+}
+
+/*
+ * atc-check: walk again for a page the ATC answered and flag an entry the
+ * IOMMU no longer agrees with (the guest changed the mapping without a
+ * device-TLB invalidation). The device still uses the cached translation,
+ * as hardware would.
+ */
+static void atc_check_hit(AwdXlateCtx *x, uint64_t va, bool write,
+                          uint64_t gpa)
+{
+    uint32_t pasid = x->bound->pasid, err;
+    IOMMUTLBEntry res;
+    uint64_t now = UINT64_MAX;
+    ssize_t n;
+
+    n = pci_sva_ats_request_translation(x->atc->pdev, pasid, x->priv, false,
+                                        va, ATC_PAGE_SIZE, !write, &res, 1,
+                                        &err);
+    if (n == 1 && perm_ok(res.perm, write)) {
+        now = (res.translated_addr & ~res.addr_mask) +
+              ((va - (res.iova & ~res.addr_mask)) & ATC_PAGE_MASK);
+        if (now == gpa) {
+            return;
+        }
+    }
+    STAT_INC(x->stale_hits);
+    ATC_GUEST_ERR(trace_accel_wd_err_atc_stale(pasid, va, gpa, now),
+                  "PASID 0x%x page 0x%" PRIx64 ": cached translation 0x%"
+                  PRIx64 " used, the IOMMU now gives 0x%" PRIx64
+                  " (no device-TLB invalidation?)", pasid, va, gpa, now);
 }
 
 /*
@@ -439,6 +490,9 @@ static uint32_t atc_translate(AwdXlateCtx *x, uint64_t va, uint64_t last,
             *gpa = e->gpa;
             qemu_mutex_unlock(&atc->lock);
             STAT_INC(x->atc_hits);
+            if (atc->check) {
+                atc_check_hit(x, va, write, *gpa);
+            }
             return AWD_STS_OK;
         }
         gen = ap->gen;
@@ -823,18 +877,19 @@ static void atc_gc_bh(void *opaque)
 
 /* ---- life cycle --------------------------------------------------------- */
 
-AwdAtc *awd_atc_new(PCIDevice *pdev, uint16_t ats_offset,
-                    uint16_t pri_offset, uint32_t entries,
-                    uint32_t pri_max_requests, uint32_t pri_timeout_ms)
+AwdAtc *awd_atc_new(PCIDevice *pdev, const AwdAtcConfig *cfg)
 {
     AwdAtc *atc = g_new0(AwdAtc, 1);
 
     atc->pdev = pdev;
-    atc->ats_offset = ats_offset;
-    atc->pri_offset = pri_offset;
-    atc->pri_max = pri_max_requests;
-    atc->pri_timeout_ms = pri_timeout_ms;
-    atc->nsets = MAX(entries / ATC_WAYS, 1);
+    atc->ats_offset = cfg->ats_offset;
+    atc->pri_offset = cfg->pri_offset;
+    atc->pri_max = cfg->pri_max_requests;
+    atc->pri_timeout_ms = cfg->pri_timeout_ms;
+    atc->check = cfg->check;
+    atc->pri_fail_every = cfg->pri_fail_every;
+    atc->pri_delay_ms = cfg->pri_delay_ms;
+    atc->nsets = MAX(cfg->entries / ATC_WAYS, 1);
     atc->entries = g_new0(AwdAtcEntry, (size_t)atc->nsets * ATC_WAYS);
     qemu_mutex_init(&atc->lock);
     qemu_cond_init(&atc->cond);
@@ -877,9 +932,11 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     uint64_t misses = qatomic_read(&x->atc_misses);
     uint64_t prs = qatomic_read(&x->page_requests);
     uint64_t faults = qatomic_read(&x->faults);
+    uint64_t stale = qatomic_read(&x->stale_hits);
 
     visit_type_uint64(v, "atc-hits", &hits, errp);
     visit_type_uint64(v, "atc-misses", &misses, errp);
     visit_type_uint64(v, "page-requests", &prs, errp);
     visit_type_uint64(v, "faults", &faults, errp);
+    visit_type_uint64(v, "stale-hits", &stale, errp);
 }

@@ -23,9 +23,18 @@ typedef struct AwdAtc AwdAtc;
 /* awd_atc_map() when the IOMMU does not do ATS for requests without PASID */
 #define AWD_ATC_FALLBACK        UINT32_MAX
 
-AwdAtc *awd_atc_new(PCIDevice *pdev, uint16_t ats_offset,
-                    uint16_t pri_offset, uint32_t entries,
-                    uint32_t pri_max_requests, uint32_t pri_timeout_ms);
+typedef struct AwdAtcConfig {
+    uint16_t ats_offset;        /* ATS capability */
+    uint16_t pri_offset;        /* PRI capability, 0: none */
+    uint32_t entries;           /* cache size */
+    uint32_t pri_max_requests;  /* outstanding page requests at most */
+    uint32_t pri_timeout_ms;    /* wait for a page response at most */
+    bool check;                 /* re-walk on each hit, flag stale entries */
+    uint32_t pri_fail_every;    /* fault injection: every Nth response fails */
+    uint32_t pri_delay_ms;      /* fault injection: act on responses late */
+} AwdAtcConfig;
+
+AwdAtc *awd_atc_new(PCIDevice *pdev, const AwdAtcConfig *cfg);
 void awd_atc_free(AwdAtc *atc);
 
 /*
@@ -44,7 +53,7 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
                      bool is_write, AwdMapping *m, uint64_t *fault_addr);
 void awd_atc_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len);
 
-/* "atc-hits", "atc-misses", "page-requests", "faults" of one queue */
+/* "atc-hits", "atc-misses", "page-requests", "faults", "stale-hits" */
 void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp);
 
 #endif /* HW_ACCEL_WD_ATC_H */

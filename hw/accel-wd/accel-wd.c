@@ -336,6 +336,10 @@ static bool awd_check_params(AccelWdState *s, Error **errp)
         error_setg(errp, "pri-timeout-ms must be 1..600000");
         return false;
     }
+    if (p->pri_delay_ms > 60000) {
+        error_setg(errp, "pri-delay-ms must be 0..60000");
+        return false;
+    }
     return true;
 }
 
@@ -412,11 +416,18 @@ static void awd_realize(PCIDevice *pdev, Error **errp)
                           true);
     }
     if (s->params.ats) {
-        s->atc = awd_atc_new(pdev, AWD_ATS_OFFSET,
-                             s->params.pri ? AWD_PRI_OFFSET : 0,
-                             s->params.atc_entries,
-                             s->params.pri_max_requests,
-                             s->params.pri_timeout_ms);
+        AwdAtcConfig cfg = {
+            .ats_offset = AWD_ATS_OFFSET,
+            .pri_offset = s->params.pri ? AWD_PRI_OFFSET : 0,
+            .entries = s->params.atc_entries,
+            .pri_max_requests = s->params.pri_max_requests,
+            .pri_timeout_ms = s->params.pri_timeout_ms,
+            .check = s->params.atc_check,
+            .pri_fail_every = s->params.pri_fail_every,
+            .pri_delay_ms = s->params.pri_delay_ms,
+        };
+
+        s->atc = awd_atc_new(pdev, &cfg);
     }
 
     for (i = 0; i < s->params.num_queues; i++) {
@@ -510,6 +521,10 @@ static const Property awd_properties[] = {
     DEFINE_PROP_UINT32("atc-entries", AccelWdState, params.atc_entries, 512),
     DEFINE_PROP_UINT32("pri-timeout-ms", AccelWdState, params.pri_timeout_ms,
                        10000),
+    DEFINE_PROP_BOOL("atc-check", AccelWdState, params.atc_check, false),
+    DEFINE_PROP_UINT32("pri-fail-every", AccelWdState, params.pri_fail_every,
+                       0),
+    DEFINE_PROP_UINT32("pri-delay-ms", AccelWdState, params.pri_delay_ms, 0),
     DEFINE_PROP_BOOL("ats", AccelWdState, params.ats, true),
     DEFINE_PROP_BOOL("pri", AccelWdState, params.pri, true),
 };

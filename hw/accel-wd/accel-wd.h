@@ -43,6 +43,9 @@ typedef struct AccelWdParams {
     uint32_t pri_max_requests;
     uint32_t atc_entries;
     uint32_t pri_timeout_ms;
+    uint32_t pri_fail_every;
+    uint32_t pri_delay_ms;
+    bool atc_check;
     bool ats;
     bool pri;
 } AccelWdParams;

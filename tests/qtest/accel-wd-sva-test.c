@@ -767,6 +767,82 @@ static void test_shared_pasid(void)
     sva_stop(&s);
 }
 
+/* atc-check flags the use of a translation the IOMMU no longer holds */
+static void test_atc_check(void)
+{
+    size_t len = PG;
+    g_autofree uint8_t *a = awd_test_data(len, 1);
+    g_autofree uint8_t *b = awd_test_data(len, 2);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    struct awd_desc d;
+    struct awd_cpl c;
+    uint64_t pa_b;
+
+    sva_start(&s, ",atc-check=on");
+    pq_setup(&s, &q, 0, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, true);
+    vbuf_alloc(&s, &dst, DST_VA, 2 * PG, true);
+    pa_b = page(&s.t);
+    qtest_memwrite(s.t.qts, src.pa[0], a, len);
+    qtest_memwrite(s.t.qts, pa_b, b, len);
+    d = comp_desc(1, AWD_FMT_RAW, 6, len, 2 * PG);
+    d.src = SRC_VA;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, a, len);
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    g_assert_cmpuint(queue_stat(&s, 0, "atc-hits"), >, 0);
+    g_assert_cmpuint(queue_stat(&s, 0, "stale-hits"), ==, 0);
+
+    /* the guest forgets the device-TLB: the stale entry is used, flagged */
+    remap_page(&s, &src, 0, pa_b, false);
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, a, len);
+    g_assert_cmpuint(queue_stat(&s, 0, "stale-hits"), ==, 1);
+
+    remap_page(&s, &src, 0, pa_b, true);
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_RAW, b, len);
+    g_assert_cmpuint(queue_stat(&s, 0, "stale-hits"), ==, 1);
+    sva_stop(&s);
+}
+
+/* Fault injection: every 3rd page response fails; responses act late */
+static void test_pri_injection(void)
+{
+    size_t len = 4 * PG;
+    g_autofree uint8_t *data = awd_test_data(len, 4);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    Fault f = { .src = &src, .dst = &dst, .fail_addr = 1 };
+    struct awd_desc d;
+    struct awd_cpl c;
+    gint64 t0;
+
+    sva_start(&s, ",pri-fail-every=3,pri-delay-ms=100");
+    pq_setup(&s, &q, 0, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, false);
+    vbuf_alloc(&s, &dst, DST_VA, 4 * PG, true);
+    vbuf_rw(&s, &src, data, len, true);
+    d = comp_desc(1, AWD_FMT_ZLIB, 6, len, 4 * PG);
+    d.src = SRC_VA;
+    t0 = g_get_monotonic_time();
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    /* two answered pages, each acted on 100 ms late, then the failure */
+    g_assert_cmpint(g_get_monotonic_time() - t0, >=, 200000);
+    g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+    g_assert_cmphex(c.fault_addr, ==, SRC_VA + 2 * PG);
+    g_assert_cmpuint(f.src_requests, ==, 3);
+
+    d.tag = 2;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    check_output(&s, &dst, &c, AWD_FMT_ZLIB, data, len);
+    g_assert_cmpuint(f.src_requests, ==, 4);
+    sva_stop(&s);
+}
+
 /*
  * A queue reset while the worker waits for a page response ends the wait
  * at once (not at the timeout); the late response is dropped and the
@@ -828,6 +904,8 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/sva/inv-during-engine",
                    test_inv_during_engine);
     qtest_add_func("/accel-wd/sva/shared-pasid", test_shared_pasid);
+    qtest_add_func("/accel-wd/sva/atc-check", test_atc_check);
+    qtest_add_func("/accel-wd/sva/pri-injection", test_pri_injection);
     qtest_add_func("/accel-wd/sva/reset-while-waiting",
                    test_reset_while_waiting);
     return g_test_run();
