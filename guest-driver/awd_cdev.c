@@ -367,13 +367,16 @@ static int awd_release(struct inode *inode, struct file *file)
 	struct awd_dev *awd = ctx->awd;
 	struct iommu_sva *sva = NULL;
 
-	/* may run awd_mn_release(), which takes ctx->lock */
-	mmu_notifier_unregister(&ctx->mn, ctx->mm);
-
+	/* stop (draining while the owner lives), free pinned memory */
 	mutex_lock(&ctx->lock);
 	if (!ctx->dead)
 		sva = awd_ctx_teardown(ctx);
 	mutex_unlock(&ctx->lock);
+	/*
+	 * Calls awd_mn_release() (ctx->lock) unless the mm's exit already
+	 * did; the queue is stopped by now, so that only marks the orphan.
+	 */
+	mmu_notifier_unregister(&ctx->mn, ctx->mm);
 	/* the queue is reset: nothing uses the PASID any more */
 	if (sva)
 		iommu_sva_unbind_device(sva);
