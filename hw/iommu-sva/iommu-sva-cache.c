@@ -104,19 +104,6 @@ static void sva_gen_bump(IOMMUSVAState *s)
 
 /* Context cache */
 
-bool iommu_sva_ctx_lookup(IOMMUSVAState *s, uint16_t sid, uint64_t *ce)
-{
-    SVACtxEntry *e;
-
-    QEMU_LOCK_GUARD(&s->lock);
-    e = g_hash_table_lookup(s->ctx_cache, GUINT_TO_POINTER(sid + 1u));
-    if (!e) {
-        return false;
-    }
-    memcpy(ce, e->ce, sizeof(e->ce));
-    return true;
-}
-
 void iommu_sva_ctx_insert(IOMMUSVAState *s, uint16_t sid, const uint64_t *ce,
                           uint64_t gen)
 {
@@ -135,21 +122,6 @@ void iommu_sva_ctx_insert(IOMMUSVAState *s, uint16_t sid, const uint64_t *ce,
 }
 
 /* PASID cache */
-
-bool iommu_sva_pasid_lookup(IOMMUSVAState *s, uint16_t sid, uint32_t pasid,
-                            uint64_t *pe)
-{
-    SVAPasidKey k = { .sid = sid, .pasid = pasid };
-    SVAPasidEntry *e;
-
-    QEMU_LOCK_GUARD(&s->lock);
-    e = g_hash_table_lookup(s->pasid_cache, &k);
-    if (!e) {
-        return false;
-    }
-    memcpy(pe, e->pe, sizeof(e->pe));
-    return true;
-}
 
 void iommu_sva_pasid_insert(IOMMUSVAState *s, uint16_t sid, uint32_t pasid,
                             const uint64_t *pe, uint64_t gen)
@@ -220,6 +192,53 @@ void iommu_sva_iotlb_insert(IOMMUSVAState *s, const SVAIotlbEntry *e,
     };
     it->e = *e;
     g_hash_table_replace(s->iotlb, &it->key, it);
+}
+
+/*
+ * Everything a translation that hits needs, in one lock round: the
+ * context entry, the PASID entry of the request's PASID (RID_PASID for
+ * requests without one, from the cached context entry) and the IOTLB
+ * entry for @addr in that PASID's domain. Returns SVA_HIT_* bits.
+ */
+unsigned iommu_sva_cache_lookup(IOMMUSVAState *s, uint16_t sid,
+                                uint32_t pasid, uint64_t addr, uint64_t *ce,
+                                uint64_t *pe, SVAIotlbEntry *e)
+{
+    SVACtxEntry *c;
+    SVAPasidEntry *p;
+    SVAPasidKey pk;
+    unsigned level;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    c = g_hash_table_lookup(s->ctx_cache, GUINT_TO_POINTER(sid + 1u));
+    if (!c) {
+        return 0;
+    }
+    memcpy(ce, c->ce, sizeof(c->ce));
+    if (pasid == SVA_NO_PASID) {
+        pasid = (s->ecap & SVA_ECAP_RPS) ? (ce[1] & SVA_CTX_HI_RID_PASID) : 0;
+    }
+    pk = (SVAPasidKey) { .sid = sid, .pasid = pasid };
+    p = g_hash_table_lookup(s->pasid_cache, &pk);
+    if (!p) {
+        return SVA_HIT_CTX;
+    }
+    memcpy(pe, p->pe, sizeof(p->pe));
+    for (level = 1; level <= 3; level++) {
+        SVAIotlbKey k = {
+            .vpn = addr >> sva_level_shift(level),
+            .pasid = pasid,
+            .did = pe[1] & SVA_PE1_DID_MASK,
+            .level = level,
+        };
+        SVAIotlbItem *it = g_hash_table_lookup(s->iotlb, &k);
+
+        if (it) {
+            *e = it->e;
+            return SVA_HIT_CTX | SVA_HIT_PASID | SVA_HIT_IOTLB;
+        }
+    }
+    return SVA_HIT_CTX | SVA_HIT_PASID;
 }
 
 /* Drop one cached translation: a request it refused re-walks (6.2.x) */

@@ -326,7 +326,7 @@ static uint8_t sva_fl_walk(IOMMUSVAState *s, const uint64_t *pe,
 
 static uint8_t sva_first_stage(IOMMUSVAState *s, const uint64_t *pe,
                                const SVAXlateReq *req, SVAXlateResult *res,
-                               uint64_t gen)
+                               uint64_t gen, const SVAIotlbEntry *hit)
 {
     int vbits = ((pe[2] & SVA_PE2_FLPM_MASK) >> SVA_PE2_FLPM_SHIFT) ? 57 : 48;
     uint64_t va = req->addr;
@@ -341,7 +341,10 @@ static uint8_t sva_first_stage(IOMMUSVAState *s, const uint64_t *pe,
         return SVA_FR_SM_PTE_SRE;
     }
 
-    if (iommu_sva_iotlb_lookup(s, res->did, res->pasid, va, &e)) {
+    if (hit) {
+        e = *hit;
+    }
+    if (hit || iommu_sva_iotlb_lookup(s, res->did, res->pasid, va, &e)) {
         fr = sva_fl_access(pe, req, &e, &can_write);
         if (!fr && (e.dirty || !sva_wants_dirty(req, can_write))) {
             trace_iommu_sva_iotlb_hit(res->did, res->pasid, va);
@@ -369,13 +372,16 @@ void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
     uint64_t gen = iommu_sva_cache_gen(s);
     uint64_t ce[4], pe[8];
     uint32_t pasid = req->pasid;
-    unsigned pgtt;
+    SVAIotlbEntry hit;
+    unsigned pgtt, hits;
     uint8_t fr;
 
     memset(res, 0, sizeof(*res));
     res->pasid = pasid;
 
-    if (!iommu_sva_ctx_lookup(s, req->sid, ce)) {
+    hits = iommu_sva_cache_lookup(s, req->sid, pasid, req->addr, ce, pe,
+                                  &hit);
+    if (!(hits & SVA_HIT_CTX)) {
         fr = sva_get_context(s, req->sid, ce);
         if (fr) {
             goto fault;
@@ -395,7 +401,7 @@ void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
     }
     res->pasid = pasid;
 
-    if (!iommu_sva_pasid_lookup(s, req->sid, pasid, pe)) {
+    if (!(hits & SVA_HIT_PASID)) {
         fr = sva_get_pasid_entry(s, ce, pasid, pe, &res->fpd);
         if (fr) {
             goto fault;
@@ -420,7 +426,8 @@ void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
                               res->write);
         return;
     }
-    fr = sva_first_stage(s, pe, req, res, gen);
+    fr = sva_first_stage(s, pe, req, res, gen,
+                         (hits & SVA_HIT_IOTLB) ? &hit : NULL);
     if (fr) {
         goto fault;
     }

@@ -182,11 +182,8 @@ void iommu_sva_notify_unmap(IOMMUSVAState *s, int did, uint32_t pasid,
 /* iommu-sva-cache.c */
 void iommu_sva_caches_init(IOMMUSVAState *s);
 uint64_t iommu_sva_cache_gen(IOMMUSVAState *s);
-bool iommu_sva_ctx_lookup(IOMMUSVAState *s, uint16_t sid, uint64_t *ce);
 void iommu_sva_ctx_insert(IOMMUSVAState *s, uint16_t sid, const uint64_t *ce,
                           uint64_t gen);
-bool iommu_sva_pasid_lookup(IOMMUSVAState *s, uint16_t sid, uint32_t pasid,
-                            uint64_t *pe);
 void iommu_sva_pasid_insert(IOMMUSVAState *s, uint16_t sid, uint32_t pasid,
                             const uint64_t *pe, uint64_t gen);
 bool iommu_sva_iotlb_lookup(IOMMUSVAState *s, uint16_t did, uint32_t pasid,
@@ -194,6 +191,12 @@ bool iommu_sva_iotlb_lookup(IOMMUSVAState *s, uint16_t did, uint32_t pasid,
 void iommu_sva_iotlb_insert(IOMMUSVAState *s, const SVAIotlbEntry *e,
                             uint64_t gen);
 void iommu_sva_iotlb_drop(IOMMUSVAState *s, const SVAIotlbEntry *e);
+#define SVA_HIT_CTX             1u
+#define SVA_HIT_PASID           2u
+#define SVA_HIT_IOTLB           4u
+unsigned iommu_sva_cache_lookup(IOMMUSVAState *s, uint16_t sid,
+                                uint32_t pasid, uint64_t addr, uint64_t *ce,
+                                uint64_t *pe, SVAIotlbEntry *e);
 IOMMUSVASpace *iommu_sva_find_space(IOMMUSVAState *s, PCIBus *bus,
                                     int devfn);
 uint16_t iommu_sva_space_sid(IOMMUSVASpace *sp);

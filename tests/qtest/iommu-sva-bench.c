@@ -20,19 +20,32 @@
 #define MISS_REPS           4
 #define INTEL_IOMMU         "intel-iommu,x-scalable-mode=on,x-flts=on"
 #define BENCH_MEM           "-m 512"
+#define BENCH_TRIES         5
 
 typedef struct BenchResult {
     double hit_ns;
     double miss_ns;
 } BenchResult;
 
+/* ns per page, the best of BENCH_TRIES runs (the host is shared) */
 static double td_bench(T *t, uint64_t addr, uint64_t pages, uint64_t reps)
 {
-    td_wr(t, SVA_TD_ADDR, addr);
-    td_wr(t, SVA_TD_LEN, pages);
-    td_wr(t, SVA_TD_DATA, reps);
-    g_assert_cmpint(td_cmd(t, SVA_TD_CMD_BENCH), ==, 0);
-    return (double)td_rd(t, SVA_TD_DATA) / (pages * reps);
+    double best = 0;
+    int i;
+
+    for (i = 0; i < BENCH_TRIES; i++) {
+        double ns;
+
+        td_wr(t, SVA_TD_ADDR, addr);
+        td_wr(t, SVA_TD_LEN, pages);
+        td_wr(t, SVA_TD_DATA, reps);
+        g_assert_cmpint(td_cmd(t, SVA_TD_CMD_BENCH), ==, 0);
+        ns = (double)td_rd(t, SVA_TD_DATA) / (pages * reps);
+        if (!i || ns < best) {
+            best = ns;
+        }
+    }
+    return best;
 }
 
 /*
