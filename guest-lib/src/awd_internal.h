@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "accelwd.h"
 #include "accel_wd_uapi.h"
@@ -60,6 +61,7 @@ struct awd_ctx {
 	uint32_t nfree;
 	struct awd_req *done_head, *done_tail;  /* reaped, not yet returned */
 	uint8_t *fork_guard;              /* MADV_WIPEONFORK page: 0 in a child */
+	pid_t owner;                      /* without MADV_WIPEONFORK (< 4.14) */
 	bool broken;                      /* device returned garbage */
 	bool irq;
 	unsigned int users;               /* streams + keys made on it */

@@ -47,6 +47,8 @@ static int neg_errno(void)
 
 static bool forked(const struct awd_ctx *ctx)
 {
+	if (ctx->owner)
+		return getpid() != ctx->owner;
 	return !ctx->fork_guard ||
 	       __atomic_load_n(ctx->fork_guard, __ATOMIC_RELAXED) != 1;
 }
@@ -269,13 +271,13 @@ AWD_EXPORT int awd_ctx_open(struct awd_ctx **ctxp, const char *dev,
 		return -ENOMEM;
 	}
 	if (madvise(guard, 4096, MADV_WIPEONFORK) < 0) {
-		ret = neg_errno();
+		/* kernels before 4.14: one getpid() per call instead */
 		munmap(guard, 4096);
-		free(ctx);
-		return ret == -EINVAL ? -EOPNOTSUPP : ret;
+		ctx->owner = getpid();
+	} else {
+		((uint8_t *)guard)[0] = 1;
+		ctx->fork_guard = guard;
 	}
-	((uint8_t *)guard)[0] = 1;
-	ctx->fork_guard = guard;
 
 	if (!dev || !dev[0])
 		dev = secure_getenv("AWD_DEVICE");

@@ -30,6 +30,7 @@ struct bopts {
 	double seconds;           /* per measurement */
 	unsigned int depth;       /* requests in flight */
 	bool machine;
+	bool polled;              /* no interrupts: spin for completions */
 	const char *dev;
 	const char *file;
 };
@@ -409,6 +410,7 @@ int cmd_bench(int argc, char **argv)
 		{ "depth", required_argument, NULL, 'q' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "machine", no_argument, NULL, 'm' },
+		{ "polled", no_argument, NULL, 'p' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -421,7 +423,7 @@ int cmd_bench(int argc, char **argv)
 	struct awd_caps caps;
 	int c, err, rc = EXIT_ERR;
 
-	while ((c = getopt_long(argc, argv, "t:q:f:mD:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:q:f:mpD:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			o.seconds = strtod(optarg, NULL);
@@ -435,15 +437,19 @@ int cmd_bench(int argc, char **argv)
 		case 'm':
 			o.machine = true;
 			break;
+		case 'p':
+			o.polled = true;
+			break;
 		case 'D':
 			o.dev = optarg;
 			break;
 		case 'h':
-			printf("usage: awd bench [-t SECONDS] [-q DEPTH] [-f FILE] [-m] [-D DEVICE]\n"
+			printf("usage: awd bench [-t SECONDS] [-q DEPTH] [-f FILE] [-m] [-p] [-D DEVICE]\n"
 			       "  -t  seconds per measurement (default 1)\n"
 			       "  -q  requests in flight on the device (default 8)\n"
 			       "  -f  input data (default: synthetic text, ~3:1)\n"
-			       "  -m  machine-readable lines\n");
+			       "  -m  machine-readable lines\n"
+			       "  -p  poll for completions (no interrupts)\n");
 			return EXIT_OK;
 		default:
 			return EXIT_ERR;
@@ -453,7 +459,7 @@ int cmd_bench(int argc, char **argv)
 		awd_msg("bad -t or -q");
 		return EXIT_ERR;
 	}
-	if (awd_tool_open(&ctx, o.dev))
+	if (awd_tool_open(&ctx, o.dev, o.polled ? AWD_OPEN_POLLED : 0))
 		return EXIT_ERR;
 	awd_ctx_caps(ctx, &caps);
 	if (o.depth > caps.max_inflight)
@@ -471,9 +477,10 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	}
 	if (!o.machine) {
-		printf("# %s queue %u, %s, %u in flight, %.1f s per case, input %s\n",
+		printf("# %s queue %u, %s, %s, %u in flight, %.1f s per case, input %s\n",
 		       caps.dev, caps.queue, caps.mode == AWD_CTX_MODE_SVA ?
-		       "sva" : "nosva", o.depth, o.seconds,
+		       "sva" : "nosva", o.polled || !caps.irq ? "polled" :
+		       "interrupts", o.depth, o.seconds,
 		       o.file ? o.file : "synthetic text");
 		printf("%-16s %8s %12s %12s %9s\n", "operation", "bytes",
 		       "device", "software", "ratio");

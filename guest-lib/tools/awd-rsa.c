@@ -261,7 +261,7 @@ int cmd_rsa(int argc, char **argv)
 			strerror(-ret));
 		goto out;
 	}
-	if (awd_tool_open(&ctx, dev))
+	if (awd_tool_open(&ctx, dev, 0))
 		goto out;
 	ret = awd_rsa_key_new(ctx, &kf.parts, &key);
 	if (ret) {

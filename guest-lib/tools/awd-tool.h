@@ -33,7 +33,7 @@ int awd_read_all(int fd, size_t max, uint8_t **buf, size_t *len);
  * Open a context on the device named by -D (or AWD_DEVICE), with a
  * message on failure.
  */
-int awd_tool_open(struct awd_ctx **ctx, const char *dev);
+int awd_tool_open(struct awd_ctx **ctx, const char *dev, unsigned int flags);
 
 int cmd_zip(int argc, char **argv, bool decompress);
 int cmd_rsa(int argc, char **argv);

@@ -591,7 +591,7 @@ int cmd_zip(int argc, char **argv, bool decompress)
 		awd_msg("compressed data not read from a terminal. Use -f to force decompression.");
 		return EXIT_ERR;
 	}
-	if (awd_tool_open(&ctx, o.dev))
+	if (awd_tool_open(&ctx, o.dev, 0))
 		return EXIT_ERR;
 	if (optind >= argc) {
 		o.to_stdout = true;

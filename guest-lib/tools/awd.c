@@ -101,9 +101,9 @@ int awd_read_all(int fd, size_t max, uint8_t **bufp, size_t *lenp)
 	return 0;
 }
 
-int awd_tool_open(struct awd_ctx **ctx, const char *dev)
+int awd_tool_open(struct awd_ctx **ctx, const char *dev, unsigned int flags)
 {
-	int ret = awd_ctx_open(ctx, dev, 0);
+	int ret = awd_ctx_open(ctx, dev, flags);
 
 	if (ret)
 		awd_msg("cannot open %s: %s", dev && *dev ? dev :
@@ -214,7 +214,7 @@ static int cmd_stat(int argc, char **argv)
 	ndev = stat_sysfs();
 	if (sysfs_only)
 		return ndev ? EXIT_OK : EXIT_ERR;
-	ret = awd_tool_open(&ctx, dev);
+	ret = awd_tool_open(&ctx, dev, 0);
 	if (ret)
 		return EXIT_ERR;
 	awd_ctx_caps(ctx, &caps);
