@@ -485,8 +485,7 @@ static IOMMUTLBEntry sva_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     iommu_sva_xlate(s, &req, &res);
     if (res.fault) {
         if (!res.fpd) {
-            BQL_LOCK_GUARD();
-            iommu_sva_record_fault(s, &req, res.fault);
+            iommu_sva_report_fault(s, &req, res.fault);
         }
         return e;
     }

@@ -15,6 +15,8 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/error-report.h"
+#include "qemu/lockable.h"
+#include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "exec/address-spaces.h"
 #include "hw/qdev-properties.h"
@@ -283,6 +285,60 @@ void iommu_sva_record_fault(IOMMUSVAState *s, const SVAXlateReq *req,
     }
 }
 
+typedef struct SVAPendingFault {
+    SVAXlateReq req;
+    uint8_t reason;
+} SVAPendingFault;
+
+static void sva_fault_bh(void *opaque)
+{
+    IOMMUSVAState *s = opaque;
+    SVAPendingFault *f;
+
+    for (;;) {
+        WITH_QEMU_LOCK_GUARD(&s->fault_lock) {
+            f = g_queue_pop_head(&s->fault_queue);
+        }
+        if (!f) {
+            break;
+        }
+        iommu_sva_record_fault(s, &f->req, f->reason);
+        g_free(f);
+    }
+}
+
+/*
+ * Record a fault from any thread. Without the BQL (a device's I/O thread)
+ * the record is made from a bottom half: waiting for the BQL here could
+ * deadlock against a main loop that drains that very thread. Recording
+ * is asynchronous on hardware too.
+ */
+void iommu_sva_report_fault(IOMMUSVAState *s, const SVAXlateReq *req,
+                            uint8_t reason)
+{
+    SVAPendingFault *f;
+
+    if (bql_locked()) {
+        iommu_sva_record_fault(s, req, reason);
+        return;
+    }
+    f = g_new(SVAPendingFault, 1);
+    f->req = *req;
+    f->reason = reason;
+    WITH_QEMU_LOCK_GUARD(&s->fault_lock) {
+        /* Beyond what the records can hold, more would only set PFO */
+        if (g_queue_get_length(&s->fault_queue) > SVA_FRCD_MAX) {
+            g_free(f);
+            f = NULL;
+        } else {
+            g_queue_push_tail(&s->fault_queue, f);
+        }
+    }
+    if (f) {
+        qemu_bh_schedule(s->fault_bh);
+    }
+}
+
 void iommu_sva_iq_error(IOMMUSVAState *s, uint32_t iqei)
 {
     uint32_t fsts = iommu_sva_get_long(s, SVA_REG_FSTS);
@@ -537,6 +593,10 @@ static void sva_realize(DeviceState *dev, Error **errp)
     }
 
     qemu_mutex_init(&s->lock);
+    qemu_mutex_init(&s->fault_lock);
+    g_queue_init(&s->fault_queue);
+    s->fault_bh = qemu_bh_new_guarded(sva_fault_bh, s,
+                                      &DEVICE(s)->mem_reentrancy_guard);
     iommu_sva_caches_init(s);
     iommu_sva_ep_init(s);
     s->spaces = g_hash_table_new(g_int64_hash, g_int64_equal);
@@ -566,6 +626,9 @@ static void sva_reset_hold(Object *obj, ResetType type)
 {
     IOMMUSVAState *s = IOMMU_SVA(obj);
 
+    WITH_QEMU_LOCK_GUARD(&s->fault_lock) {
+        g_queue_clear_full(&s->fault_queue, g_free);
+    }
     sva_regs_init(s);
     iommu_sva_flush_all(s);
     iommu_sva_switch_spaces(s);

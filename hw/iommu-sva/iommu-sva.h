@@ -128,6 +128,11 @@ struct IOMMUSVAState {
     GHashTable *spaces;         /* (bus, devfn) -> IOMMUSVASpace */
     QLIST_HEAD(, IOMMUSVASpace) space_list;
 
+    /* Faults seen without the BQL, recorded from a BH */
+    QemuMutex fault_lock;
+    GQueue fault_queue;
+    QEMUBH *fault_bh;
+
     /* Page group responses the IOMMU makes itself, delivered from a BH */
     QEMUBH *resp_bh;
     GQueue resp_queue;
@@ -139,6 +144,8 @@ uint32_t iommu_sva_get_long(IOMMUSVAState *s, hwaddr reg);
 void iommu_sva_set_quad(IOMMUSVAState *s, hwaddr reg, uint64_t val);
 void iommu_sva_set_long(IOMMUSVAState *s, hwaddr reg, uint32_t val);
 void iommu_sva_record_fault(IOMMUSVAState *s, const SVAXlateReq *req,
+                            uint8_t reason);
+void iommu_sva_report_fault(IOMMUSVAState *s, const SVAXlateReq *req,
                             uint8_t reason);
 void iommu_sva_event(IOMMUSVAState *s, hwaddr ctl_reg);
 void iommu_sva_iq_error(IOMMUSVAState *s, uint32_t iqei);
