@@ -32,13 +32,15 @@ typedef struct SVAPendingResponse {
 /* The key of GHashTable pri: PASID + 1, so PCI_SVA_NO_PASID maps to 0 */
 #define SVA_PRI_KEY(pasid)      GUINT_TO_POINTER((guint)(pasid) + 1)
 
-/* Find the device's space: the root of its DMA address space is ours */
+/*
+ * Find the device's space: the root of its DMA address space is a space's
+ * container, owned by the iommu-sva object (no other region it owns is an
+ * address space's root).
+ */
 static IOMMUSVASpace *sva_dev_space(PCIDevice *dev)
 {
     AddressSpace *as = pci_device_iommu_address_space(dev);
     Object *owner;
-    IOMMUSVAState *s;
-    IOMMUSVASpace *sp;
 
     if (!as || !as->root) {
         return NULL;
@@ -47,13 +49,7 @@ static IOMMUSVASpace *sva_dev_space(PCIDevice *dev)
     if (!owner || !object_dynamic_cast(owner, TYPE_IOMMU_SVA)) {
         return NULL;
     }
-    s = IOMMU_SVA(owner);
-    QLIST_FOREACH(sp, &s->space_list, next) {
-        if (&sp->root == as->root) {
-            return sp;
-        }
-    }
-    return NULL;
+    return container_of(as->root, IOMMUSVASpace, root);
 }
 
 void iommu_sva_ep_space_init(IOMMUSVASpace *sp)

@@ -11,6 +11,8 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
+#include "qemu/lockable.h"
+#include "qemu/rcu_queue.h"
 #include "qapi/error.h"
 #include "exec/address-spaces.h"
 #include "system/dma.h"
@@ -522,7 +524,10 @@ static AddressSpace *sva_get_address_space(PCIBus *bus, void *opaque,
     g_autofree char *name = NULL;
     g_autofree char *iommu_name = NULL;
 
-    sp = g_hash_table_lookup(s->spaces, &key);
+    /* Devices' worker threads look up (pci-sva.h); creation is under BQL */
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        sp = g_hash_table_lookup(s->spaces, &key);
+    }
     if (sp) {
         return &sp->as;
     }
@@ -556,8 +561,10 @@ static AddressSpace *sva_get_address_space(PCIBus *bus, void *opaque,
     memory_region_set_enabled(MEMORY_REGION(&sp->iommu), s->te);
     address_space_init(&sp->as, &sp->root, name);
 
-    g_hash_table_insert(s->spaces, &sp->key, sp);
-    QLIST_INSERT_HEAD(&s->space_list, sp, next);
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        g_hash_table_insert(s->spaces, &sp->key, sp);
+        QLIST_INSERT_HEAD_RCU(&s->space_list, sp, next);
+    }
     return &sp->as;
 }
 
@@ -570,6 +577,7 @@ IOMMUSVASpace *iommu_sva_find_space(IOMMUSVAState *s, PCIBus *bus,
 {
     uint64_t key = sva_space_key(bus, devfn);
 
+    QEMU_LOCK_GUARD(&s->lock);
     return g_hash_table_lookup(s->spaces, &key);
 }
 

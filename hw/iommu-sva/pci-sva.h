@@ -25,6 +25,9 @@
  * translated requests bypass the IOMMU. Untranslated DMA keeps using
  * pci_dma_*() and goes through the IOMMU (requests without PASID).
  *
+ * A device unregisters its notifiers before it goes away (exit or
+ * unrealize): the IOMMU keeps per-(bus, devfn) state across hot-unplug.
+ *
  * Calling context: any thread. Translation requests take the IOMMU's own
  * lock; page requests, PRI responses and device-TLB notifications run with
  * the BQL held (page requests take it if the caller does not hold it).
