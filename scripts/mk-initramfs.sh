@@ -24,25 +24,30 @@ install -m 0755 "$AWD_ROOT/scripts/guest/awd-demo" "$stage/opt/awd/bin/awd-demo"
 echo "root:x:0:0:root:/root:/bin/sh" > "$stage/etc/passwd"
 echo "root:x:0:" > "$stage/etc/group"
 
-# Kernel modules the tests use, decompressed (busybox insmod wants plain .ko).
+# Kernel modules the tests use, decompressed (busybox insmod wants plain
+# .ko), in load order: virtio_blk before ours; the software "deflate" after
+# accel_wd, so that for equal priorities it stays the kernel's default and
+# zswap can still make a deflate-accel_wd transform (its synchronous
+# fallback is a "deflate" of its own).
 : > "$stage/lib/modules/order"
-for m in drivers/block/virtio_blk.ko; do
-    src=$kdir/modules/kernel/$m
-    if [ -f "$src.xz" ]; then
-        xz -dc "$src.xz" > "$stage/lib/modules/$(basename "$m")"
-        echo "$(basename "$m")" >> "$stage/lib/modules/order"
-    fi
-done
+add_kernel_module() {
+    local src=$kdir/modules/kernel/$1
+    [ -f "$src.xz" ] || die "kernel module $1 is missing from $kdir"
+    xz -dc "$src.xz" > "$stage/lib/modules/$(basename "$1")"
+    basename "$1" >> "$stage/lib/modules/order"
+}
+add_kernel_module drivers/block/virtio_blk.ko
 
 while [ $# -gt 0 ]; do
     case "$1" in
-    --module) cp "$2" "$stage/lib/modules/"; echo "$(basename "$2")" >> "$stage/lib/modules/order" ;;
+    --module) cp "$2" "$stage/lib/modules/"; basename "$2" >> "$stage/lib/modules/order" ;;
     --bin) install -m 0755 "$2" "$stage/opt/awd/bin/" ;;
     --data) cp "$2" "$stage/opt/awd/share/" ;;
     *) die "mk-initramfs: unknown argument $1" ;;
     esac
     shift 2
 done
+add_kernel_module crypto/deflate.ko
 echo "$release" > "$stage/etc/awd-kernel-release"
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out.tmp"
 mv "$out.tmp" "$out"

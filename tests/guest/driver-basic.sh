@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# accel_wd's device-file contract: capabilities, mmap layout, fork (the
-# child cannot use the parent's queue), one queue per open until EBUSY,
-# memory registration, and NOPs through the mapped rings.
+# accel_wd's device-file contract: capabilities, mmap layout, fork and exec
+# (neither a child nor a new image can use the queue), one queue per open
+# until EBUSY, memory registration, NOPs through the mapped rings, two
+# processes at once, unmapping a running ring.
 . /opt/awd/bin/lib.sh
-for t in info mmap fork busy regmem "nop 100"; do
+check "driver runs in SVA mode" sh -c "[ \$(cat $(awd_dev)/mode) = sva ]"
+for t in info mmap fork exec busy regmem "nop 100" two unmap; do
 	check "awd-drvtest $t" awd-drvtest $t
 done
+check_driver_idle
 check_dmesg_clean
 finish

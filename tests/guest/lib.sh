@@ -12,6 +12,15 @@ check() {  # check DESCRIPTION COMMAND... (exit status 77: skipped)
 	elif [ "$rc" -eq 77 ]; then pass "$d # SKIP $(head -n 1 /tmp/check.out)"
 	else fail "$d"; sed 's/^/#   /' /tmp/check.out; fi
 }
+awd_dev() {  # sysfs directory of the first accel-wd bound to accel_wd
+	ls -d /sys/bus/pci/drivers/accel_wd/0000:* 2>/dev/null | head -n1
+}
+# The driver's counters after a test: nothing left in use or pinned.
+check_driver_idle() {
+	_d=$(awd_dev)
+	check "no queue left in use" sh -c "[ \$(cat $_d/queues_in_use) = 0 ]"
+	check "no page left pinned" sh -c "[ \$(cat $_d/pinned_pages) = 0 ]"
+}
 # Kernel log lines that must never appear during a test.
 BAD_DMESG='Oops|BUG:|WARNING:|Call Trace|DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|general protection|kernel panic'
 check_dmesg_clean() {
