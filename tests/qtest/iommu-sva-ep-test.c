@@ -224,13 +224,30 @@ static void test_devtlb_order(void)
     g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 2);
     g_assert_cmphex(td_rd(&t, SVA_TD_INV_MASK), ==, SVA_PAGE_SIZE - 1);
 
+    /* Device-TLB invalidation without PASID reaches a no-PASID notifier */
+    td_register(&t, SVA_TD_NO_PASID);
+    d[0] = SVA_QI_DEVTLB | ((uint64_t)TD_SID << SVA_QI_DEVTLB_SID_SHIFT);
+    d[1] = TEST_ADDR;
+    qi_submit(&t, d);
+    qi_wait(&t);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 3);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_PASID), ==, SVA_TD_NO_PASID);
+    g_assert_cmphex(td_rd(&t, SVA_TD_INV_IOVA), ==, TEST_ADDR);
+    /* ... and another device's SID reaches nobody */
+    d[0] = SVA_QI_DEVTLB |
+           ((uint64_t)(TD_SID + 1) << SVA_QI_DEVTLB_SID_SHIFT);
+    qi_submit(&t, d);
+    qi_wait(&t);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 3);
+    td_register(&t, TD_PASID);
+
     /* "Everything": address bits 62:12 set with S */
     d[0] = SVA_QI_PDEVTLB | ((uint64_t)TD_SID << SVA_QI_PDEVTLB_SID_SHIFT) |
            ((uint64_t)TD_PASID << SVA_QI_PASID_SHIFT);
     d[1] = SVA_MASK(62, 12) | SVA_QI_PDEVTLB_S;
     qi_submit(&t, d);
     qi_wait(&t);
-    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 3);
+    g_assert_cmpuint(td_rdl(&t, SVA_TD_INV_COUNT), ==, 4);
     g_assert_cmphex(td_rd(&t, SVA_TD_INV_IOVA), ==, 0);
     g_assert_cmphex(td_rd(&t, SVA_TD_INV_MASK), ==, UINT64_MAX);
     stop(&t);

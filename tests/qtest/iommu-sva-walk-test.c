@@ -314,6 +314,62 @@ static void test_iotlb_invalidation(void)
     stop(&t);
 }
 
+/* PASID handling in the context entry: PASIDE, PDTS range, RID_PASID */
+static void test_pasid_context(void)
+{
+    T t;
+    uint64_t top, p1, p2, va = 0x2000000ULL, v;
+
+    start(&t, NULL, SVA_CTX_LO_DTE);
+    top = page(&t);
+    p1 = page(&t);
+    p2 = page(&t);
+    map(&t, top, 4, va, p1, 1, SVA_FL_P | SVA_FL_RW | SVA_FL_US);
+    set_pasid_fl(&t, TD_PASID, top, false, 0);
+
+    /* Request with PASID but PASIDE clear: refused */
+    g_assert_cmpint(td_ats(&t, TD_PASID, 0, va), ==, 1);
+    g_assert_cmpint(qpci_io_readl(t.dev, t.bar, SVA_TD_RES_PERM), ==, 0);
+
+    /* PDTS 0 covers PASIDs below 2^(0 + 7) * 64; beyond: refused */
+    set_context(&t, SVA_CTX_LO_DTE | SVA_CTX_LO_PASIDE, 0);
+    qi_piotlb_all(&t, TD_PASID);
+    {
+        uint64_t d[4] = {
+            SVA_QI_CC | ((uint64_t)SVA_QI_CC_GLOBAL << SVA_QI_GRAN_SHIFT)
+        };
+        qi_submit(&t, d);
+        qi_wait(&t);
+    }
+    g_assert_cmpint(td_ats(&t, TD_PASID, 0, va), ==, 1);
+    g_assert_cmphex(td_rd(&t, SVA_TD_RES_ADDR), ==, p1);
+    g_assert_cmpint(td_ats(&t, 128 * 64, 0, va), ==, 1);
+    g_assert_cmpint(qpci_io_readl(t.dev, t.bar, SVA_TD_RES_PERM), ==, 0);
+    /* Beyond the unit's PASID width (10 bits) too */
+    g_assert_cmpint(td_ats(&t, 1 << 10, 0, va), ==, 1);
+    g_assert_cmpint(qpci_io_readl(t.dev, t.bar, SVA_TD_RES_PERM), ==, 0);
+
+    /* RID_PASID: requests without PASID use the context's PASID */
+    set_context(&t, SVA_CTX_LO_DTE | SVA_CTX_LO_PASIDE, TD_PASID);
+    {
+        uint64_t d[4] = {
+            SVA_QI_CC | ((uint64_t)SVA_QI_CC_GLOBAL << SVA_QI_GRAN_SHIFT)
+        };
+        qi_submit(&t, d);
+        qi_wait(&t);
+    }
+    mem_wrq(&t, p1 + 8, 0x77);
+    g_assert_cmpint(td_dma_read(&t, va + 8, &v), ==, 0);
+    g_assert_cmphex(v, ==, 0x77);
+    /* ... and PASID 0 is then just another PASID, here not present */
+    map(&t, top, 4, va + SVA_PAGE_SIZE, p2, 1,
+        SVA_FL_P | SVA_FL_RW | SVA_FL_US);
+    g_assert_cmpint(td_ats(&t, 0, 0, va), ==, 1);
+    g_assert_cmpint(qpci_io_readl(t.dev, t.bar, SVA_TD_RES_PERM), ==, 0);
+    expect_no_fault(&t);
+    stop(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -325,5 +381,6 @@ int main(int argc, char **argv)
     qtest_add_func("/iommu-sva/walk/dirty", test_dirty);
     qtest_add_func("/iommu-sva/walk/pass-through", test_passthrough);
     qtest_add_func("/iommu-sva/iotlb/invalidation", test_iotlb_invalidation);
+    qtest_add_func("/iommu-sva/walk/pasid-context", test_pasid_context);
     return g_test_run();
 }
