@@ -70,7 +70,8 @@
 
 /* 11.4.2 Capability */
 #define SVA_CAP_ND_SHIFT        0       /* number of domains: 2^(4 + 2 * ND) */
-#define SVA_CAP_ND_256          (2ULL << SVA_CAP_ND_SHIFT)
+#define SVA_CAP_ND_MASK         SVA_MASK(2, 0)
+#define SVA_CAP_ND_64K          (6ULL << SVA_CAP_ND_SHIFT) /* 16-bit DIDs */
 #define SVA_CAP_RWBF            SVA_BIT(4)
 #define SVA_CAP_PLMR            SVA_BIT(5)
 #define SVA_CAP_PHMR            SVA_BIT(6)

@@ -80,7 +80,8 @@ static void sva_cap_init(IOMMUSVAState *s)
 {
     X86IOMMUState *x86 = X86_IOMMU_DEVICE(s);
 
-    s->cap = SVA_CAP_ND_256 | SVA_CAP_MGAW(s->p.aw_bits) |
+    /* Every process bound for SVA takes a domain ID: allow 16 bits */
+    s->cap = SVA_CAP_ND_64K | SVA_CAP_MGAW(s->p.aw_bits) |
              ((uint64_t)(SVA_REG_FRCD / 16) << SVA_CAP_FRO_SHIFT) |
              ((uint64_t)(s->p.frcd_count - 1) << SVA_CAP_NFR_SHIFT) |
              SVA_CAP_PSI | ((uint64_t)SVA_MAMV << SVA_CAP_MAMV_SHIFT) |

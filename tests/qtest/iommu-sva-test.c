@@ -70,6 +70,7 @@ static void test_caps_default(void)
                      SVA_REG_IVA / 16);
 
     g_assert_cmphex(cap & SVA_TEST_CAP_NEVER, ==, 0);
+    g_assert_cmphex(cap & SVA_CAP_ND_MASK, ==, SVA_CAP_ND_64K);
     g_assert_true(cap & SVA_CAP_FL1GP);
     g_assert_true(cap & SVA_CAP_FL5LP);
     g_assert_true(cap & SVA_CAP_PSI);
