@@ -3,7 +3,17 @@
  *
  * iommu-sva: internal state of the scalable-mode VT-d model, shared by
  * iommu-sva.c (device, registers, events), iommu-sva-qi.c (invalidation
- * queue), iommu-sva-xlate.c (table walks, caches, address spaces).
+ * queue), iommu-sva-xlate.c (table walks, address spaces),
+ * iommu-sva-cache.c (caches), iommu-sva-prq.c (page request queue) and
+ * iommu-sva-ep.c (the pci-sva.h endpoint interface).
+ *
+ * Locking: the register file, the invalidation and page request queues,
+ * the per-space notifier tables and the space list are used under the BQL
+ * (MMIO, bottom halves; page requests take it). Translation runs in any
+ * thread: it reads guest tables without locks, takes IOMMUSVAState.lock
+ * for the caches and the space table only, and records faults directly
+ * under the BQL or else through fault_bh. Never take the BQL while
+ * holding IOMMUSVAState.lock.
  */
 #ifndef HW_IOMMU_SVA_H
 #define HW_IOMMU_SVA_H
