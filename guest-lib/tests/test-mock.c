@@ -22,7 +22,7 @@
 #include <zlib.h>
 
 #include "accelwd.h"
-#include "accel_wd_hw.h"
+#include "awd_internal.h"     /* ctx->db, for a forged doorbell */
 #ifndef AWD_GUEST
 #include "mock.h"
 #else
@@ -754,7 +754,7 @@ static void test_fork(void)
 }
 
 #ifndef AWD_GUEST
-static void test_errors(void)
+static void test_errors_mock(void)
 {
 	struct awd_ctx *ctx = open_ctx(0);
 	struct awd_req r = AWD_REQ_INIT;
@@ -790,6 +790,85 @@ static void test_errors(void)
 }
 
 #endif
+
+/*
+ * fork() makes every private page the parent wrote copy-on-write (read-only
+ * until written again). The device writing into such a page must get it
+ * through a write page request that breaks the sharing, as the CPU would:
+ * output buffers written before a fork (even one whose child has exited,
+ * e.g. by system()) must still be usable afterwards.
+ */
+static void test_fork_cow(void)
+{
+	struct awd_ctx *ctx = open_ctx(0);
+	size_t n = 65536, cap = awd_compress_bound(AWD_FORMAT_GZIP, n), clen;
+	uint8_t *data = make_data(n, 5), *dst = malloc(cap), *back = malloc(n);
+	size_t sl, dl;
+	pid_t pid;
+
+	memset(dst, 1, cap);            /* written before the fork */
+	memset(back, 1, n);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	CHECK(pid > 0);
+	waitpid(pid, NULL, 0);
+	clen = cap;
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, data, n, dst, &clen), 0);
+	sl = clen;
+	dl = n;
+	CHECK_EQ(awd_decompress(ctx, AWD_FORMAT_GZIP, dst, &sl, back, &dl), 0);
+	CHECK_EQ(dl, n);
+	CHECK(!memcmp(back, data, n));
+	free(data);
+	free(dst);
+	free(back);
+	awd_ctx_close(&ctx);
+}
+
+/*
+ * A doorbell value outside the ring puts the queue in an error state
+ * (AWD_QERR_BAD_DOORBELL): requests fail with -EIO instead of hanging,
+ * awd_ctx_reset() brings the queue back, and work goes on.
+ */
+static void test_doorbell_error(void)
+{
+	struct awd_ctx *ctx = open_ctx(0);
+	struct awd_req r = AWD_REQ_INIT;
+	struct awd_stats st;
+	uint8_t in[4096], out[8192];
+	size_t olen = sizeof(out);
+
+	r.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	__atomic_store_n((uint32_t *)(ctx->db + AWD_DB_SQ_TAIL), 0xffffu,
+			 __ATOMIC_RELEASE);
+	usleep(50000);          /* the mock's device polls its doorbells */
+	CHECK_EQ(awd_run(ctx, &r), -EIO);
+	CHECK_EQ(awd_ctx_stats(ctx, &st), 0);
+	CHECK_EQ(st.queue_state, 2);
+	CHECK_EQ(st.hw_error, AWD_QERR_BAD_DOORBELL);
+	CHECK_EQ(awd_ctx_reset(ctx), 0);
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	memset(in, 'z', sizeof(in));
+	r.op = AWD_REQ_COMPRESS;
+	r.format = AWD_FORMAT_GZIP;
+	r.level = 6;
+	r.src = in;
+	r.src_len = sizeof(in);
+	r.dst = out;
+	r.dst_len = olen;
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	if (r.result)
+		fprintf(stderr, "# after reset: %s at 0x%llx%s (in %p, out %p)\n",
+			awd_hw_status_str(r.hw_status),
+			(unsigned long long)r.fault_addr,
+			r.fault_addr - (uintptr_t)out < sizeof(out) ? ", in out" : "",
+			(void *)in, (void *)out);
+	CHECK_EQ(awd_ctx_stats(ctx, &st), 0);
+	CHECK_EQ(st.queue_state, 1);
+	awd_ctx_close(&ctx);
+}
 
 static void *thread_fn(void *arg)
 {
@@ -842,14 +921,21 @@ static void run_data_tests(unsigned int flags)
 }
 
 #ifdef AWD_GUEST
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "fork-cow")) {
+		test_fork_cow();
+		printf("%d checks, %d failed\n", checks, failures);
+		return failures ? 1 : 0;
+	}
 	test_open_caps();
 	test_nop_async(0);
 	test_nop_async(AWD_OPEN_POLLED);
 	run_data_tests(0);
-	test_fork();
+	test_doorbell_error();
 	test_threads();
+	/* last: fork() leaves the parent's pages copy-on-write */
+	test_fork();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
@@ -879,7 +965,9 @@ int main(void)
 	}
 	mock_knobs.max_xfer = 0;
 	test_fork();
-	test_errors();
+	test_fork_cow();
+	test_errors_mock();
+	test_doorbell_error();
 	test_threads();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
