@@ -5,8 +5,8 @@ fails=0
 pass() { echo "ok - $*"; }
 fail() { echo "not ok - $*"; fails=$((fails + 1)); }
 check() {  # check DESCRIPTION COMMAND... (exit status 77: skipped)
-	d=$1; shift
-	rc=0
+	local d=$1 rc=0
+	shift
 	"$@" >/tmp/check.out 2>&1 || rc=$?
 	if [ "$rc" -eq 0 ]; then pass "$d"
 	elif [ "$rc" -eq 77 ]; then pass "$d # SKIP $(head -n 1 /tmp/check.out)"
@@ -17,9 +17,10 @@ awd_dev() {  # sysfs directory of the first accel-wd bound to accel_wd
 }
 # The driver's counters after a test: nothing left in use or pinned.
 check_driver_idle() {
-	_d=$(awd_dev)
-	check "no queue left in use" sh -c "[ \$(cat $_d/queues_in_use) = 0 ]"
-	check "no page left pinned" sh -c "[ \$(cat $_d/pinned_pages) = 0 ]"
+	local dev
+	dev=$(awd_dev)
+	check "no queue left in use" sh -c "[ \$(cat $dev/queues_in_use) = 0 ]"
+	check "no page left pinned" sh -c "[ \$(cat $dev/pinned_pages) = 0 ]"
 }
 # Kernel log lines that must never appear during a test.
 BAD_DMESG='Oops|BUG:|WARNING:|Call Trace|DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|general protection|kernel panic'
