@@ -58,6 +58,14 @@
  *   copy of the file descriptor and of the library memory; the parent's
  *   queue is untouched. The check costs no system call.
  *
+ * Device removal
+ *   When the device is removed (or hot-unplugged) the driver revokes the
+ *   queue's mappings; calls then return -ENODEV and the context can only be
+ *   closed. The library learns of it from the driver (poll(2) and the
+ *   queue state, checked whenever a wait sleeps), so a call that was
+ *   touching the rings at that very moment can still receive SIGBUS from
+ *   the kernel; the library installs no signal handlers.
+ *
  * Linking: pkg-config --cflags --libs accelwd (add --static for a static
  * link). The header needs only <stddef.h> and <stdint.h>.
  */
@@ -145,7 +153,10 @@ struct awd_ctx;
  *   -EINVAL    @ctxp NULL, unknown flag, ring order out of range
  *   -ENOENT    no such device (or no accel-wd device at all)
  *   -EBUSY     every queue of the device(s) is in use (retryable later)
+ *   -EAGAIN    a device reset is in progress (retryable shortly)
  *   -EACCES    no permission to open the device
+ *   -EPERM     the driver runs without SVA and the process lacks
+ *              CAP_SYS_RAWIO (needed for no-SVA queues)
  *   -EOPNOTSUPP AWD_OPEN_SVA_ONLY was given and the queue is in no-SVA mode
  *   -EPROTO    the driver speaks an interface version this library lacks
  *   -ENOMEM, or the errno of a failed open/ioctl/mmap.
@@ -224,9 +235,12 @@ int awd_ctx_stats(struct awd_ctx *ctx, struct awd_stats *st);
 
 /*
  * Recover a queue that the device stopped in an error state (calls then
- * fail with -EIO): the driver stops and restarts the queue; every request
- * still in flight completes with -ECANCELED at the next awd_poll() or
- * awd_wait(). Returns 0, -EBADF, -EPERM, -ENODEV.
+ * fail with -EIO), also after a device reset (FLR, error recovery): the
+ * driver stops and restarts the queue; every request still in flight
+ * completes with -ECANCELED at the next awd_poll() or awd_wait(). Streams
+ * in the middle of their data must be reset too (their device state may
+ * be stale). Returns 0, -EBADF, -EPERM, -ENODEV, -EAGAIN (a device reset
+ * is still in progress: retry), -EIO (the device refused to restart).
  */
 int awd_ctx_reset(struct awd_ctx *ctx);
 
