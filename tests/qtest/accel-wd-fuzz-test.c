@@ -107,8 +107,10 @@ static void test_fuzz(void)
             struct awd_cpl c;
 
             if (!awd_q_wait(&q, &c, 20000)) {
-                /* the queue may have stopped (a descriptor overwrote the
-                 * rings): it must say why */
+                /*
+                 * the queue may have stopped (a descriptor overwrote the
+                 * rings): it must say why
+                 */
                 g_assert_true(awd_qreg(&d, qi, AWD_Q_STATUS) &
                               (AWD_QSTS_ERROR | AWD_QSTS_IDLE));
                 break;
