@@ -21,13 +21,6 @@
 #include "engine.h"
 #include "mock.h"
 
-int __real_open64(const char *path, int flags, ...);
-int __real_close(int fd);
-int __real_ioctl(int fd, unsigned long req, ...);
-void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd,
-		  off_t off);
-int __real_munmap(void *addr, size_t len);
-int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
 
 struct mock_knobs mock_knobs;
 
@@ -48,7 +41,7 @@ struct mockq {
 	bool mapped[3];
 	pthread_t thr;
 	bool thr_on;
-	volatile bool stop;
+	bool stop;                      /* atomic */
 	uint32_t sq_head, cq_tail, phase;
 	pthread_mutex_t lock;           /* regions */
 	struct region reg[AWD_MAX_REGIONS];
@@ -254,7 +247,7 @@ static void *worker(void *opaque)
 	struct mockq *q = opaque;
 	uint32_t mask = (1u << q->info.ring_order) - 1;
 
-	while (!q->stop) {
+	while (!__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE)) {
 		uint32_t tail = __atomic_load_n((uint32_t *)(q->db + AWD_DB_SQ_TAIL),
 						__ATOMIC_ACQUIRE);
 		uint32_t cq_head = __atomic_load_n((uint32_t *)(q->db +
@@ -305,7 +298,7 @@ static void *worker(void *opaque)
 static void q_stop(struct mockq *q)
 {
 	if (q->thr_on) {
-		q->stop = true;
+		__atomic_store_n(&q->stop, true, __ATOMIC_RELEASE);
 		pthread_join(q->thr, NULL);
 		q->thr_on = false;
 		q->stop = false;

@@ -33,4 +33,15 @@ extern struct mock_knobs mock_knobs;
 /* Registered no-SVA regions now, over all queues (leak check). */
 unsigned int mock_regions(void);
 
+/* The real functions behind the wrappers (ld --wrap). */
+#include <poll.h>
+#include <sys/types.h>
+int __real_open64(const char *path, int flags, ...);
+int __real_close(int fd);
+int __real_ioctl(int fd, unsigned long req, ...);
+void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		    off_t off);
+int __real_munmap(void *addr, size_t len);
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+
 #endif /* AWD_MOCK_H */

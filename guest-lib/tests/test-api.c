@@ -15,6 +15,8 @@
 
 #include "awd_internal.h"
 
+#define ARRAY_SIZE(a) AWD_ARRAY_SIZE(a)
+
 static int failures, checks;
 
 #define CHECK(cond) \
@@ -48,7 +50,7 @@ static void test_strerror(void)
 	};
 
 	CHECK(!strcmp(awd_strerror(0), "success"));
-	for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(documented); i++) {
 		const char *m = awd_strerror(-documented[i]);
 
 		CHECK(m && *m && strcmp(m, "unknown error"));
@@ -86,7 +88,7 @@ static void test_hw_status(void)
 		{ 0xffff, -EIO },
 	};
 
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		CHECK_EQ(awd_hw_status_errno(map[i].sts), map[i].err);
 	for (unsigned int s = 0; s < AWD_STS_MAX; s++)
 		CHECK(strcmp(awd_hw_status_str(s), "UNKNOWN"));
@@ -236,7 +238,7 @@ static void test_bound(void)
 /* A gzip header as zlib writes it with every optional field. */
 static size_t zlib_gzip_header(uint8_t *out, size_t cap, bool hcrc)
 {
-	static char name[] = "file.txt", comment[] = "a comment"; /* zlib: not const */
+	static const char name[] = "file.txt", comment[] = "a comment";
 	static unsigned char extra[] = { 'A', 'W', 2, 0, 1, 2 };
 	gz_header h = { 0 };
 	z_stream zs = { 0 };
@@ -245,8 +247,8 @@ static size_t zlib_gzip_header(uint8_t *out, size_t cap, bool hcrc)
 	h.os = 3;
 	h.extra = extra;
 	h.extra_len = sizeof(extra);
-	h.name = (Bytef *)name;
-	h.comment = (Bytef *)comment;
+	h.name = (Bytef *)(uintptr_t)name;       /* zlib only reads it */
+	h.comment = (Bytef *)(uintptr_t)comment;
 	h.hcrc = hcrc;
 	deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
 	deflateSetHeader(&zs, &h);

@@ -23,6 +23,8 @@
 
 #include "accelwd.h"
 #include "awd_internal.h"     /* ctx->db, for a forged doorbell */
+
+#define ARRAY_SIZE(a) AWD_ARRAY_SIZE(a)
 #ifndef AWD_GUEST
 #include "mock.h"
 #else
@@ -344,7 +346,7 @@ static void test_oneshot(struct awd_ctx *ctx)
 	static const size_t sizes[] = { 1, 2, 100, 4096, 65536, 300000,
 					(1u << 20) - 512 };
 
-	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+	for (size_t si = 0; si < ARRAY_SIZE(sizes); si++)
 		if (awd_compress_bound(AWD_FORMAT_GZIP, sizes[si]) <=
 		    max_xfer(ctx))
 			test_oneshot_size(ctx, sizes[si], (unsigned int)si);
@@ -622,8 +624,7 @@ static void test_streams(struct awd_ctx *ctx)
 static void test_rsa(struct awd_ctx *ctx)
 {
 #ifdef HAVE_RSA_VECTORS
-	for (size_t i = 0; i < sizeof(rsa_vectors) / sizeof(rsa_vectors[0]);
-	     i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rsa_vectors); i++) {
 		const struct rsa_vector *v = &rsa_vectors[i];
 		size_t h = v->len / 2;
 		struct awd_rsa_key_parts kp = {

@@ -21,7 +21,9 @@ extern const char *awd_prog;       /* "awd zip", "awd rsa", ... */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-void awd_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define AWD_PRINTF_FMT __attribute__((format(printf, 1, 2)))
+
+AWD_PRINTF_FMT void awd_msg(const char *fmt, ...);
 
 /* read(2)/write(2) until done; 0 or -errno. read_full stores the count. */
 int awd_read_full(int fd, void *buf, size_t len, size_t *got);

@@ -261,7 +261,7 @@ static int cmd_stat(int argc, char **argv)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: awd <command> [options] [files]\n"
+		"Usage: awd <command> [options] [files]\n"
 		"commands:\n"
 		"  zip [-1..-9] [-cdkfnqtv] [-F raw|zlib|gzip] [files]\n"
 		"                 compress (gzip format by default) on the device\n"
