@@ -710,6 +710,10 @@ static int reap_cq(struct awd_ctx *ctx)
 		req->checksum = c->checksum;
 		req->stream_end = !!(flags & AWD_CF_STREAM_END);
 		req->fault_addr = c->fault_addr;
+		/* never trust a length beyond what the request offered */
+		if (!req->result && (req->consumed > req->src_len ||
+				     req->produced > req->dst_len))
+			req->result = -EIO;
 		req->priv[PRIV_TAG] = 0;
 		if (req->result)
 			ctx->st.failed++;
