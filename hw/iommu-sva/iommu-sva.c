@@ -169,7 +169,7 @@ static void sva_regs_init(IOMMUSVAState *s)
         sva_define_quad(s, reg + 8, 0, 0, SVA_FRCD_HI_F);
     }
 
-    s->te = false;
+    qatomic_set(&s->te, false);
     s->qie = false;
     s->root = 0;
     s->iq_stopped = false;
@@ -395,7 +395,7 @@ static void sva_handle_gcmd(IOMMUSVAState *s)
         } else {
             sts &= ~SVA_GSTS_TES;
         }
-        s->te = !!(cmd & SVA_GCMD_TE);
+        qatomic_set(&s->te, !!(cmd & SVA_GCMD_TE));
     }
 
     iommu_sva_set_long(s, SVA_REG_GSTS, sts);
@@ -648,7 +648,7 @@ static int sva_post_load(void *opaque, int version_id)
     /* Keep capabilities and masks from this side's configuration */
     iommu_sva_set_quad(s, SVA_REG_CAP, s->cap);
     iommu_sva_set_quad(s, SVA_REG_ECAP, s->ecap);
-    s->te = !!(gsts & SVA_GSTS_TES);
+    qatomic_set(&s->te, !!(gsts & SVA_GSTS_TES));
     s->qie = !!(gsts & SVA_GSTS_QIES);
     iommu_sva_flush_all(s);
     iommu_sva_switch_spaces(s);
