@@ -238,7 +238,7 @@ static uint32_t atc_pri_limit(AwdAtc *atc)
 
 bool awd_atc_wanted(AwdXlateCtx *x)
 {
-    if (!x->atc || !x->bound || !atc_ats_enabled(x->atc)) {
+    if (!x->atc || !qatomic_read(&x->bound) || !atc_ats_enabled(x->atc)) {
         return false;
     }
     return !x->pasid_en || pcie_sva_pasid_enabled(x->pdev);
@@ -333,10 +333,10 @@ static bool atc_wait_slice(AwdXlateCtx *x, int64_t deadline, bool *timed_out)
  * Send a page request for the page at @addr and wait for its response.
  * Returns AWD_STS_OK on success, AWD_STS_ABORTED or AWD_STS_FAULT.
  */
-static uint32_t atc_page_request(AwdXlateCtx *x, uint64_t addr, bool write)
+static uint32_t atc_page_request(AwdXlateCtx *x, AwdAtcPasid *ap,
+                                 uint64_t addr, bool write)
 {
     AwdAtc *atc = x->atc;
-    AwdAtcPasid *ap = x->bound;
     int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
                        atc->pri_timeout_ms;
     bool timed_out = false;
@@ -437,10 +437,10 @@ static bool perm_ok(uint8_t perm, bool write)
  * device-TLB invalidation). The device still uses the cached translation,
  * as hardware would.
  */
-static void atc_check_hit(AwdXlateCtx *x, uint64_t va, bool write,
-                          uint64_t gpa)
+static void atc_check_hit(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
+                          bool write, uint64_t gpa)
 {
-    uint32_t pasid = x->bound->pasid, err;
+    uint32_t pasid = ap->pasid, err;
     IOMMUTLBEntry res;
     uint64_t now = UINT64_MAX;
     ssize_t n;
@@ -468,11 +468,10 @@ static void atc_check_hit(AwdXlateCtx *x, uint64_t va, bool write,
  * *gpa is the guest-physical page. Returns AWD_STS_*, or AWD_ATC_FALLBACK
  * when the IOMMU will not do ATS without PASID for this device.
  */
-static uint32_t atc_translate(AwdXlateCtx *x, uint64_t va, uint64_t last,
-                              bool write, uint64_t *gpa)
+static uint32_t atc_translate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
+                              uint64_t last, bool write, uint64_t *gpa)
 {
     AwdAtc *atc = x->atc;
-    AwdAtcPasid *ap = x->bound;
     IOMMUTLBEntry res[ATC_ATS_BATCH];
     uint32_t pasid = ap->pasid, err, st;
     unsigned tries = 0;
@@ -491,7 +490,7 @@ static uint32_t atc_translate(AwdXlateCtx *x, uint64_t va, uint64_t last,
             qemu_mutex_unlock(&atc->lock);
             STAT_INC(x->atc_hits);
             if (atc->check) {
-                atc_check_hit(x, va, write, *gpa);
+                atc_check_hit(x, ap, va, write, *gpa);
             }
             return AWD_STS_OK;
         }
@@ -544,7 +543,7 @@ static uint32_t atc_translate(AwdXlateCtx *x, uint64_t va, uint64_t last,
             ++tries > ATC_PRI_TRIES) {
             return AWD_STS_FAULT;
         }
-        st = atc_page_request(x, va, write);
+        st = atc_page_request(x, ap, va, write);
         if (st != AWD_STS_OK) {
             return st;
         }
@@ -601,8 +600,8 @@ static void atc_release_segs(AwdMapping *m, size_t access_len)
 }
 
 /* Translate and map all of @m with generation @gen */
-static uint32_t atc_build(AwdXlateCtx *x, AwdMapping *m, uint64_t gen,
-                          uint64_t *fault_addr)
+static uint32_t atc_build(AwdXlateCtx *x, AwdAtcPasid *ap, AwdMapping *m,
+                          uint64_t gen, uint64_t *fault_addr)
 {
     uint64_t cur = m->addr, left = m->len, last = m->addr + m->len - 1;
     uint64_t run_va = 0, run_gpa = 0, run_len = 0;
@@ -615,7 +614,7 @@ static uint32_t atc_build(AwdXlateCtx *x, AwdMapping *m, uint64_t gen,
         uint64_t chunk = MIN(left, ATC_PAGE_SIZE - off);
         uint64_t gpa;
 
-        st = atc_translate(x, cur - off, last, m->is_write, &gpa);
+        st = atc_translate(x, ap, cur - off, last, m->is_write, &gpa);
         if (st != AWD_STS_OK) {
             *fault_addr = cur;
             goto fail;
@@ -652,11 +651,31 @@ static void atc_deactivate(AwdXlateCtx *x)
     AwdAtc *atc = x->atc;
 
     if (x->active) {
+        AwdAtcPasid *ap = x->live_ap;
+        bool unused;
+
         qemu_mutex_lock(&atc->lock);
-        x->bound->active--;
+        ap->active--;
         x->active = false;
+        unused = !ap->active && !ap->refs;
         qemu_cond_broadcast(&atc->cond);
         qemu_mutex_unlock(&atc->lock);
+        if (unused) {
+            qemu_bh_schedule(atc->gc_bh);  /* unbound while in use */
+        }
+    }
+}
+
+/* Drop a reference taken for work in progress */
+static void atc_put(AwdAtc *atc, AwdAtcPasid *ap)
+{
+    bool last;
+
+    qemu_mutex_lock(&atc->lock);
+    last = !--ap->refs;
+    qemu_mutex_unlock(&atc->lock);
+    if (last) {
+        qemu_bh_schedule(atc->gc_bh);
     }
 }
 
@@ -676,7 +695,7 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
                      bool is_write, AwdMapping *m, uint64_t *fault_addr)
 {
     AwdAtc *atc = x->atc;
-    AwdAtcPasid *ap = x->bound;
+    AwdAtcPasid *ap;
     uint32_t st = AWD_STS_OK;
     unsigned i;
 
@@ -689,6 +708,25 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
         *fault_addr = addr;
         return AWD_STS_DMA_ERROR;
     }
+    /*
+     * The binding may change under a running descriptor (the guest
+     * disabled and re-enabled the queue): use the state this work began
+     * with, held by a reference while we translate.
+     */
+    qemu_mutex_lock(&atc->lock);
+    ap = x->bound;
+    if (ap && x->nlive && x->live_ap != ap) {
+        ap = NULL;
+    }
+    if (ap) {
+        ap->refs++;
+    }
+    qemu_mutex_unlock(&atc->lock);
+    if (!ap) {
+        *fault_addr = addr;
+        return x->pasid_en || x->nlive ? AWD_STS_FAULT : AWD_ATC_FALLBACK;
+    }
+    x->live_ap = ap;
     m->atc = true;
     m->addr = addr;
     m->len = len;
@@ -705,7 +743,7 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
         qemu_mutex_unlock(&atc->lock);
         for (i = 0; i < x->nlive && st == AWD_STS_OK; i++) {
             if (x->live[i]->gen != gen) {
-                st = atc_build(x, x->live[i], gen, fault_addr);
+                st = atc_build(x, ap, x->live[i], gen, fault_addr);
                 if (st == AWD_ATC_FALLBACK && x->live[i] != m) {
                     st = AWD_STS_FAULT;
                     *fault_addr = x->live[i]->addr;
@@ -724,6 +762,7 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
             ap->active++;
             x->active = true;
             qemu_mutex_unlock(&atc->lock);
+            atc_put(atc, ap);
             return AWD_STS_OK;
         }
         qemu_mutex_unlock(&atc->lock);
@@ -731,11 +770,15 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
     }
     atc_release_segs(m, 0);
     atc_live_remove(x, m);
+    if (!x->nlive) {
+        x->live_ap = NULL;
+    }
     m->atc = false;
     if (st == AWD_STS_FAULT) {
         STAT_INC(x->faults);
         trace_accel_wd_atc_fault(ap->pasid, *fault_addr, is_write);
     }
+    atc_put(atc, ap);
     return st;
 }
 
@@ -746,6 +789,7 @@ void awd_atc_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len)
     m->gen = UINT64_MAX;
     if (!x->nlive) {
         atc_deactivate(x);
+        x->live_ap = NULL;
     }
 }
 
@@ -782,6 +826,9 @@ void awd_atc_bind(AwdXlateCtx *x)
     uint32_t pasid = x->pasid_en ? x->pasid : PCI_SVA_NO_PASID;
     AwdAtcPasid *ap;
 
+    if (x->bound && x->bound->pasid == pasid) {
+        return;
+    }
     awd_atc_unbind(x);
     if (!atc || !pci_sva_available(atc->pdev)) {
         return;

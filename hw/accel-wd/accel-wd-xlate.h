@@ -28,8 +28,9 @@ typedef struct AwdXlateCtx {
     /* ATC path (accel-wd-atc.c); atc NULL: plain bus-master DMA only */
     struct AwdAtc *atc;
     struct AwdAtcPasid *bound;  /* PASID state referenced at enable */
+    struct AwdAtcPasid *live_ap; /* the one the live mappings belong to */
     const bool *abort;          /* stop waiting for a page response */
-    bool active;                /* holds mappings, counted by bound */
+    bool active;                /* holds mappings, counted by live_ap */
     unsigned nlive;
     AwdMapping *live[AWD_XLATE_MAX_LIVE];
     /* statistics, written by the worker only */

@@ -892,6 +892,61 @@ static void test_reset_while_waiting(void)
     sva_stop(&s);
 }
 
+/*
+ * Regression: the guest disables the queue and enables it again with
+ * another PASID while a descriptor waits for a page response. The work in
+ * flight keeps its PASID state alive until it ends; QEMU stays up and the
+ * queue works after a reset.
+ */
+static void test_rebind_in_flight(void)
+{
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    struct awd_desc d, nop = { .opcode = AWD_OP_NOP, .tag = 9 };
+    struct awd_cpl c;
+    uint16_t prgi;
+    int i;
+
+    sva_start(&s, ",pri-timeout-ms=60000");
+    set_pasid_fl(&s.t, TEST_PASID + 1, s.top, false, 0);
+    pq_setup(&s, &q, 2, 3);
+    vbuf_alloc(&s, &src, SRC_VA, PG, false);
+    vbuf_alloc(&s, &dst, DST_VA, PG, true);
+    d = comp_desc(1, AWD_FMT_RAW, 1, 64, PG);
+    awd_q_submit(&q, &d);
+    for (i = 0; i < 5000 && rdq(&s.t, SVA_REG_PQT) == 0; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(rdq(&s.t, SVA_REG_PQT), ==, SVA_PRQ_DESC_SIZE);
+
+    awd_qreg_write(&s.d, 2, AWD_Q_CTRL, 0);
+    awd_qreg_write(&s.d, 2, AWD_Q_PASID, TEST_PASID + 1);
+    awd_qreg_write(&s.d, 2, AWD_Q_CTRL,
+                   AWD_QCTRL_ENABLE | AWD_QCTRL_PASID_EN);
+    qtest_clock_step(s.t.qts, 1000);
+
+    /* the old PASID's response still reaches the waiting work */
+    prgi = (mem_rdq(&s.t, s.prq + 8) & SVA_PRQ_PRGI_MASK) >>
+           SVA_PRQ_PRGI_SHIFT;
+    vbuf_present(&s, &src, 0);
+    wrq(&s.t, SVA_REG_PQH, SVA_PRQ_DESC_SIZE);
+    page_response(&s, TEST_PASID, SVA_PGRP_RC_SUCCESS, prgi);
+    awd_q_wait_idle(&q);
+
+    awd_qreg_write(&s.d, 2, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    for (i = 0; i < 5000 && awd_qreg(&s.d, 2, AWD_Q_CTRL); i++) {
+        g_usleep(1000);
+    }
+    pq_setup(&s, &q, 2, 3);
+    c = run_pri(&s, &q, &nop, pri_unexpected, NULL);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    d.tag = 3;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    sva_stop(&s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -906,6 +961,7 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/sva/shared-pasid", test_shared_pasid);
     qtest_add_func("/accel-wd/sva/atc-check", test_atc_check);
     qtest_add_func("/accel-wd/sva/pri-injection", test_pri_injection);
+    qtest_add_func("/accel-wd/sva/rebind-in-flight", test_rebind_in_flight);
     qtest_add_func("/accel-wd/sva/reset-while-waiting",
                    test_reset_while_waiting);
     return g_test_run();
