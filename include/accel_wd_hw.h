@@ -115,6 +115,8 @@ typedef uint64_t __u64;
  * registers and PASID ignore writes. The CQ is full when
  * (CQ_TAIL + 1) % entries == CQ_HEAD: the queue then waits for a CQ_HEAD
  * doorbell. RESET and DRAIN read back as 1 until done: poll them.
+ * Clearing ENABLE stops fetching; a descriptor already fetched still
+ * completes, and ENABLE is refused until AWD_QSTS_IDLE (RESET waits).
  */
 #define AWD_QCTRL_ENABLE          (1u << 0)  /* start fetching; config locked */
 #define AWD_QCTRL_PASID_EN        (1u << 1)  /* tag all DMA with AWD_Q_PASID */

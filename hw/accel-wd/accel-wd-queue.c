@@ -223,6 +223,18 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
         return;
     }
     if ((val & AWD_QCTRL_ENABLE) && !q_enabled(q)) {
+        if (q->busy) {
+            /*
+             * Disabled, but the descriptor fetched before is still running
+             * with the old configuration: enabling now would let it
+             * complete into the new rings. Software waits for IDLE (or
+             * resets the queue, which waits for it).
+             */
+            AWD_GUEST_ERR(trace_accel_wd_err_qreg(q->index, AWD_Q_CTRL, val),
+                          "queue %u: enable while the previous work is in "
+                          "flight", q->index);
+            return;
+        }
         if (q->error != AWD_QERR_NONE) {
             AWD_GUEST_ERR(trace_accel_wd_err_qreg(q->index, AWD_Q_CTRL, val),
                           "queue %u: enable while in error, reset first",

@@ -563,6 +563,57 @@ static void test_reset(void)
     awd_dev_stop(&d);
 }
 
+/*
+ * Regression: disabling a queue while a descriptor runs and enabling it
+ * again at once used to let the old descriptor complete into the new ring
+ * state. Enable is now refused until the queue is idle.
+ */
+static void test_reenable_busy(void)
+{
+    size_t len = 8 << 20;
+    g_autofree uint8_t *data = awd_test_data(len, 5);
+    struct awd_desc big = {
+        .opcode = AWD_OP_COMPRESS, .tag = 9, .src_len = len,
+        .dst_len = len + len / 8, .param = COMP_PARAM(AWD_FMT_RAW, 9),
+    };
+    struct awd_desc nop = { .opcode = AWD_OP_NOP, .tag = 10 };
+    struct awd_cpl c;
+    AwdDev d;
+    AwdQ q;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 0, 3);
+    big.src = awd_alloc(&d, len, 4096);
+    big.dst = awd_alloc(&d, big.dst_len, 4096);
+    awd_write_buf(&d, big.src, data, len);
+    awd_q_submit(&q, &big);
+    /* let the worker fetch it (the compression takes far longer) */
+    g_usleep(50 * 1000);
+    awd_qreg_write(&d, 0, AWD_Q_CTRL, 0);
+    g_assert_false(awd_qreg(&d, 0, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+    if (!(awd_qreg(&d, 0, AWD_Q_STATUS) & AWD_QSTS_IDLE)) {
+        awd_qreg_write(&d, 0, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+        g_assert_false(awd_qreg(&d, 0, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+    }
+    /* the fetched descriptor completes into the ring it came from */
+    g_assert_true(awd_q_wait(&q, &c, 60000));
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    g_assert_cmpuint(c.tag, ==, 9);
+    awd_q_wait_idle(&q);
+    awd_qreg_write(&d, 0, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    g_assert_true(awd_qreg(&d, 0, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+    q.tail = q.cq_head = 0;
+    q.phase = 1;
+    {
+        g_autofree uint8_t *zero = g_malloc0(8 * AWD_CPL_SIZE);
+
+        awd_write_buf(&d, q.cq, zero, 8 * AWD_CPL_SIZE);
+    }
+    c = awd_q_run(&q, &nop);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    awd_dev_stop(&d);
+}
+
 /* Function-level reset through the PCIe capability */
 static void test_flr(void)
 {
@@ -643,6 +694,7 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/queue/bad-ring", test_bad_ring);
     qtest_add_func("/accel-wd/queue/bad-cq", test_bad_cq);
     qtest_add_func("/accel-wd/queue/reset", test_reset);
+    qtest_add_func("/accel-wd/queue/reenable-busy", test_reenable_busy);
     qtest_add_func("/accel-wd/queue/flr", test_flr);
     qtest_add_func("/accel-wd/queue/stats", test_stats);
     return g_test_run();
