@@ -243,6 +243,26 @@ static void test_stream(void)
     awd_read_buf(&d, dst, out, produced);
     g_assert_cmpint(awd_host_inflate(31, out, produced, back, len), ==, len);
     g_assert_cmpmem(back, len, data, len);
+
+    /* and gunzip itself, when the host has it */
+    if (g_find_program_in_path("gzip")) {
+        g_autofree char *dir = g_dir_make_tmp("awd-gz-XXXXXX", NULL);
+        g_autofree char *gz = g_build_filename(dir, "s.gz", NULL);
+        g_autofree char *plain = g_build_filename(dir, "s", NULL);
+        g_autofree char *cmd = g_strdup_printf("gzip -d %s", gz);
+        g_autofree char *text = NULL;
+        gsize text_len = 0;
+        int status;
+
+        g_assert_true(g_file_set_contents(gz, (char *)out, produced, NULL));
+        g_assert_true(g_spawn_command_line_sync(cmd, NULL, NULL, &status,
+                                                NULL));
+        g_assert_cmpint(status, ==, 0);
+        g_assert_true(g_file_get_contents(plain, &text, &text_len, NULL));
+        g_assert_cmpmem(text, text_len, data, len);
+        unlink(plain);
+        rmdir(dir);
+    }
     awd_dev_stop(&d);
 }
 
