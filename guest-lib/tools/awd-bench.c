@@ -4,6 +4,7 @@
  *   compress L1/L6 and decompress (gzip format) at 4 KiB, 64 KiB, 1 MiB:
  *     device with N requests in flight, against zlib on this CPU;
  *   RSA-2048 private (CRT) ops/s: device against GMP (mpz_powm_sec);
+ *   synchronous no-op round trips (the request path alone);
  *   compress 1 MiB into demand-faulted output (fresh, never-touched
  *     pages every request: every page arrives through a page request)
  *     against prefaulted output.
@@ -261,6 +262,30 @@ static void row(const struct bopts *o, const char *name, size_t size,
 	       sw / div, sw > 0 ? dev / sw : 0, unit);
 }
 
+/* Synchronous no-op round trips per second (1 / latency). */
+static double nop_rate(struct awd_ctx *ctx, const struct bopts *o, int *err)
+{
+	struct awd_req r = AWD_REQ_INIT;
+	double t0 = now(), t, warm = t0 + o->seconds / 5;
+	uint64_t ops = 0;
+	bool warming = true;
+
+	r.op = AWD_REQ_NOP;
+	do {
+		*err = awd_run(ctx, &r);
+		if (*err)
+			return 0;
+		ops++;
+		t = now();
+		if (warming && t >= warm) {
+			warming = false;
+			t0 = t;
+			ops = 0;
+		}
+	} while (warming || t - t0 < o->seconds);
+	return (double)ops / (t - t0);
+}
+
 #ifdef HAVE_RSA_VECTORS
 static double gmp_crt_rate(const struct bopts *o, const struct rsa_vector *v)
 {
@@ -484,6 +509,18 @@ int cmd_bench(int argc, char **argv)
 		       o.file ? o.file : "synthetic text");
 		printf("%-16s %8s %12s %12s %9s\n", "operation", "bytes",
 		       "device", "software", "ratio");
+	}
+	{
+		double d = nop_rate(ctx, &o, &err);
+
+		if (err)
+			goto dev_err;
+		if (o.machine)
+			printf("nop-sync size=0 ops=%.1f latency_us=%.1f\n", d,
+			       d > 0 ? 1e6 / d : 0);
+		else
+			printf("%-16s %8d %12.1f %12s %9s  ops/s (%.1f us round trip)\n",
+			       "nop-sync", 0, d, "-", "-", d > 0 ? 1e6 / d : 0);
 	}
 	for (size_t si = 0; si < ARRAY_SIZE(sizes); si++) {
 		size_t n = sizes[si], zn;
