@@ -175,7 +175,7 @@ static void usage(FILE *f)
 		"                 decompress (same as zip -d)\n"
 		"  rsa ...        RSA with keys in PEM files or hex (awd rsa -h)\n"
 		"  stat [-s]      devices, queue capabilities and counters\n"
-		"  bench [-t SEC] [-q DEPTH] [-f FILE] [-m]\n"
+		"  bench [-t SEC] [-q DEPTH] [-f FILE] [-m] [-p]\n"
 		"                 device against zlib/GMP: throughput, ratios\n"
 		"  version        library version\n"
 		"Every command takes -D <device> (default: $AWD_DEVICE, else the\n"
