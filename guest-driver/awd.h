@@ -33,19 +33,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include <linux/version.h>
-
 #include "accel_wd_uapi.h"
-
-/*
- * Linux 6.16 dropped iommu_dev_enable_feature(): binding alone enables
- * PASID, ATS and PRI. 6.12 needs IOMMU_DEV_FEAT_IOPF then _SVA enabled
- * before iommu_sva_bind_device(), and lacks the acomp virtual-address API
- * and typed allocators used here; that port is not done.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
-#error "accel_wd needs Linux 6.16 or later (tested with 7.3.4)"
-#endif
 
 #define AWD_DRV_NAME		"accel_wd"
 
