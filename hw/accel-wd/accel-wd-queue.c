@@ -41,6 +41,23 @@ static bool q_enabled(AwdQueue *q)
     return q->ctrl & AWD_QCTRL_ENABLE;
 }
 
+static void pool_kick(AccelWdState *s)
+{
+    qemu_mutex_lock(&s->pool_lock);
+    s->pool_gen++;
+    qemu_cond_broadcast(&s->pool_cond);
+    qemu_mutex_unlock(&s->pool_lock);
+}
+
+/* The queue may have work (or must notice a state change). */
+static void q_wake(AwdQueue *q)
+{
+    qemu_cond_signal(&q->wake);
+    if (q->dev->params.workers) {
+        pool_kick(q->dev);
+    }
+}
+
 bool awd_queue_in_error(AwdQueue *q)
 {
     return qatomic_read(&q->error) != AWD_QERR_NONE;
@@ -143,14 +160,14 @@ void awd_queue_pause(AwdQueue *q, bool pause)
         }
         qatomic_set(&q->abort, false);
     }
-    qemu_cond_signal(&q->wake);
+    q_wake(q);
     qemu_mutex_unlock(&q->lock);
 }
 
 void awd_queue_kick(AwdQueue *q)
 {
     qemu_mutex_lock(&q->lock);
-    qemu_cond_signal(&q->wake);
+    q_wake(q);
     qemu_mutex_unlock(&q->lock);
 }
 
@@ -272,7 +289,7 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
         (q->busy || q->sq_head != q->sq_tail)) {
         q->drain_pending = true;
     }
-    qemu_cond_signal(&q->wake);
+    q_wake(q);
 }
 
 uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off)
@@ -434,7 +451,7 @@ void awd_queue_doorbell(AwdQueue *q, unsigned off, uint32_t val)
     }
     raise = q->raise_error;
     q->raise_error = false;
-    qemu_cond_signal(&q->wake);
+    q_wake(q);
     qemu_mutex_unlock(&q->lock);
     if (raise) {
         accel_wd_raise_error(q->dev, AWD_ERR_QUEUE);   /* BQL held */
@@ -781,6 +798,25 @@ static bool q_process_one(AwdQueue *q)
     return irq;
 }
 
+/* One descriptor and its aftermath; q->lock held on entry and exit. */
+static void q_run_one(AwdQueue *q)
+{
+    bool irq = q_process_one(q);
+
+    q->busy = false;
+    if (q->reset_pending) {
+        q_do_reset(q);
+    }
+    qatomic_set(&q->abort, false);
+    qemu_cond_broadcast(&q->idle_cond);
+    if (irq || q->raise_error) {
+        qemu_mutex_unlock(&q->lock);
+        q_raise_pending(q, irq);
+        qemu_mutex_lock(&q->lock);
+    }
+}
+
+/* Dedicated worker: one thread per queue (workers=0). */
 static void *q_worker(void *opaque)
 {
     AwdQueue *q = opaque;
@@ -788,21 +824,8 @@ static void *q_worker(void *opaque)
     rcu_register_thread();
     qemu_mutex_lock(&q->lock);
     while (!q->stop) {
-        bool irq = false;
-
         if (q_can_fetch(q)) {
-            irq = q_process_one(q);
-            q->busy = false;
-            if (q->reset_pending) {
-                q_do_reset(q);
-            }
-            qatomic_set(&q->abort, false);
-            qemu_cond_broadcast(&q->idle_cond);
-            if (irq || q->raise_error) {
-                qemu_mutex_unlock(&q->lock);
-                q_raise_pending(q, irq);
-                qemu_mutex_lock(&q->lock);
-            }
+            q_run_one(q);
             continue;
         }
         if (q->drain_pending) {
@@ -813,6 +836,103 @@ static void *q_worker(void *opaque)
     qemu_mutex_unlock(&q->lock);
     rcu_unregister_thread();
     return NULL;
+}
+
+/*
+ * Pooled worker (workers=N): takes one descriptor at a time from any queue
+ * that has work and no other worker on it (busy), so order within a queue
+ * holds. Queues are scanned round-robin from after the last one served.
+ * With fewer workers than queues, a queue stalled on a page response holds
+ * its worker: that is the trade-off this property buys threads with.
+ */
+static void *pool_worker(void *opaque)
+{
+    AccelWdState *s = opaque;
+    unsigned n = s->params.num_queues, next = 0;
+
+    rcu_register_thread();
+    for (;;) {
+        bool did = false;
+        uint64_t gen;
+
+        qemu_mutex_lock(&s->pool_lock);
+        if (s->pool_stop) {
+            qemu_mutex_unlock(&s->pool_lock);
+            break;
+        }
+        gen = s->pool_gen;
+        qemu_mutex_unlock(&s->pool_lock);
+
+        for (unsigned k = 0; k < n && !did; k++) {
+            AwdQueue *q = &s->queues[(next + k) % n];
+
+            qemu_mutex_lock(&q->lock);
+            if (!q->stop && !q->busy && q_can_fetch(q)) {
+                q_run_one(q);
+                next = (next + k + 1) % n;
+                did = true;
+            } else if (!q->busy && q->drain_pending) {
+                q->drain_pending = false;
+            }
+            qemu_mutex_unlock(&q->lock);
+        }
+        if (did) {
+            continue;
+        }
+        qemu_mutex_lock(&s->pool_lock);
+        while (!s->pool_stop && s->pool_gen == gen) {
+            qemu_cond_wait(&s->pool_cond, &s->pool_lock);
+        }
+        qemu_mutex_unlock(&s->pool_lock);
+    }
+    rcu_unregister_thread();
+    return NULL;
+}
+
+void awd_pool_start(AccelWdState *s)
+{
+    unsigned i;
+
+    qemu_mutex_init(&s->pool_lock);
+    qemu_cond_init(&s->pool_cond);
+    s->pool_stop = false;
+    if (!s->params.workers) {
+        return;
+    }
+    s->pool_threads = g_new0(QemuThread, s->params.workers);
+    for (i = 0; i < s->params.workers; i++) {
+        g_autofree char *name = g_strdup_printf("accel-wd-w%u", i);
+
+        qemu_thread_create(&s->pool_threads[i], name, pool_worker, s,
+                           QEMU_THREAD_JOINABLE);
+    }
+}
+
+void awd_pool_stop(AccelWdState *s)
+{
+    unsigned i;
+
+    if (s->params.workers) {
+        for (i = 0; i < s->params.num_queues; i++) {
+            AwdQueue *q = &s->queues[i];
+
+            qemu_mutex_lock(&q->lock);
+            q->stop = true;
+            qatomic_set(&q->abort, true);
+            qemu_mutex_unlock(&q->lock);
+        }
+        qemu_mutex_lock(&s->pool_lock);
+        s->pool_stop = true;
+        qemu_cond_broadcast(&s->pool_cond);
+        qemu_mutex_unlock(&s->pool_lock);
+        for (i = 0; i < s->params.workers; i++) {
+            qemu_thread_join(&s->pool_threads[i]);
+        }
+        g_free(s->pool_threads);
+        s->pool_threads = NULL;
+    }
+    qemu_cond_destroy(&s->pool_cond);
+    qemu_mutex_destroy(&s->pool_lock);
 }
 
 void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index)
@@ -835,6 +955,9 @@ void awd_queue_start(AwdQueue *q)
 {
     g_autofree char *name = g_strdup_printf("accel-wd-q%u", q->index);
 
+    if (q->dev->params.workers) {
+        return;                     /* served by the pool */
+    }
     qemu_thread_create(&q->thread, name, q_worker, q, QEMU_THREAD_JOINABLE);
 }
 
@@ -843,9 +966,11 @@ void awd_queue_exit(AwdQueue *q)
     qemu_mutex_lock(&q->lock);
     q->stop = true;
     qatomic_set(&q->abort, true);
-    qemu_cond_signal(&q->wake);
+    qemu_cond_signal(&q->wake);   /* the pool is already stopped */
     qemu_mutex_unlock(&q->lock);
-    qemu_thread_join(&q->thread);
+    if (!q->dev->params.workers) {
+        qemu_thread_join(&q->thread);
+    }
     awd_deflate_engine_free(q->engine);
     q->engine = NULL;
     g_free(q->stream_ctx);

@@ -316,6 +316,10 @@ static bool awd_check_params(AccelWdState *s, Error **errp)
         error_setg(errp, "max-xfer must be 4 KiB..256 MiB");
         return false;
     }
+    if (p->workers > p->num_queues) {
+        error_setg(errp, "workers must be 0 (one per queue) .. num-queues");
+        return false;
+    }
     if (p->pri && !p->ats) {
         error_setg(errp, "pri=on needs ats=on");
         return false;
@@ -430,13 +434,15 @@ static void awd_realize(PCIDevice *pdev, Error **errp)
         s->atc = awd_atc_new(pdev, &cfg);
     }
 
+    /* before the queues: they start paused unless the VM runs (hotplug) */
+    s->running = runstate_is_running();
     for (i = 0; i < s->params.num_queues; i++) {
         awd_queue_init(s, &s->queues[i], i);
     }
     for (i = 0; i < s->params.num_queues; i++) {
         awd_queue_start(&s->queues[i]);
     }
-    s->running = runstate_is_running();
+    awd_pool_start(s);
     s->vmstate_change = qemu_add_vm_change_state_handler(awd_vm_state_change,
                                                          s);
 }
@@ -450,6 +456,7 @@ static void awd_exit(PCIDevice *pdev)
         qemu_del_vm_change_state_handler(s->vmstate_change);
         s->vmstate_change = NULL;
     }
+    awd_pool_stop(s);
     for (i = 0; i < s->params.num_queues; i++) {
         awd_queue_exit(&s->queues[i]);
     }
@@ -516,6 +523,7 @@ static const Property awd_properties[] = {
     DEFINE_PROP_UINT8("ring-order-max", AccelWdState, params.ring_order_max,
                       12),
     DEFINE_PROP_UINT32("max-xfer", AccelWdState, params.max_xfer, 16 * MiB),
+    DEFINE_PROP_UINT32("workers", AccelWdState, params.workers, 0),
     DEFINE_PROP_UINT32("pri-max-requests", AccelWdState,
                        params.pri_max_requests, 512),
     DEFINE_PROP_UINT32("atc-entries", AccelWdState, params.atc_entries, 512),

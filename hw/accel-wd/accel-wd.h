@@ -40,6 +40,7 @@ typedef struct AccelWdParams {
     uint8_t pasid_bits;
     uint8_t ring_order_max;
     uint32_t max_xfer;
+    uint32_t workers;           /* 0: a worker thread per queue */
     uint32_t pri_max_requests;
     uint32_t atc_entries;
     uint32_t pri_timeout_ms;
@@ -111,6 +112,13 @@ struct AccelWdState {
 
     struct AwdAtc *atc;         /* translation cache (accel-wd-atc.c) */
 
+    /* Shared worker pool (workers > 0), see accel-wd-queue.c */
+    QemuMutex pool_lock;
+    QemuCond pool_cond;
+    uint64_t pool_gen;          /* bumped whenever some queue may have work */
+    bool pool_stop;
+    QemuThread *pool_threads;
+
     AwdQueue queues[AWD_MAX_QUEUES];
 };
 
@@ -126,6 +134,8 @@ void awd_queue_exit(AwdQueue *q);
 void awd_queue_reset(AwdQueue *q);
 void awd_queue_pause(AwdQueue *q, bool pause);
 void awd_queue_kick(AwdQueue *q);
+void awd_pool_start(AccelWdState *s);
+void awd_pool_stop(AccelWdState *s);
 uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off);
 void awd_queue_reg_write(AwdQueue *q, unsigned off, uint32_t val);
 void awd_queue_doorbell(AwdQueue *q, unsigned off, uint32_t val);

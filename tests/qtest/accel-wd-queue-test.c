@@ -634,6 +634,73 @@ static void test_reenable_busy(void)
     awd_dev_stop(&d);
 }
 
+/*
+ * A shared pool of worker threads (workers=N) serves every queue, keeping
+ * the order within each queue.
+ */
+static void test_workers(const void *opaque)
+{
+    const char *extra = opaque;
+    size_t len = 20000, cap = len + 1024;
+    g_autofree uint8_t *data = awd_test_data(len, 3);
+    g_autofree uint8_t *out = g_malloc(cap);
+    g_autofree uint8_t *back = g_malloc(len);
+    AwdDev d;
+    AwdQ q[3];
+    uint64_t src, dst;
+
+    awd_dev_start(&d, extra);
+    src = awd_alloc(&d, len, 4096);
+    dst = awd_alloc(&d, 3 * 12 * cap, 4096);
+    awd_write_buf(&d, src, data, len);
+    for (unsigned k = 0; k < 3; k++) {
+        awd_q_setup(&d, &q[k], k, 4);
+    }
+    for (unsigned i = 0; i < 12; i++) {
+        for (unsigned k = 0; k < 3; k++) {
+            struct awd_desc desc = {
+                .opcode = i % 3 ? AWD_OP_COMPRESS : AWD_OP_NOP,
+                .tag = k << 8 | i, .src = src, .src_len = len,
+                .dst = dst + (k * 12 + i) * cap, .dst_len = cap,
+                .param = COMP_PARAM(AWD_FMT_ZLIB, 1 + i % 9),
+            };
+
+            if (desc.opcode == AWD_OP_NOP) {
+                desc.src = desc.dst = 0;
+                desc.src_len = desc.dst_len = 0;
+                desc.param = 0;
+            }
+            awd_q_put(&q[k], &desc);
+        }
+    }
+    for (unsigned k = 0; k < 3; k++) {
+        awd_doorbell(&d, k, AWD_DB_SQ_TAIL, q[k].tail);
+    }
+    for (unsigned k = 0; k < 3; k++) {
+        for (unsigned i = 0; i < 12; i++) {
+            struct awd_cpl c;
+
+            g_assert_true(awd_q_wait(&q[k], &c, 30000));
+            g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+            g_assert_cmphex(c.tag, ==, k << 8 | i);
+            if (i % 3) {
+                awd_read_buf(&d, dst + (k * 12 + i) * cap, out, c.produced);
+                g_assert_cmpint(awd_host_inflate(15, out, c.produced, back,
+                                                 len), ==, len);
+            }
+        }
+    }
+    /* a queue in error does not hold the pool */
+    awd_doorbell(&d, 0, AWD_DB_SQ_TAIL, 100);
+    g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_ERROR), ==, AWD_QERR_BAD_DOORBELL);
+    {
+        struct awd_desc nop = { .opcode = AWD_OP_NOP, .tag = 0x77 };
+
+        g_assert_cmpuint(awd_q_run(&q[1], &nop).status, ==, AWD_STS_OK);
+    }
+    awd_dev_stop(&d);
+}
+
 /* Function-level reset through the PCIe capability */
 static void test_flr(void)
 {
@@ -716,6 +783,12 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/queue/reset", test_reset);
     qtest_add_func("/accel-wd/queue/reenable-busy", test_reenable_busy);
     qtest_add_func("/accel-wd/queue/flr", test_flr);
+    qtest_add_data_func("/accel-wd/queue/workers-1", ",workers=1",
+                        test_workers);
+    qtest_add_data_func("/accel-wd/queue/workers-2", ",workers=2",
+                        test_workers);
+    qtest_add_data_func("/accel-wd/queue/workers-per-queue", "",
+                        test_workers);
     qtest_add_func("/accel-wd/queue/stats", test_stats);
     return g_test_run();
 }
