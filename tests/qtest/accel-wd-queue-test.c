@@ -701,6 +701,45 @@ static void test_workers(const void *opaque)
     awd_dev_stop(&d);
 }
 
+/*
+ * Regression: a device hot-plugged into a running VM read the run state
+ * too late and kept every queue paused.
+ */
+static void test_hotplug(void)
+{
+    struct awd_desc nop = { .opcode = AWD_OP_NOP, .tag = 0x42 };
+    QPCIDevice *rp;
+    AwdDev d;
+    AwdQ q;
+
+    d.qs = qtest_pc_boot("-M q35 -nodefaults -m 512M -device "
+                         "pcie-root-port,id=rp0,chassis=1,addr=0x4");
+    d.qts = d.qs->qts;
+    g_assert_cmpint(qpci_secondary_buses_init(d.qs->pcibus), >=, 1);
+    qtest_qmp_device_add(d.qts, "accel-wd", "awd1", "{'bus': 'rp0'}");
+
+    /* route the 32-bit MMIO window through the root port */
+    rp = qpci_device_find(d.qs->pcibus, QPCI_DEVFN(4, 0));
+    g_assert_nonnull(rp);
+    qpci_config_writew(rp, PCI_MEMORY_BASE, 0xe000);
+    qpci_config_writew(rp, PCI_MEMORY_LIMIT, 0xfe00);
+    qpci_device_enable(rp);
+    g_free(rp);
+
+    d.dev = qpci_device_find(d.qs->pcibus, 1 << 8);
+    g_assert_nonnull(d.dev);
+    g_assert_cmphex(qpci_config_readw(d.dev, PCI_DEVICE_ID), ==,
+                    AWD_PCI_DEVICE_ID);
+    qpci_device_enable(d.dev);
+    d.bar0 = qpci_iomap(d.dev, AWD_BAR_REGS, NULL);
+    d.db = qpci_iomap(d.dev, AWD_BAR_DOORBELL, NULL);
+    g_assert_cmphex(awd_reg(&d, AWD_REG_MAGIC), ==, AWD_MAGIC);
+    awd_reg_write(&d, AWD_REG_CTRL, AWD_CTRL_ENABLE);
+    awd_q_setup(&d, &q, 0, 3);
+    g_assert_cmpuint(awd_q_run(&q, &nop).status, ==, AWD_STS_OK);
+    awd_dev_stop(&d);
+}
+
 /* Function-level reset through the PCIe capability */
 static void test_flr(void)
 {
@@ -783,6 +822,7 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/queue/reset", test_reset);
     qtest_add_func("/accel-wd/queue/reenable-busy", test_reenable_busy);
     qtest_add_func("/accel-wd/queue/flr", test_flr);
+    qtest_add_func("/accel-wd/queue/hotplug", test_hotplug);
     qtest_add_data_func("/accel-wd/queue/workers-1", ",workers=1",
                         test_workers);
     qtest_add_data_func("/accel-wd/queue/workers-2", ",workers=2",
