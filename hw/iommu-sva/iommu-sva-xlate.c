@@ -348,6 +348,14 @@ static uint8_t sva_first_stage(IOMMUSVAState *s, const uint64_t *pe,
     }
     if (hit || iommu_sva_iotlb_lookup(s, res->did, res->pasid, va, &e)) {
         fr = sva_fl_access(pe, req, &e, &can_write);
+        /*
+         * An ATS request wants the best permission the tables give, and
+         * Linux makes a page writable (copy-on-write break) without any
+         * invalidation: a read-only cached answer must be walked again.
+         */
+        if (!fr && req->ats && !req->no_write && !can_write) {
+            fr = SVA_FR_FS_WRITE;
+        }
         if (!fr && (e.dirty || !sva_wants_dirty(req, can_write))) {
             trace_iommu_sva_iotlb_hit(res->did, res->pasid, va);
             sva_fl_result(req, &e, can_write, res);
