@@ -426,10 +426,24 @@ void iommu_sva_xlate(IOMMUSVAState *s, const SVAXlateReq *req,
             fr = SVA_FR_ADDR_BEYOND_HAW;
             goto fault;
         }
-        /* One entry for the whole address width: identity */
-        res->mask = (1ULL << s->p.aw_bits) - 1;
-        res->iova = 0;
-        res->phys = 0;
+        if (req->pasid != SVA_NO_PASID) {
+            /*
+             * 3.14: a request with PASID through pass-through must not
+             * reach the interrupt range, so neither may a cached answer:
+             * page-sized entries. Without PASID the MSI window sits in
+             * front of the translated region, one entry covers it all.
+             */
+            if (req->addr >= SVA_MSI_BASE &&
+                req->addr < SVA_MSI_BASE + SVA_MSI_SIZE) {
+                fr = SVA_FR_INTERRUPT_ADDR;
+                goto fault;
+            }
+            res->mask = SVA_PAGE_SIZE - 1;
+        } else {
+            res->mask = (1ULL << s->p.aw_bits) - 1;
+        }
+        res->iova = req->addr & ~res->mask;
+        res->phys = res->iova;
         res->read = res->exec = res->priv = true;
         res->write = !req->no_write;
         trace_iommu_sva_xlate(req->sid, pasid, req->addr, req->addr,

@@ -10,6 +10,9 @@
 #include "qemu/osdep.h"
 #include "iommu-sva-util.h"
 
+/* An address in the interrupt range (0xfeex_xxxx) */
+#define SVA_TEST_MSI_ADDR   0xfee01000ULL
+
 /* First-stage walks */
 
 static void do_walk(int levels)
@@ -251,6 +254,10 @@ static void test_passthrough(void)
     g_assert_cmpint(td_ats(&t, TD_PASID, 0, p + 0x123), ==, 1);
     g_assert_cmphex(td_rd(&t, SVA_TD_RES_ADDR) |
                     ((p + 0x123) & td_rd(&t, SVA_TD_RES_MASK)), ==, p + 0x123);
+    /* With PASID, pass-through stops short of the interrupt range */
+    g_assert_cmphex(td_rd(&t, SVA_TD_RES_MASK), ==, SVA_PAGE_SIZE - 1);
+    g_assert_cmpint(td_ats(&t, TD_PASID, 0, SVA_TEST_MSI_ADDR), ==, 1);
+    g_assert_cmpint(qpci_io_readl(t.dev, t.bar, SVA_TD_RES_PERM), ==, 0);
     expect_no_fault(&t);
     stop(&t);
 }
