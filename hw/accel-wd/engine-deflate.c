@@ -383,6 +383,11 @@ static void zctx_store(uint8_t *b, const ZCtx *z)
     put_le32(b + 48, z->skip >> 32);
 }
 
+static size_t trailer_size(unsigned fmt)
+{
+    return fmt == AWD_FMT_ZLIB ? 4 : fmt == AWD_FMT_GZIP ? 8 : 0;
+}
+
 /* Start a new stream or check that @ctx is one of ours for this op. */
 static bool zctx_open(const AwdDeflateOp *op, ZCtx *z)
 {
@@ -400,11 +405,14 @@ static bool zctx_open(const AwdDeflateOp *op, ZCtx *z)
         return true;
     }
     zctx_load(op->ctx, z);
+    /* every field the code indexes or loops with is range-checked here */
     return z->magic == AWD_ZCTX_MAGIC && z->version == AWD_ZCTX_VERSION &&
            z->kind == kind && z->fmt == op->fmt &&
            !(z->state & ~(ZST_HEADER_DONE | ZST_ENDED)) &&
            !(z->state & ZST_ENDED) && z->phase <= ZPH_TRAILER &&
-           z->bits <= 7 && z->trailer_len <= 8 &&
+           (z->fmt != AWD_FMT_RAW || z->phase == ZPH_BLOCKS) &&
+           z->bits <= 7 && z->bitval < (1u << z->bits) &&
+           z->trailer_len <= trailer_size(z->fmt) &&
            z->hist_len <= AWD_WINDOW && z->skip <= AWD_STREAM_MAX_SKIP;
 }
 
@@ -861,7 +869,7 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
     }
 
     if (z.phase == ZPH_TRAILER) {
-        size_t need = op->fmt == AWD_FMT_ZLIB ? 4 : 8;
+        size_t need = trailer_size(op->fmt);
         SgCur c;
         size_t got;
 

@@ -355,6 +355,73 @@ static void test_forged_ctx(AwdDeflateEngine *e)
     free(ctx);
 }
 
+/*
+ * Contexts come from guest memory: mutate the header of a valid mid-stream
+ * context at random and feed random or real input. Nothing may crash (run
+ * under ASan to see overflows); every status is a valid one.
+ */
+static void test_fuzz_ctx(AwdDeflateEngine *e)
+{
+    size_t len = 50000, cap = awd_deflate_bound(AWD_FMT_GZIP, len);
+    uint8_t *data = make_data(len, 77), *c = malloc(cap), *out = malloc(len);
+    uint8_t *ctx0 = calloc(1, AWD_ENGINE_STREAM_CTX_SIZE);
+    uint8_t *ctx = malloc(AWD_ENGINE_STREAM_CTX_SIZE);
+
+    srand(1234);
+    for (unsigned fmt = 0; fmt <= AWD_FMT_GZIP; fmt++) {
+        for (int compress = 0; compress <= 1; compress++) {
+            size_t n = host_deflate(fmt, 6, data, len, c, cap);
+            AwdSgl *s = make_sgl(compress ? data : c, 3000, 1000);
+            AwdSgl *d = make_sgl(out, 4000, 999);
+            AwdDeflateOp op = {
+                .compress = compress, .fmt = fmt, .level = 5, .stream = true,
+                .stream_init = true, .src = s, .dst = d, .ctx = ctx0,
+            };
+            AwdEngineResult r;
+
+            CHECK(n > 3000);
+            CHECK(awd_deflate_run(e, &op, &r));
+            CHECK(r.status == AWD_STS_OK);
+            op.stream_init = false;
+            op.ctx = ctx;
+            for (int i = 0; i < 3000; i++) {
+                int flips = 1 + rand() % 4;
+
+                memcpy(ctx, ctx0, AWD_ENGINE_STREAM_CTX_SIZE);
+                for (int k = 0; k < flips; k++) {
+                    /*
+                     * state, phase, bits, bitval, trailer_len, hist_len,
+                     * skip: small values reach the interesting paths
+                     */
+                    static const int fields[] = {
+                        9, 10, 11, 12, 13, 14, 15, 44, 45, 46, 47,
+                    };
+                    static const uint8_t vals[] = {
+                        0, 1, 2, 3, 4, 5, 7, 8, 9, 0x80, 0xff,
+                    };
+
+                    if (rand() % 2) {
+                        ctx[fields[rand() % 11]] = vals[rand() % 11];
+                    } else {
+                        ctx[4 + rand() % 60] = rand();
+                    }
+                }
+                op.final = rand() % 2;
+                CHECK(awd_deflate_run(e, &op, &r));
+                CHECK(r.status < AWD_STS_MAX);
+                CHECK(r.produced <= 4000 || r.status != AWD_STS_OK);
+            }
+            free_sgl(s);
+            free_sgl(d);
+        }
+    }
+    free(data);
+    free(c);
+    free(out);
+    free(ctx0);
+    free(ctx);
+}
+
 int main(void)
 {
     AwdDeflateEngine *e = awd_deflate_engine_new();
@@ -372,6 +439,7 @@ int main(void)
         test_stream_decompress(e, fmt, 20000, 1 << 20, 7);
     }
     test_forged_ctx(e);
+    test_fuzz_ctx(e);
     awd_deflate_engine_free(e);
     printf("engine-deflate: %s (%d failures)\n", failures ? "FAIL" : "ok",
            failures);
