@@ -310,6 +310,22 @@ static void test_iotlb_invalidation(void)
     g_assert_cmpint(td_ats(&t, TD_PASID, 0, va), ==, 1);
     g_assert_cmphex(td_rd(&t, SVA_TD_RES_ADDR), ==, p1);
 
+    /*
+     * A read-only answer is asked again when a request could use write:
+     * Linux makes a page writable (copy-on-write reuse) without any
+     * invalidation.
+     */
+    mem_wrq(&t, leaf, p2 | SVA_FL_P | SVA_FL_US);
+    qi_piotlb(&t, TD_PASID, va, 0);
+    g_assert_cmpint(td_ats(&t, TD_PASID, 0, va), ==, 1);
+    g_assert_cmpint(qpci_io_readl(t.dev, t.bar, SVA_TD_RES_PERM), ==,
+                    PERM_RO);
+    mem_wrq(&t, leaf, p2 | SVA_FL_P | SVA_FL_US | SVA_FL_RW);
+    g_assert_cmpint(td_ats(&t, TD_PASID, 0, va), ==, 1);
+    g_assert_cmpint(qpci_io_readl(t.dev, t.bar, SVA_TD_RES_PERM), ==,
+                    PERM_RO | PERM_WO);
+    g_assert_true(mem_rdq(&t, leaf) & SVA_FL_D);
+
     /* Not-present entries are never cached */
     mem_wrq(&t, leaf, 0);
     qi_piotlb(&t, TD_PASID, va, 0);
