@@ -35,6 +35,7 @@ ninja -C "$AWD_BUILD" >"$AWD_BUILD/ninja-awd.log" 2>&1 ||
 cat > "$AWD_BUILD/testbed.env" <<ENV
 QEMU=$qbuild/qemu-system-x86_64
 VMLINUX=$kdir/vmlinux
+VMLINUZ=$kdir/vmlinuz
 INITRD=$AWD_BUILD/tests/guest/initramfs.cpio
 KERNEL_DIR=$kdir
 GUEST_MODULE=$module

@@ -16,6 +16,10 @@ usage: run-guest.sh [options] [-- extra qemu args]
   --iommu sva|intel|none   IOMMU model (default sva)
   --no-accel         leave the accel-wd device out
   --cpu MODEL        guest CPU (default max: LA57 and 1 GiB pages)
+  --bzimage          boot the compressed kernel (VMLINUZ): its decompressor
+                     turns 5-level paging on when the CPU has LA57; the
+                     default PVH boot of vmlinux is ~1.5 s faster but stays
+                     on 4-level paging
   --mem SIZE         guest RAM (default 1G)
   --smp N            vCPUs (default 1; 2 is slower on a 2-core host)
   --append ARGS      extra kernel command line
@@ -25,12 +29,12 @@ usage: run-guest.sh [options] [-- extra qemu args]
                      deleted afterwards) whose DMA goes through the IOMMU
                      (iommu_platform=on); the guest sees /dev/vda
 Paths come from build/testbed.env (written by scripts/build-all.sh); the
-variables QEMU, VMLINUX and INITRD there can be overridden from the
+variables QEMU, VMLINUX, VMLINUZ and INITRD there can be overridden from the
 environment.
 USAGE
 }
 
-mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace= disk=
+bzimage=0 mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace= disk=
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -39,6 +43,7 @@ while [ $# -gt 0 ]; do
     --iommu) iommu=$2; shift ;;
     --no-accel) accel=0 ;;
     --cpu) cpu=$2; shift ;;
+    --bzimage) bzimage=1 ;;
     --mem) mem=$2; shift ;;
     --smp) smp=$2; shift ;;
     --append) append="$append $2"; shift ;;
@@ -62,6 +67,10 @@ if [ -f "$env_file" ]; then
     eval "$(sed 's/^\([A-Z_]*\)=\(.*\)$/: "${\1:=\2}"/' "$env_file")"
 fi
 [ -n "${QEMU:-}" ] && [ -x "$QEMU" ] || die "no QEMU binary; run scripts/build-all.sh first (or set QEMU=)"
+if [ "$bzimage" = 1 ]; then
+    [ -n "${VMLINUZ:-}" ] && [ -f "$VMLINUZ" ] || die "no compressed guest kernel; run scripts/build-all.sh first (or set VMLINUZ=)"
+    VMLINUX=$VMLINUZ
+fi
 [ -n "${VMLINUX:-}" ] && [ -f "$VMLINUX" ] || die "no guest kernel; run scripts/build-all.sh first (or set VMLINUX=)"
 [ -n "${INITRD:-}" ] && [ -f "$INITRD" ] || die "no initramfs; run scripts/build-all.sh first (or set INITRD=)"
 
