@@ -5,6 +5,7 @@
 # never into the host's /boot. Prints that directory.
 #
 #   AWD_KERNEL=7.3.4+deb13   pin a kernel ABI (default: newest >= 6.18)
+#   guest-kernel.sh --list   the ABIs the archive offers that qualify
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,8 +18,14 @@ pick_abi() {
         grep -E '^[0-9]+\.[0-9]+' | grep -v -- '-rt\|-cloud' | sort -uV |
         while read -r abi; do
             dpkg --compare-versions "${abi%%+*}" ge "$MIN_SERIES" && echo "$abi"
-        done | tail -n1
+        done | if [ "${1:-}" = all ]; then cat; else tail -n1; fi
 }
+
+if [ "${1:-}" = --list ]; then  # the kernels AWD_KERNEL may name
+    apt_view_update
+    pick_abi all
+    exit 0
+fi
 
 abi=${AWD_KERNEL:-}
 if [ -n "$abi" ] && [ -f "$AWD_CACHE/kernel/$abi-$FLAVOUR/.unpacked" ]; then
@@ -43,7 +50,7 @@ pkgs=(
 )
 for p in "${pkgs[@]}"; do
     apt_view_cache show "$p" >/dev/null 2>&1 ||
-        die "kernel package $p is not in the archive. Pick another kernel with AWD_KERNEL=<abi> (list: AWD_KERNEL= scripts/guest-kernel.sh --list) or AWD_APT_REFRESH=1."
+        die "kernel package $p is not in the archive. Pick another kernel with AWD_KERNEL=<abi> (list: scripts/guest-kernel.sh --list) or AWD_APT_REFRESH=1."
 done
 log "downloading guest kernel $abi ($FLAVOUR)"
 rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/root"

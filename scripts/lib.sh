@@ -20,30 +20,27 @@ need_root() {
 # A private apt view: its own sources and state, so trixie and
 # trixie-backports never touch the host's apt configuration.
 APT_VIEW=$AWD_CACHE/apt-view
-apt_view() {
-    apt-get -o Dir::Etc::SourceList="$APT_VIEW/sources.list" \
-        -o Dir::Etc::SourceParts="$APT_VIEW/sources.list.d" \
-        -o Dir::State="$APT_VIEW/state" \
-        -o Dir::State::Lists="$APT_VIEW/state/lists" \
-        -o Dir::State::Status="$APT_VIEW/state/status" \
-        -o Dir::Cache="$APT_VIEW/cache" \
+apt_view_opts() {
+    printf '%s\n' \
+        -o "Dir::Etc::SourceList=$APT_VIEW/sources.list" \
+        -o "Dir::Etc::SourceParts=$APT_VIEW/sources.list.d" \
+        -o "Dir::State=$APT_VIEW/state" \
+        -o "Dir::State::Lists=$APT_VIEW/state/lists" \
+        -o "Dir::State::Status=$APT_VIEW/state/status" \
+        -o "Dir::Cache=$APT_VIEW/cache" \
         -o Dir::Etc::Preferences=/dev/null \
-        -o Dir::Etc::PreferencesParts="$APT_VIEW/empty" \
-        -o APT::Get::List-Cleanup=0 \
-        -o Debug::NoLocking=1 \
-        -o APT::Sandbox::User=root \
-        "$@"
+        -o "Dir::Etc::PreferencesParts=$APT_VIEW/empty"
+}
+apt_view() {
+    local opts
+    mapfile -t opts < <(apt_view_opts)
+    apt-get "${opts[@]}" -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 \
+        -o APT::Sandbox::User=root "$@"
 }
 apt_view_cache() {
-    apt-cache -o Dir::Etc::SourceList="$APT_VIEW/sources.list" \
-        -o Dir::Etc::SourceParts="$APT_VIEW/sources.list.d" \
-        -o Dir::State="$APT_VIEW/state" \
-        -o Dir::State::Lists="$APT_VIEW/state/lists" \
-        -o Dir::State::Status="$APT_VIEW/state/status" \
-        -o Dir::Cache="$APT_VIEW/cache" \
-        -o Dir::Etc::Preferences=/dev/null \
-        -o Dir::Etc::PreferencesParts="$APT_VIEW/empty" \
-        "$@"
+    local opts
+    mapfile -t opts < <(apt_view_opts)
+    apt-cache "${opts[@]}" "$@"
 }
 
 # Refresh the private view at most once a day (or when asked).
