@@ -422,6 +422,67 @@ static void test_fuzz_ctx(AwdDeflateEngine *e)
     free(ctx);
 }
 
+/*
+ * Corrupt compressed input through the streamed decoder with small input
+ * and output chunks: it must end with a status, never loop or overrun.
+ */
+static void test_fuzz_input(AwdDeflateEngine *e)
+{
+    size_t len = 30000, cap = awd_deflate_bound(AWD_FMT_GZIP, len);
+    uint8_t *data = make_data(len, 88), *c = malloc(cap);
+    uint8_t *out = malloc(len * 2);
+    uint8_t *ctx = calloc(1, AWD_ENGINE_STREAM_CTX_SIZE);
+
+    srand(99);
+    for (int iter = 0; iter < 300; iter++) {
+        unsigned fmt = iter % 3;
+        size_t n = host_deflate(fmt, 1 + iter % 9, data, len, c, cap);
+        size_t in_pos = 0, out_pos = 0, window = 1 + rand() % 4000;
+        int ops = 0;
+        bool init = true;
+
+        for (int k = 0; k < 1 + rand() % 6; k++) {
+            c[rand() % n] ^= 1 << (rand() % 8);
+        }
+        while (ops++ < 20000) {
+            size_t k = MIN(window, n - in_pos);
+            size_t room = MIN(1 + (size_t)rand() % 5000, len * 2 - out_pos);
+            AwdSgl *s = make_sgl(c + in_pos, k, 777);
+            AwdSgl *d = make_sgl(out + out_pos, room, 555);
+            AwdDeflateOp op = {
+                .fmt = fmt, .stream = true, .stream_init = init,
+                .final = in_pos + k == n, .src = s, .dst = d, .ctx = ctx,
+            };
+            AwdEngineResult r;
+
+            CHECK(awd_deflate_run(e, &op, &r));
+            free_sgl(s);
+            free_sgl(d);
+            if (r.status != AWD_STS_OK || (r.flags & AWD_CF_STREAM_END)) {
+                break;
+            }
+            CHECK(r.consumed <= k && r.produced <= room);
+            init = false;
+            if (!r.consumed && !r.produced) {
+                if (k == n - in_pos) {
+                    break;          /* nothing more to give */
+                }
+                window *= 2;
+            }
+            in_pos += r.consumed;
+            out_pos += r.produced;
+            if (out_pos >= len * 2 - 1) {
+                break;
+            }
+        }
+        CHECK(ops < 20000);
+    }
+    free(data);
+    free(c);
+    free(out);
+    free(ctx);
+}
+
 int main(void)
 {
     AwdDeflateEngine *e = awd_deflate_engine_new();
@@ -440,6 +501,7 @@ int main(void)
     }
     test_forged_ctx(e);
     test_fuzz_ctx(e);
+    test_fuzz_input(e);
     awd_deflate_engine_free(e);
     printf("engine-deflate: %s (%d failures)\n", failures ? "FAIL" : "ok",
            failures);
