@@ -13,6 +13,7 @@ PKGS=(
     libssl-dev openssl libfdt-dev
     flex bison dpkg-dev debootstrap busybox-static dwarves seabios
     xz-utils zstd cpio gzip kmod
+    gnuplot-nox
 )
 # meson >= 1.5 and python3-pycotap only exist in bookworm-backports.
 BPO_PKGS=(meson python3-pycotap)
