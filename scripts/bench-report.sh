@@ -255,7 +255,7 @@ set xlabel "request size"
 set ylabel "MB/s (input for compress, output for decompress)"
 set grid
 set key top left
-set multiplot layout 1,3 title "accel-wd ($SMP vCPU TCG guest, $RUNS runs, best) against zlib, $started"
+set multiplot layout 1,3 title "accel-wd ($SMP vCPU TCG guest, best of $RUNS rounds) against zlib, $started"
 set title "compress L1"
 plot "$OUT/plot.dat" u 1:2 w lp lw 2 pt 7 t "device (guest)", "" u 1:3 w lp lw 2 pt 5 t "guest zlib (TCG)", "" u 1:4 w lp lw 2 pt 9 t "host zlib"
 set title "compress L6"
