@@ -22,15 +22,16 @@ usage: bench-report.sh [options]
   --smp N        guest vCPUs (default 1)
   --no-build     do not run scripts/build-all.sh first
   --no-qtest     skip the QEMU-level bench qtests
+  -o DIR         outputs into DIR (default \$AWD_BUILD/bench)
   --report-only  measure nothing: remake report.md and the plot from the raw
                  outputs of the last run
-Outputs in \$AWD_BUILD/bench/ (default build/bench/): report.md,
+Outputs in DIR (default build/bench/): report.md,
 throughput.png, and the raw outputs (guest.txt, host.txt, openssl.txt,
 qtest.txt).
 EOF
 }
 
-RUNS=3 SECS=0.5 DEPTH=8 SMP=1 BUILD=1 QTEST=1 MEASURE=1
+RUNS=3 SECS=0.5 DEPTH=8 SMP=1 BUILD=1 QTEST=1 MEASURE=1 OUT=$AWD_BUILD/bench
 while [ $# -gt 0 ]; do
     case $1 in
     -n) RUNS=${2:?}; shift 2 ;;
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
     --smp) SMP=${2:?}; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --no-qtest) QTEST=0; shift ;;
+    -o) OUT=${2:?}; shift 2 ;;
     --report-only) MEASURE=0 BUILD=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
@@ -49,7 +51,6 @@ done
 [[ $DEPTH =~ ^[1-9][0-9]*$ ]] || die "-q wants a positive integer"
 [[ $SECS =~ ^[0-9]*\.?[0-9]+$ ]] || die "-t wants a number of seconds"
 
-OUT=$AWD_BUILD/bench
 MOCK=$AWD_BUILD/guest-lib/tests/awd-mock
 
 if [ "$BUILD" = 1 ]; then
@@ -76,12 +77,12 @@ wait_qemu() {
 # One round: the guest benchmark (one boot), then the same benchmark on the
 # host, openssl and the qtests. Rounds are interleaved so that guest and host
 # numbers of a round see the same load on the shared cores.
-bench_args="-m -t $SECS -q $DEPTH"
+bench_args=(-m -t "$SECS" -q "$DEPTH")
 osecs=$(awk -v s="$SECS" 'BEGIN { s = int(s + 0.999); print s < 1 ? 1 : s }')
 
 guest_round() { # round, last?
     local gcmd attempt
-    gcmd="awd stat 2>&1 | grep -m1 -w mode; echo run=$1; awd bench $bench_args || echo bench-failed=$1"
+    gcmd="awd stat 2>&1 | grep -m1 -w mode; echo run=$1; awd bench ${bench_args[*]} || echo bench-failed=$1"
     [ "$2" = 1 ] && gcmd+="; echo stat-after-runs; awd stat -s 2>&1"
     for attempt in 1 2 3; do
         wait_qemu
@@ -111,11 +112,11 @@ measure() {
         awk -v me=$$ '$1 != me && $2 >= 30 { printf "%s%s (%s%%)", n++ ? ", " : "", $3, $2 }')
     started=$(date -u '+%Y-%m-%d %H:%M UTC')
     for i in $(seq "$RUNS"); do
-        log "round $i/$RUNS: guest awd bench $bench_args (--smp $SMP)"
+        log "round $i/$RUNS: guest awd bench ${bench_args[*]} (--smp $SMP)"
         guest_round "$i" "$([ "$i" = "$RUNS" ] && echo 1 || echo 0)"
 
-        log "round $i/$RUNS: host awd-mock bench $bench_args, openssl speed rsa2048"
-        { echo "run=$i"; "$MOCK" bench $bench_args || echo "bench-failed=$i"; } \
+        log "round $i/$RUNS: host awd-mock bench ${bench_args[*]}, openssl speed rsa2048"
+        { echo "run=$i"; "$MOCK" bench "${bench_args[@]}" || echo "bench-failed=$i"; } \
             >>"$OUT/host.txt" 2>&1
         { openssl speed -seconds "$osecs" rsa2048 2>/dev/null | grep '^rsa 2048' || :; } \
             >>"$OUT/openssl.txt"
