@@ -254,9 +254,10 @@ struct awd_cpl {
  * such a device accepts param bits AWD_PARAM_COMP_VALID_MASK |
  * AWD_PARAM_WBITS_VALID for (DE)COMPRESS. WBITS 0 means 15 (32 KiB
  * window); 9..15 bound the LZ77 window to 2^WBITS bytes (Linux's "deflate"
- * uses windowBits 11 and its inflater cannot read a larger window); other
- * values are AWD_STS_INVALID_PARAM. Decompression ignores the field: it
- * reads any window up to 32 KiB.
+ * uses windowBits 11 and its inflater cannot read a larger window), and a
+ * zlib header then names that window; other values, and a streamed
+ * compression with a WBITS other than 0 or 15, are AWD_STS_INVALID_PARAM.
+ * Decompression ignores the field: it reads any window up to 32 KiB.
  */
 #define AWD_CAP_WBITS             (1u << 7)
 #define AWD_PARAM_WBITS_SHIFT     8

@@ -521,6 +521,8 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
     unsigned fmt = (d->param >> AWD_PARAM_FMT_SHIFT) & AWD_PARAM_FMT_MASK;
     unsigned level = (d->param >> AWD_PARAM_LEVEL_SHIFT) &
                      AWD_PARAM_LEVEL_MASK;
+    unsigned wbits = (d->param >> AWD_PARAM_WBITS_SHIFT) &
+                     AWD_PARAM_WBITS_MASK;
     bool empty_ok = stream && (d->flags & AWD_DF_FINAL);
     AwdMapping src = { 0 }, dst = { 0 };
     AwdDeflateOp op;
@@ -528,8 +530,10 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
     uint64_t fault = 0;
     uint32_t st;
 
-    if ((d->param & ~AWD_PARAM_COMP_VALID_MASK) || fmt > AWD_FMT_GZIP ||
-        (compress && (level < 1 || level > 9)) || d->key ||
+    if ((d->param & ~(AWD_PARAM_COMP_VALID_MASK | AWD_PARAM_WBITS_VALID)) ||
+        fmt > AWD_FMT_GZIP || (compress && (level < 1 || level > 9)) ||
+        (compress && wbits && (wbits < 9 || wbits > 15 ||
+                               (stream && wbits != 15))) || d->key ||
         (stream ? (!d->ctx || (d->ctx & (AWD_STREAM_CTX_ALIGN - 1))) :
                   d->ctx != 0)) {
         return AWD_STS_INVALID_PARAM;
@@ -569,6 +573,7 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
         .compress = compress,
         .fmt = fmt,
         .level = level,
+        .wbits = compress ? wbits : 0,
         .stream = stream,
         .stream_init = d->flags & AWD_DF_STREAM_INIT,
         .final = d->flags & AWD_DF_FINAL,

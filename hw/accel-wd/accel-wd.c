@@ -68,7 +68,7 @@ uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first)
 uint32_t accel_wd_caps(AccelWdState *s)
 {
     uint32_t cap = AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA |
-                   AWD_CAP_STREAM;
+                   AWD_CAP_STREAM | AWD_CAP_WBITS;
 
     /*
      * PASID, ATS and PRI need the IOMMU endpoint interface: without

@@ -75,6 +75,7 @@ struct AwdDeflateEngine {
     z_stream def;
     bool def_ok;
     int def_level;
+    int def_wbits;
     z_stream inf;
     bool inf_ok;
     int inf_wbits;
@@ -225,11 +226,13 @@ static uint32_t get_be32(const uint8_t *p)
 }
 
 /* The wrapper header zlib's deflate() writes for @level. */
-static size_t wrap_header(unsigned fmt, unsigned level, uint8_t *h)
+static size_t wrap_header(unsigned fmt, unsigned level, unsigned wbits,
+                          uint8_t *h)
 {
     if (fmt == AWD_FMT_ZLIB) {
         unsigned lvl = level < 2 ? 0 : level < 6 ? 1 : level == 6 ? 2 : 3;
-        unsigned hdr = (0x78 << 8) | (lvl << 6);
+        /* CMF: CINFO = log2(window) - 8, CM = 8 (deflate) */
+        unsigned hdr = ((((wbits - 8) << 4) | 8) << 8) | (lvl << 6);
 
         hdr += 31 - (hdr % 31);
         h[0] = hdr >> 8;
@@ -293,16 +296,22 @@ void awd_deflate_engine_free(AwdDeflateEngine *e)
     free(e);
 }
 
-static bool def_prepare(AwdDeflateEngine *e, int level)
+static bool def_prepare(AwdDeflateEngine *e, int level, int wbits)
 {
+    if (e->def_ok && e->def_wbits != wbits) {
+        /* zlib fixes the window at init: start over */
+        deflateEnd(&e->def);
+        e->def_ok = false;
+    }
     if (!e->def_ok) {
         memset(&e->def, 0, sizeof(e->def));
-        if (deflateInit2(&e->def, level, Z_DEFLATED, -15, 8,
+        if (deflateInit2(&e->def, level, Z_DEFLATED, -wbits, 8,
                          Z_DEFAULT_STRATEGY) != Z_OK) {
             return false;
         }
         e->def_ok = true;
         e->def_level = level;
+        e->def_wbits = wbits;
         return true;
     }
     if (deflateReset(&e->def) != Z_OK) {
@@ -513,7 +522,7 @@ static bool deflate_op(AwdDeflateEngine *e, const AwdDeflateOp *op,
         memset(&z, 0, sizeof(z));
         z.checksum = csum_init(op->fmt);
     }
-    if (!def_prepare(e, op->level)) {
+    if (!def_prepare(e, op->level, op->wbits ? op->wbits : 15)) {
         res->status = AWD_STS_INVALID_PARAM;
         return true;
     }
@@ -526,7 +535,7 @@ static bool deflate_op(AwdDeflateEngine *e, const AwdDeflateOp *op,
     cur_init(&out, op->dst);
     produced = 0;
     if (!(z.state & ZST_HEADER_DONE)) {
-        n = wrap_header(op->fmt, op->level, wrap);
+        n = wrap_header(op->fmt, op->level, op->wbits ? op->wbits : 15, wrap);
         if (cur_write(&out, wrap, n) != n) {
             goto too_small;
         }

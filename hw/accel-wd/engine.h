@@ -41,6 +41,7 @@ typedef struct AwdDeflateOp {
     bool compress;
     unsigned fmt;               /* AWD_FMT_* */
     unsigned level;             /* 1..9, compress only */
+    unsigned wbits;             /* 9..15: 2^wbits window (compress); 0: 15 */
     bool stream;                /* ctx holds the stream state */
     bool stream_init;           /* start a new stream in ctx */
     bool final;                 /* last input of the stream */

@@ -483,11 +483,65 @@ static void test_fuzz_input(AwdDeflateEngine *e)
     free(ctx);
 }
 
+/*
+ * A bounded window (Linux's "deflate" uses 2^11 bytes): host zlib told the
+ * same small window must inflate the output, and a zlib header names it.
+ * Data with repeats 4 KiB apart would make a 32 KiB-window compressor
+ * reach back further than the small window allows.
+ */
+static void test_small_window(AwdDeflateEngine *e)
+{
+    size_t len = 100000, cap = 2 * len + 1024;
+    uint8_t *src = make_data(len, 11), *dst = malloc(cap), *back = malloc(len);
+
+    for (size_t i = 4096; i < len; i++) {
+        if ((i / 512) % 3 == 0) {
+            src[i] = src[i - 4096];     /* matches only a large window sees */
+        }
+    }
+    for (unsigned wbits = 9; wbits <= 15; wbits++) {
+        for (unsigned fmt = AWD_FMT_RAW; fmt <= AWD_FMT_ZLIB; fmt++) {
+            AwdSgl *s = make_sgl(src, len, 7000);
+            AwdSgl *d = make_sgl(dst, cap, cap);
+            AwdDeflateOp op = {
+                .compress = true, .fmt = fmt, .level = 6, .wbits = wbits,
+                .src = s, .dst = d,
+            };
+            AwdEngineResult r;
+            z_stream zs = { 0 };
+            int ret;
+
+            CHECK(awd_deflate_run(e, &op, &r));
+            CHECK(r.status == AWD_STS_OK);
+            if (fmt == AWD_FMT_ZLIB) {
+                CHECK(dst[0] >> 4 == wbits - 8);
+            }
+            CHECK(inflateInit2(&zs, fmt == AWD_FMT_RAW ? -(int)wbits :
+                                                          (int)wbits) == Z_OK);
+            zs.next_in = dst;
+            zs.avail_in = r.produced;
+            zs.next_out = back;
+            zs.avail_out = len;
+            ret = inflate(&zs, Z_FINISH);
+            CHECK(ret == Z_STREAM_END && zs.total_out == len);
+            CHECK(!memcmp(back, src, len));
+            inflateEnd(&zs);
+            free_sgl(s);
+            free_sgl(d);
+        }
+    }
+    free(src);
+    free(dst);
+    free(back);
+}
+
 int main(void)
 {
     AwdDeflateEngine *e = awd_deflate_engine_new();
 
     test_single_shot(e);
+    test_small_window(e);
+    test_single_shot(e);        /* back to the 32 KiB window */
     test_errors(e);
     for (unsigned fmt = 0; fmt <= AWD_FMT_GZIP; fmt++) {
         test_stream_compress(e, fmt, 1, 300000, 3);
