@@ -136,12 +136,19 @@ static void q_do_reset(AwdQueue *q)
     awd_atc_unbind(&q->xlate);
 }
 
-/* Synchronous reset (device reset, BQL held): abort and wait. */
+/*
+ * Synchronous reset (device reset, BQL held): abort and wait. reset_pending
+ * keeps the worker from fetching the aborted descriptor again (its head
+ * did not move) before this thread gets the lock back.
+ */
 void awd_queue_reset(AwdQueue *q)
 {
     qemu_mutex_lock(&q->lock);
-    while (q->busy) {
+    if (q->busy) {
+        q->reset_pending = true;
         qatomic_set(&q->abort, true);
+    }
+    while (q->busy) {
         qemu_cond_wait(&q->idle_cond, &q->lock);
     }
     q_do_reset(q);

@@ -740,6 +740,60 @@ static void test_hotplug(void)
     awd_dev_stop(&d);
 }
 
+/*
+ * A reset ends all DMA of the work it aborts: once the queue RESET bit
+ * reads 0 (or the FLR write returns), the destination and the CQ of a
+ * long compression stop changing.
+ */
+static void test_reset_stops_dma(const void *opaque)
+{
+    bool flr = GPOINTER_TO_INT(opaque);
+    size_t len = 8 << 20, cap = len + len / 8;
+    g_autofree uint8_t *data = awd_test_data(len, 6);
+    g_autofree uint8_t *snap1 = g_malloc(cap);
+    g_autofree uint8_t *snap2 = g_malloc(cap);
+    struct awd_desc big = {
+        .opcode = AWD_OP_COMPRESS, .tag = 1, .src_len = len, .dst_len = cap,
+        .param = COMP_PARAM(AWD_FMT_GZIP, 9),
+    };
+    struct awd_cpl c;
+    AwdDev d;
+    AwdQ q;
+
+    awd_dev_start(&d, NULL);
+    awd_q_setup(&d, &q, 2, 3);
+    big.src = awd_alloc(&d, len, 4096);
+    big.dst = awd_alloc(&d, cap, 4096);
+    awd_write_buf(&d, big.src, data, len);
+    qtest_memset(d.qts, big.dst, 0xa5, cap);
+    awd_q_submit(&q, &big);
+    g_usleep(100 * 1000);               /* well inside the compression */
+    if (flr) {
+        uint8_t pos = qpci_find_capability(d.dev, PCI_CAP_ID_EXP, 0);
+        uint16_t ctl = qpci_config_readw(d.dev, pos + PCI_EXP_DEVCTL);
+
+        qpci_config_writew(d.dev, pos + PCI_EXP_DEVCTL,
+                           ctl | PCI_EXP_DEVCTL_BCR_FLR);
+        qpci_device_enable(d.dev);
+        d.bar0 = qpci_iomap(d.dev, AWD_BAR_REGS, NULL);
+        d.db = qpci_iomap(d.dev, AWD_BAR_DOORBELL, NULL);
+    } else {
+        awd_qreg_write(&d, 2, AWD_Q_CTRL, AWD_QCTRL_RESET);
+        while (awd_qreg(&d, 2, AWD_Q_CTRL) & AWD_QCTRL_RESET) {
+            g_usleep(100);
+        }
+    }
+    g_assert_cmphex(awd_qreg(&d, 2, AWD_Q_CTRL), ==, 0);
+    awd_read_buf(&d, big.dst, snap1, cap);
+    g_usleep(300 * 1000);
+    awd_read_buf(&d, big.dst, snap2, cap);
+    g_assert_cmpmem(snap1, cap, snap2, cap);
+    /* and no completion was written */
+    awd_read_buf(&d, q.cq, &c, sizeof(c));
+    g_assert_cmphex(c.flags & AWD_CF_PHASE, ==, 0);
+    awd_dev_stop(&d);
+}
+
 /* Function-level reset through the PCIe capability */
 static void test_flr(void)
 {
@@ -823,6 +877,10 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/queue/reenable-busy", test_reenable_busy);
     qtest_add_func("/accel-wd/queue/flr", test_flr);
     qtest_add_func("/accel-wd/queue/hotplug", test_hotplug);
+    qtest_add_data_func("/accel-wd/queue/reset-stops-dma",
+                        GINT_TO_POINTER(false), test_reset_stops_dma);
+    qtest_add_data_func("/accel-wd/queue/flr-stops-dma",
+                        GINT_TO_POINTER(true), test_reset_stops_dma);
     qtest_add_data_func("/accel-wd/queue/workers-1", ",workers=1",
                         test_workers);
     qtest_add_data_func("/accel-wd/queue/workers-2", ",workers=2",
