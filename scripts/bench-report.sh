@@ -245,13 +245,16 @@ table >"$OUT/table.md"
 
 # --- plot ----------------------------------------------------------------------
 if command -v gnuplot >/dev/null; then
+    # below the lowest point, at most 5 MB/s
+    ymin=$(awk '{ for (i = 2; i <= NF; i++) if ($i > 0 && (!m || $i < m)) m = $i }
+        END { m = m ? m / 1.5 : 5; print m < 5 ? m : 5 }' "$OUT/plot.dat")
     gnuplot <<GP 2>"$OUT/gnuplot.err" || log "gnuplot failed: $(head -3 "$OUT/gnuplot.err")"
 set terminal pngcairo size 1500,520 font ",11"
 set output "$OUT/throughput.png"
 set datafile missing "-1"
 set logscale xy
 set xrange [2.8:1500]
-set yrange [5:4000]
+set yrange [$ymin:4000]
 set xtics ("4 KiB" 4, "64 KiB" 64, "1 MiB" 1024)
 set xlabel "request size"
 set ylabel "MB/s (input for compress, output for decompress)"
