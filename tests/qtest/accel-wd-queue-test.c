@@ -429,6 +429,14 @@ static void expect_qerr(AwdDev *d, unsigned qi, uint32_t err)
     g_assert_cmphex(awd_qreg(d, qi, AWD_Q_ERROR), ==, err);
     g_assert_true(awd_qreg(d, qi, AWD_Q_STATUS) & AWD_QSTS_ERROR);
     g_assert_true(awd_reg(d, AWD_REG_QERR_LO) & (1u << qi));
+    /*
+     * The worker latches ERR.QUEUE (and the error interrupt) once it gets
+     * the BQL, just after the queue state above: wait for it, boundedly.
+     */
+    for (int i = 0; i < 5000 && !(awd_reg(d, AWD_REG_ERR) & AWD_ERR_QUEUE);
+         i++) {
+        g_usleep(1000);
+    }
     g_assert_true(awd_reg(d, AWD_REG_ERR) & AWD_ERR_QUEUE);
 }
 
