@@ -73,8 +73,8 @@ typedef uint64_t __u64;
 #define AWD_CAP_PRI               (1u << 6)  /* page faults are recoverable */
 
 #define AWD_CTRL_ENABLE           (1u << 0)  /* queues fetch only while set */
-#define AWD_CTRL_RESET            (1u << 1)  /* self-clearing whole reset;
-						* poll until it reads 0 */
+/* self-clearing whole reset: poll until it reads 0 */
+#define AWD_CTRL_RESET            (1u << 1)
 
 #define AWD_STATUS_READY          (1u << 0)
 #define AWD_STATUS_FATAL          (1u << 1)
@@ -185,8 +185,8 @@ enum awd_opcode {
  */
 #define AWD_RSA_PUBLIC            0   /* key = n || e, each src_len bytes */
 #define AWD_RSA_PRIVATE           1   /* key = n || d, each src_len bytes */
-#define AWD_RSA_CRT               2   /* key = p || q || dp || dq || qinv,
-					* each src_len / 2 bytes */
+/* key = p || q || dp || dq || qinv, each src_len / 2 bytes */
+#define AWD_RSA_CRT               2
 #define AWD_RSA_MIN_BITS          512
 #define AWD_RSA_MAX_BITS          4096
 
@@ -241,8 +241,10 @@ struct awd_cpl {
 	__u32 flags;      /* AWD_CF_* */
 };
 
-/* Stream context: opaque to software, AWD_REG_STREAM_CTX_SIZE bytes,
- * 64-byte aligned, zeroed or AWD_DF_STREAM_INIT for a new stream. */
+/*
+ * Stream context: opaque to software, AWD_REG_STREAM_CTX_SIZE bytes,
+ * 64-byte aligned, zeroed or AWD_DF_STREAM_INIT for a new stream.
+ */
 #define AWD_STREAM_CTX_ALIGN      64
 
 #define AWD_DESC_SIZE             64

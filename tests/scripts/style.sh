@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Style gate (TAP, a test per file): hw/ and tests/qtest/ clean under the
-# QEMU tree's scripts/checkpatch.pl, guest-driver/ under Linux's.
+# QEMU tree's scripts/checkpatch.pl, guest-driver/ and the shared header in
+# include/ under Linux's.
 #   style.sh QEMU_SOURCE_TREE
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,8 +29,8 @@ for f in $(git ls-files 'hw/*.c' 'hw/*.h' 'tests/qtest/*.c' 'tests/qtest/*.h' 2>
            find hw tests/qtest -name '*.[ch]'); do
     check "$qemu_cp" "$f"
 done
-for f in $(git ls-files 'guest-driver/*.c' 'guest-driver/*.h' 2>/dev/null ||
-           find guest-driver -name '*.[ch]'); do
+for f in $(git ls-files 'guest-driver/*.c' 'guest-driver/*.h' 'include/*.h' 2>/dev/null ||
+           find guest-driver include -name '*.[ch]'); do
     case "$f" in guest-driver/tests/*) continue ;; esac  # user-space programs
     check "$linux_cp" "$f"
 done
