@@ -193,9 +193,14 @@ static bool sva_qi_pc(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
     return true;
 }
 
+/* Device-TLB invalidation, without (type 0x3) or with (0x8) a PASID */
 static bool sva_qi_devtlb(IOMMUSVAState *s, const uint64_t *q,
-                          uint32_t *iqei)
+                          bool with_pasid, uint32_t *iqei)
 {
+    uint64_t rsvd_lo = with_pasid ? SVA_QI_PDEVTLB_RSVD_LO :
+                                    SVA_QI_DEVTLB_RSVD_LO;
+    uint64_t rsvd_hi = with_pasid ? SVA_QI_PDEVTLB_RSVD_HI :
+                                    SVA_QI_DEVTLB_RSVD_HI;
     uint16_t sid;
     uint64_t addr, size;
 
@@ -204,38 +209,22 @@ static bool sva_qi_devtlb(IOMMUSVAState *s, const uint64_t *q,
         *iqei = SVA_IQEI_TYPE;
         return false;
     }
-    if ((q[0] & SVA_QI_DEVTLB_RSVD_LO) || (q[1] & SVA_QI_DEVTLB_RSVD_HI)) {
-        SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad device-TLB invalidation");
+    if ((q[0] & rsvd_lo) || (q[1] & rsvd_hi)) {
+        SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad %sdevice-TLB invalidation",
+                   with_pasid ? "PASID " : "");
         *iqei = SVA_IQEI_RSVD;
         return false;
     }
-    sid = (q[0] & SVA_QI_DEVTLB_SID_MASK) >> SVA_QI_DEVTLB_SID_SHIFT;
-    sva_devtlb_range(q[1], q[1] & SVA_QI_DEVTLB_S, &addr, &size);
-    iommu_sva_ep_devtlb_inv(s, sid, PCI_SVA_NO_PASID, false, addr, size);
-    return true;
-}
-
-static bool sva_qi_pdevtlb(IOMMUSVAState *s, const uint64_t *q,
-                           uint32_t *iqei)
-{
-    uint16_t sid;
-    uint64_t addr, size;
-
-    if (!(s->ecap & SVA_ECAP_DT)) {
-        SVA_QI_ERR(SVA_IQEI_TYPE, q, "device-TLB not supported");
-        *iqei = SVA_IQEI_TYPE;
-        return false;
+    if (with_pasid) {
+        sid = (q[0] & SVA_QI_PDEVTLB_SID_MASK) >> SVA_QI_PDEVTLB_SID_SHIFT;
+        sva_devtlb_range(q[1], q[1] & SVA_QI_PDEVTLB_S, &addr, &size);
+        iommu_sva_ep_devtlb_inv(s, sid, sva_qi_pasid(q[0]),
+                                q[1] & SVA_QI_PDEVTLB_G, addr, size);
+    } else {
+        sid = (q[0] & SVA_QI_DEVTLB_SID_MASK) >> SVA_QI_DEVTLB_SID_SHIFT;
+        sva_devtlb_range(q[1], q[1] & SVA_QI_DEVTLB_S, &addr, &size);
+        iommu_sva_ep_devtlb_inv(s, sid, PCI_SVA_NO_PASID, false, addr, size);
     }
-    if ((q[0] & SVA_QI_PDEVTLB_RSVD_LO) ||
-        (q[1] & SVA_QI_PDEVTLB_RSVD_HI)) {
-        SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad PASID device-TLB invalidation");
-        *iqei = SVA_IQEI_RSVD;
-        return false;
-    }
-    sid = (q[0] & SVA_QI_PDEVTLB_SID_MASK) >> SVA_QI_PDEVTLB_SID_SHIFT;
-    sva_devtlb_range(q[1], q[1] & SVA_QI_PDEVTLB_S, &addr, &size);
-    iommu_sva_ep_devtlb_inv(s, sid, sva_qi_pasid(q[0]),
-                            q[1] & SVA_QI_PDEVTLB_G, addr, size);
     return true;
 }
 
@@ -278,7 +267,7 @@ static bool sva_qi_one(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
     case SVA_QI_IOTLB:
         return sva_qi_iotlb(s, q, iqei);
     case SVA_QI_DEVTLB:
-        return sva_qi_devtlb(s, q, iqei);
+        return sva_qi_devtlb(s, q, false, iqei);
     case SVA_QI_WAIT:
         return sva_qi_wait(s, q, iqei);
     case SVA_QI_PIOTLB:
@@ -286,7 +275,7 @@ static bool sva_qi_one(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
     case SVA_QI_PC:
         return sva_qi_pc(s, q, iqei);
     case SVA_QI_PDEVTLB:
-        return sva_qi_pdevtlb(s, q, iqei);
+        return sva_qi_devtlb(s, q, true, iqei);
     case SVA_QI_PGRP_RESP:
         return sva_qi_pgrp(s, q, iqei);
     default:
