@@ -7,11 +7,15 @@
  * when ATS is enabled, through the IOMMU's RID_PASID) is looked up in a
  * set-associative cache keyed by (PASID, privilege, page) that holds the
  * guest-physical page and its permissions. A miss sends an ATS translation
- * request to iommu-sva; a refused page sends a PRI page request (one page
- * per page request group, last-in-group set) and the worker waits, bounded
- * by a timeout and without the BQL, for the page group response that the
- * per-PASID PRI notifier delivers, then translates again. A failure or
- * invalid response fails the request with AWD_STS_FAULT at that address.
+ * request to iommu-sva. A refused page sends a page request group: that
+ * page plus up to pri-batch - 1 further refused pages of the same buffer
+ * (found with more translation requests), one PRI page request each, the
+ * last with last-in-group set, so the host answers them with one page
+ * group response instead of a round trip per page. The worker waits,
+ * bounded by a timeout and without the BQL, for the response that the
+ * per-PASID PRI notifier delivers, then translates again. A failed group
+ * of several pages is asked again for the first page alone, so a failure
+ * fails the request with AWD_STS_FAULT at the address that really failed.
  *
  * Device-TLB invalidations evict matching entries, bump the PASID's
  * invalidation generation and wait for every worker that holds mappings
@@ -80,7 +84,8 @@ typedef struct AwdPrgSlot {
     bool write;
     uint8_t code;
     uint32_t pasid;
-    uint64_t addr;
+    uint32_t npages;
+    uint64_t pages[AWD_PRI_BATCH_MAX];
 } AwdPrgSlot;
 
 typedef struct AwdAtcPasid {
@@ -99,6 +104,7 @@ struct AwdAtc {
     uint16_t ats_offset;
     uint16_t pri_offset;
     uint32_t pri_max;
+    uint32_t pri_batch;
     uint32_t pri_timeout_ms;
     bool check;
     uint32_t pri_fail_every;
@@ -114,7 +120,7 @@ struct AwdAtc {
 
     AwdPrgSlot prg[ATC_PRGI_COUNT];
     uint32_t prg_next;
-    uint32_t prg_outstanding;
+    uint32_t prg_outstanding;   /* page requests (pages), not groups */
     GQueue send;                /* PRG indices to send, as pointers + 1 */
     QEMUBH *send_bh;
 
@@ -257,6 +263,7 @@ static void atc_send_bh(void *opaque)
         uint32_t prgi = GPOINTER_TO_UINT(p) - 1;
         AwdPrgSlot *w = &atc->prg[prgi];
         AwdPrgSlot req;
+        uint32_t i;
         int ret;
 
         if (!w->in_use || w->sent) {
@@ -265,9 +272,26 @@ static void atc_send_bh(void *opaque)
         w->sent = true;
         req = *w;
         qemu_mutex_unlock(&atc->lock);
-        trace_accel_wd_pri_request(req.pasid, req.addr, prgi, req.write);
-        ret = pci_sva_pri_request_page(atc->pdev, req.pasid, req.priv, false,
-                                       req.addr, true, prgi, true, req.write);
+        for (i = 0, ret = 0; i < req.npages; i++) {
+            bool last = i == req.npages - 1;
+            int r;
+
+            trace_accel_wd_pri_request(req.pasid, req.pages[i], prgi,
+                                       req.write, last);
+            r = pci_sva_pri_request_page(atc->pdev, req.pasid, req.priv,
+                                         false, req.pages[i], last, prgi,
+                                         true, req.write);
+            /*
+             * A request dropped before the last one (queue full) only
+             * makes the group smaller: the last one is still answered.
+             */
+            if (last || (r < 0 && r != -ENOSPC && r != -EPERM)) {
+                ret = r;
+                if (!last) {
+                    break;
+                }
+            }
+        }
         qemu_mutex_lock(&atc->lock);
         /*
          * 0: queued; -ENOSPC and -EPERM: the IOMMU answers itself through
@@ -330,20 +354,24 @@ static bool atc_wait_slice(AwdXlateCtx *x, int64_t deadline, bool *timed_out)
 }
 
 /*
- * Send a page request for the page at @addr and wait for its response.
+ * Send one page request group for the @n pages at @pages (page-aligned,
+ * the first is the one the device needs) and wait for its response.
  * Returns AWD_STS_OK on success, AWD_STS_ABORTED or AWD_STS_FAULT.
  */
 static uint32_t atc_page_request(AwdXlateCtx *x, AwdAtcPasid *ap,
-                                 uint64_t addr, bool write)
+                                 const uint64_t *pages, uint32_t n,
+                                 bool write)
 {
     AwdAtc *atc = x->atc;
+    uint64_t addr = pages[0];
     int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
                        atc->pri_timeout_ms;
     bool timed_out = false;
     uint32_t prgi = ATC_NO_SLOT, i, st;
     AwdPrgSlot *w = NULL;
 
-    STAT_INC(x->page_requests);
+    STAT_INC(x->page_groups);
+    qatomic_set(&x->page_requests, x->page_requests + n);
     qemu_mutex_lock(&atc->lock);
     for (;;) {
         uint32_t limit = atc_pri_limit(atc);
@@ -352,7 +380,9 @@ static uint32_t atc_page_request(AwdXlateCtx *x, AwdAtcPasid *ap,
             qemu_mutex_unlock(&atc->lock);
             return AWD_STS_FAULT;
         }
-        if (atc->prg_outstanding < limit) {
+        /* the allocation counts page requests: shrink the group to fit */
+        n = MIN(n, limit);
+        if (atc->prg_outstanding + n <= limit) {
             for (i = 0; i < ATC_PRGI_COUNT; i++) {
                 uint32_t c = (atc->prg_next + i) % ATC_PRGI_COUNT;
 
@@ -370,12 +400,13 @@ static uint32_t atc_page_request(AwdXlateCtx *x, AwdAtcPasid *ap,
         }
     }
     atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
-    atc->prg_outstanding++;
+    atc->prg_outstanding += n;
     w = &atc->prg[prgi];
     *w = (AwdPrgSlot) {
-        .in_use = true, .pasid = ap->pasid, .addr = addr, .priv = x->priv,
+        .in_use = true, .pasid = ap->pasid, .npages = n, .priv = x->priv,
         .write = write,
     };
+    memcpy(w->pages, pages, n * sizeof(pages[0]));
     g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
     qemu_bh_schedule(atc->send_bh);
     while (!w->done) {
@@ -402,7 +433,7 @@ out:
     if (w) {
         /* a late response finds the slot free (or reused: rare, harmless) */
         w->in_use = false;
-        atc->prg_outstanding--;
+        atc->prg_outstanding -= w->npages;
         qemu_cond_broadcast(&atc->cond);
     }
     if (st == AWD_STS_OK && atc->pri_delay_ms) {
@@ -463,6 +494,54 @@ static void atc_check_hit(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
 }
 
 /*
+ * Fill @pages (room for @max) with @va and the next pages up to @last that
+ * the IOMMU refuses for this access. A translation request stops at the
+ * first refused page, so this asks at most 2 * @max of them.
+ * Returns the number of pages.
+ */
+static uint32_t atc_collect_group(AwdXlateCtx *x, AwdAtcPasid *ap,
+                                  uint64_t va, uint64_t last, bool write,
+                                  uint64_t *pages, uint32_t max)
+{
+    AwdAtc *atc = x->atc;
+    IOMMUTLBEntry res[ATC_ATS_BATCH];
+    uint64_t cur = va + ATC_PAGE_SIZE;
+    uint32_t n = 1, err;
+    unsigned probes;
+
+    pages[0] = va;
+    for (probes = 0; probes < 2 * max && n < max; probes++) {
+        ssize_t got, i;
+
+        if (cur < va || cur > last) {
+            break;
+        }
+        got = pci_sva_ats_request_translation(atc->pdev, ap->pasid, x->priv,
+                                              false, cur, last - cur + 1,
+                                              !write, res, ATC_ATS_BATCH,
+                                              &err);
+        if (got <= 0) {
+            break;
+        }
+        for (i = 0; i < got && n < max; i++) {
+            uint64_t base = res[i].iova & ~res[i].addr_mask;
+            uint64_t end = base + res[i].addr_mask;
+
+            if (!perm_ok(res[i].perm, write)) {
+                /* refused (or read-only for a write): one page at a time */
+                pages[n++] = MAX(base, cur) & ATC_PAGE_MASK;
+                end = (MAX(base, cur) & ATC_PAGE_MASK) + ATC_PAGE_SIZE - 1;
+            }
+            if (end >= last || end + 1 == 0) {
+                return n;
+            }
+            cur = end + 1;
+        }
+    }
+    return n;
+}
+
+/*
  * Translate the page at @va (page-aligned) for a read or @write; @last is
  * the last byte of the range being mapped, for prefetching. On success
  * *gpa is the guest-physical page. Returns AWD_STS_*, or AWD_ATC_FALLBACK
@@ -473,9 +552,11 @@ static uint32_t atc_translate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
 {
     AwdAtc *atc = x->atc;
     IOMMUTLBEntry res[ATC_ATS_BATCH];
-    uint32_t pasid = ap->pasid, err, st;
+    uint64_t pages[AWD_PRI_BATCH_MAX];
+    uint32_t pasid = ap->pasid, err, st, npages;
     unsigned tries = 0;
     uint64_t vpn = va >> ATC_PAGE_BITS, gen;
+    bool alone = false;
     ssize_t n, i;
 
     for (;;) {
@@ -543,7 +624,15 @@ static uint32_t atc_translate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
             ++tries > ATC_PRI_TRIES) {
             return AWD_STS_FAULT;
         }
-        st = atc_page_request(x, ap, va, write);
+        npages = alone ? 1 : atc_collect_group(x, ap, va, last, write, pages,
+                                               atc->pri_batch);
+        pages[0] = va;
+        st = atc_page_request(x, ap, pages, npages, write);
+        if (st == AWD_STS_FAULT && npages > 1) {
+            /* which page failed? Ask for the one needed now alone */
+            alone = true;
+            continue;
+        }
         if (st != AWD_STS_OK) {
             return st;
         }
@@ -932,6 +1021,7 @@ AwdAtc *awd_atc_new(PCIDevice *pdev, const AwdAtcConfig *cfg)
     atc->ats_offset = cfg->ats_offset;
     atc->pri_offset = cfg->pri_offset;
     atc->pri_max = cfg->pri_max_requests;
+    atc->pri_batch = MAX(MIN(cfg->pri_batch, AWD_PRI_BATCH_MAX), 1);
     atc->pri_timeout_ms = cfg->pri_timeout_ms;
     atc->check = cfg->check;
     atc->pri_fail_every = cfg->pri_fail_every;
@@ -978,12 +1068,14 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     uint64_t hits = qatomic_read(&x->atc_hits);
     uint64_t misses = qatomic_read(&x->atc_misses);
     uint64_t prs = qatomic_read(&x->page_requests);
+    uint64_t groups = qatomic_read(&x->page_groups);
     uint64_t faults = qatomic_read(&x->faults);
     uint64_t stale = qatomic_read(&x->stale_hits);
 
     visit_type_uint64(v, "atc-hits", &hits, errp);
     visit_type_uint64(v, "atc-misses", &misses, errp);
     visit_type_uint64(v, "page-requests", &prs, errp);
+    visit_type_uint64(v, "page-groups", &groups, errp);
     visit_type_uint64(v, "faults", &faults, errp);
     visit_type_uint64(v, "stale-hits", &stale, errp);
 }

@@ -22,12 +22,15 @@ typedef struct AwdAtc AwdAtc;
 
 /* awd_atc_map() when the IOMMU does not do ATS for requests without PASID */
 #define AWD_ATC_FALLBACK        UINT32_MAX
+/* Largest pri-batch: pages in one page request group */
+#define AWD_PRI_BATCH_MAX       64
 
 typedef struct AwdAtcConfig {
     uint16_t ats_offset;        /* ATS capability */
     uint16_t pri_offset;        /* PRI capability, 0: none */
     uint32_t entries;           /* cache size */
     uint32_t pri_max_requests;  /* outstanding page requests at most */
+    uint32_t pri_batch;         /* pages per page request group at most */
     uint32_t pri_timeout_ms;    /* wait for a page response at most */
     bool check;                 /* re-walk on each hit, flag stale entries */
     uint32_t pri_fail_every;    /* fault injection: every Nth response fails */

@@ -37,6 +37,7 @@ typedef struct AwdXlateCtx {
     uint64_t atc_hits;
     uint64_t atc_misses;
     uint64_t page_requests;
+    uint64_t page_groups;
     uint64_t faults;
     uint64_t stale_hits;
 } AwdXlateCtx;

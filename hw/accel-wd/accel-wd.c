@@ -332,6 +332,10 @@ static bool awd_check_params(AccelWdState *s, Error **errp)
         error_setg(errp, "pri-max-requests must be at least 1");
         return false;
     }
+    if (p->pri_batch < 1 || p->pri_batch > AWD_PRI_BATCH_MAX) {
+        error_setg(errp, "pri-batch must be 1..%u", AWD_PRI_BATCH_MAX);
+        return false;
+    }
     if (p->atc_entries < 4 || p->atc_entries > 65536) {
         error_setg(errp, "atc-entries must be 4..65536");
         return false;
@@ -425,6 +429,7 @@ static void awd_realize(PCIDevice *pdev, Error **errp)
             .pri_offset = s->params.pri ? AWD_PRI_OFFSET : 0,
             .entries = s->params.atc_entries,
             .pri_max_requests = s->params.pri_max_requests,
+            .pri_batch = s->params.pri_batch,
             .pri_timeout_ms = s->params.pri_timeout_ms,
             .check = s->params.atc_check,
             .pri_fail_every = s->params.pri_fail_every,
@@ -526,6 +531,7 @@ static const Property awd_properties[] = {
     DEFINE_PROP_UINT32("workers", AccelWdState, params.workers, 0),
     DEFINE_PROP_UINT32("pri-max-requests", AccelWdState,
                        params.pri_max_requests, 512),
+    DEFINE_PROP_UINT32("pri-batch", AccelWdState, params.pri_batch, 32),
     DEFINE_PROP_UINT32("atc-entries", AccelWdState, params.atc_entries, 512),
     DEFINE_PROP_UINT32("pri-timeout-ms", AccelWdState, params.pri_timeout_ms,
                        10000),

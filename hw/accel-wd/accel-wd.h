@@ -42,6 +42,7 @@ typedef struct AccelWdParams {
     uint32_t max_xfer;
     uint32_t workers;           /* 0: a worker thread per queue */
     uint32_t pri_max_requests;
+    uint32_t pri_batch;
     uint32_t atc_entries;
     uint32_t pri_timeout_ms;
     uint32_t pri_fail_every;

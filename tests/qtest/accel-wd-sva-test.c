@@ -42,6 +42,11 @@ typedef struct S {
     uint64_t top;               /* the process's top-level table */
     uint64_t prq;
     unsigned page_requests;
+    unsigned page_groups;
+    unsigned largest_group;
+    /* per PRG index: pages seen so far and the group's answer */
+    unsigned grp_pages[512];
+    uint8_t grp_code[512];
 } S;
 
 /* A buffer at a user virtual address, one scattered guest page per page */
@@ -247,7 +252,11 @@ static void page_response(S *s, uint32_t pasid, uint8_t code, uint16_t prgi)
     qi_wait(&s->t);
 }
 
-/* Answer what is in the page request queue, checking each request */
+/*
+ * Answer what is in the page request queue, checking each request. As
+ * Linux does, the pages of a group are handled in order until one fails,
+ * and the group gets one response, after its last-in-group request.
+ */
 static void serve_prq(S *s, PriHandler h, void *opaque)
 {
     T *t = &s->t;
@@ -262,19 +271,31 @@ static void serve_prq(S *s, PriHandler h, void *opaque)
         bool write = q1 & SVA_PRQ_WR;
         uint8_t code;
 
-        /* one page per group, from our device and PASID, user, no exec */
+        /* from our device and PASID, user, no exec */
         g_assert_true(q0 & SVA_PRQ_PASID_PRESENT);
         g_assert_cmphex(pasid, ==, TEST_PASID);
         g_assert_cmphex((q0 & SVA_PRQ_RID_MASK) >> SVA_PRQ_RID_SHIFT, ==,
                         TD_SID);
         g_assert_false(q0 & (SVA_PRQ_EXE | SVA_PRQ_PM));
         g_assert_true(q1 & SVA_PRQ_RD);
-        g_assert_true(q1 & SVA_PRQ_LPIG);
         s->page_requests++;
-        code = h(s, addr, write, opaque);
+        if (!s->grp_pages[prgi]++) {
+            s->grp_code[prgi] = SVA_PGRP_RC_SUCCESS;
+        }
+        /* no more pages than the PRI allocation in one group */
+        g_assert_cmpuint(s->grp_pages[prgi], <=, PRI_ALLOC);
+        if (s->grp_code[prgi] == SVA_PGRP_RC_SUCCESS) {
+            s->grp_code[prgi] = h(s, addr, write, opaque);
+        }
         head = (head + SVA_PRQ_DESC_SIZE) % PG;
         wrq(t, SVA_REG_PQH, head);
-        page_response(s, pasid, code, prgi);
+        if (q1 & SVA_PRQ_LPIG) {
+            code = s->grp_code[prgi];
+            s->page_groups++;
+            s->largest_group = MAX(s->largest_group, s->grp_pages[prgi]);
+            s->grp_pages[prgi] = 0;
+            page_response(s, pasid, code, prgi);
+        }
         tail = rdq(t, SVA_REG_PQT);
     }
     wrl(t, SVA_REG_PRS, SVA_PRS_PPR);
@@ -455,6 +476,10 @@ static void test_compress_faulted(void)
     g_assert_cmpuint(s.page_requests, ==, src.npages + dst.npages);
     g_assert_cmpuint(queue_stat(&s, 0, "page-requests"), ==,
                      src.npages + dst.npages);
+    /* one group per buffer: the device asked for all its pages at once */
+    g_assert_cmpuint(s.page_groups, ==, 2);
+    g_assert_cmpuint(s.largest_group, ==, src.npages);
+    g_assert_cmpuint(queue_stat(&s, 0, "page-groups"), ==, 2);
     g_assert_cmpuint(queue_stat(&s, 0, "faults"), ==, 0);
 
     /* and again: everything is in the ATC now, no page request */
@@ -808,7 +833,10 @@ static void test_atc_check(void)
     sva_stop(&s);
 }
 
-/* Fault injection: every 3rd page response fails; responses act late */
+/*
+ * Fault injection: every 3rd page response fails; responses act late.
+ * One page per group (pri-batch=1), so the responses are counted per page.
+ */
 static void test_pri_injection(void)
 {
     size_t len = 4 * PG;
@@ -821,7 +849,7 @@ static void test_pri_injection(void)
     struct awd_cpl c;
     gint64 t0;
 
-    sva_start(&s, ",pri-fail-every=3,pri-delay-ms=100");
+    sva_start(&s, ",pri-fail-every=3,pri-delay-ms=100,pri-batch=1");
     pq_setup(&s, &q, 0, 3);
     vbuf_alloc(&s, &src, SRC_VA, len, false);
     vbuf_alloc(&s, &dst, DST_VA, 4 * PG, true);
