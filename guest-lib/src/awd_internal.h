@@ -64,6 +64,8 @@ struct awd_ctx {
 	pid_t owner;                      /* without MADV_WIPEONFORK (< 4.14) */
 	bool broken;                      /* device returned garbage */
 	bool irq;
+	uint64_t last_cpl_ns;             /* last reap that found some, 0: idle */
+	uint64_t cpl_gap_ns;              /* running mean interval per completion */
 	unsigned int users;               /* streams + keys made on it */
 	struct awd_arena *arena;          /* no-SVA bounce memory */
 	struct awd_stats st;

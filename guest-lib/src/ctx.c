@@ -26,6 +26,7 @@
 #include "awd_internal.h"
 
 #define SPIN_NS          (20 * 1000)          /* spin before sleeping */
+#define SPIN_MAX_NS      (250 * 1000)         /* adaptive spin at most */
 #define STATE_CHECK_NS   (100 * 1000 * 1000)  /* re-check queue state */
 #define TAG_SLOT_MASK    0xffffu
 #define TAG_GEN_SHIFT    16
@@ -667,6 +668,8 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 	req->priv[PRIV_STATE] = REQ_INFLIGHT;
 	ctx->slots[slot] = req;
 	ctx->inflight++;
+	if (!ctx->last_cpl_ns)
+		ctx->last_cpl_ns = now_ns();    /* a busy period starts */
 
 	memcpy(&ctx->sq[ctx->sq_tail], &d, sizeof(d));
 	ctx->sq_tail = (ctx->sq_tail + 1) & ctx->mask;
@@ -732,10 +735,21 @@ static int reap_cq(struct awd_ctx *ctx)
 		}
 		n++;
 	}
-	if (n)
+	if (n) {
+		uint64_t t = now_ns();
+
 		awd__store_release32((uint32_t *)(ctx->db +
 							   AWD_DB_CQ_HEAD),
 				     ctx->cq_head);
+		/* completion rate while busy, for wait_event()'s spin */
+		if (ctx->last_cpl_ns) {
+			uint64_t gap = (t - ctx->last_cpl_ns) / (uint64_t)n;
+
+			ctx->cpl_gap_ns = ctx->cpl_gap_ns ?
+				(7 * ctx->cpl_gap_ns + gap) / 8 : gap;
+		}
+		ctx->last_cpl_ns = ctx->inflight ? t : 0;
+	}
 	return n;
 }
 
@@ -764,7 +778,10 @@ AWD_EXPORT int awd_poll(struct awd_ctx *ctx, struct awd_req **done,
  */
 static int wait_event(struct awd_ctx *ctx, uint64_t deadline)
 {
-	uint64_t start = now_ns(), last_check = start;
+	uint64_t start = now_ns(), last_check = start, spin = SPIN_NS;
+
+	if (2 * ctx->cpl_gap_ns > spin && 2 * ctx->cpl_gap_ns <= SPIN_MAX_NS)
+		spin = 2 * ctx->cpl_gap_ns;
 
 	for (;;) {
 		struct awd_cpl *c = &ctx->cq[ctx->cq_head];
@@ -783,7 +800,7 @@ static int wait_event(struct awd_ctx *ctx, uint64_t deadline)
 			if (ret)
 				return ret;
 		}
-		if (ctx->irq && t - start >= SPIN_NS) {
+		if (ctx->irq && t - start >= spin) {
 			struct pollfd pfd = { .fd = ctx->fd, .events = POLLIN };
 			uint64_t slice = STATE_CHECK_NS;
 			int ms;
@@ -801,7 +818,7 @@ static int wait_event(struct awd_ctx *ctx, uint64_t deadline)
 				ret = ctx_state(ctx);
 				return ret ? ret : 1;
 			}
-		} else if (t - start >= SPIN_NS) {
+		} else if (t - start >= spin) {
 			sched_yield();
 		}
 	}
