@@ -1,0 +1,208 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * The accel-wd deflate engine on the host, no QEMU: host zlib called
+ * directly against the engine on one contiguous buffer and on 4 KiB pages
+ * scattered in memory (what a process's buffer looks like to the device
+ * behind an IOMMU). Prints MB/s and ratios; asserts nothing.
+ *   bench-engine [seconds per case]
+ */
+#include "qemu/osdep.h"
+#include <time.h>
+#include <zlib.h>
+#include "accel_wd_hw.h"
+#include "engine.h"
+
+#define PAGE 4096
+
+static void check(bool ok)
+{
+    if (!ok) {
+        fprintf(stderr, "bench-engine: an operation failed\n");
+        exit(1);
+    }
+}
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Text-like data, about 3:1 */
+static void fill(uint8_t *p, size_t len)
+{
+    static const char *const words[] = {
+        "accelerator ", "shared ", "virtual ", "addressing ", "queue ",
+        "the ", "page ", "request ", "\n", "0x1f8b ", "process ",
+    };
+    uint32_t s = 1;
+
+    for (size_t i = 0; i < len;) {
+        s = s * 1103515245u + 12345u;
+        if ((s >> 16) % 10 == 0) {
+            for (size_t k = (s >> 20) % 48; k && i < len; k--) {
+                s = s * 1103515245u + 12345u;
+                p[i++] = s >> 16;
+            }
+        } else {
+            for (const char *w = words[(s >> 16) % 11]; *w && i < len; w++) {
+                p[i++] = *w;
+            }
+        }
+    }
+}
+
+/* @len bytes as one segment, or as pages taken from a shuffled pool */
+static void make_sgl(AwdSgl *sgl, uint8_t *contig, uint8_t *pool,
+                     size_t pool_pages, size_t len, bool scattered)
+{
+    size_t n = scattered ? (len + PAGE - 1) / PAGE : 1;
+
+    sgl->seg = calloc(n, sizeof(AwdSeg));
+    sgl->nseg = n;
+    sgl->total = len;
+    if (!scattered) {
+        sgl->seg[0] = (AwdSeg) { contig, len };
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* every 7th page of the pool: never two neighbours in a row */
+        size_t pg = (i * 7) % pool_pages;
+
+        sgl->seg[i] = (AwdSeg) { pool + pg * PAGE,
+                                 MIN(PAGE, len - i * PAGE) };
+    }
+}
+
+static void sgl_copy_in(AwdSgl *sgl, const uint8_t *p)
+{
+    for (unsigned i = 0; i < sgl->nseg; i++) {
+        memcpy(sgl->seg[i].base, p, sgl->seg[i].len);
+        p += sgl->seg[i].len;
+    }
+}
+
+static double run_zlib(bool comp, int level, const uint8_t *in, size_t n,
+                       uint8_t *out, size_t cap, double secs)
+{
+    z_stream zs = { 0 };
+    double t0 = now(), t;
+    uint64_t ops = 0;
+    int ret;
+
+    if (comp) {
+        deflateInit2(&zs, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+    } else {
+        inflateInit2(&zs, 31);
+    }
+    do {
+        zs.next_in = (Bytef *)in;
+        zs.avail_in = n;
+        zs.next_out = out;
+        zs.avail_out = cap;
+        if (comp) {
+            ret = deflate(&zs, Z_FINISH);
+            deflateReset(&zs);
+        } else {
+            ret = inflate(&zs, Z_FINISH);
+            inflateReset(&zs);
+        }
+        check(ret == Z_STREAM_END);
+        ops++;
+    } while ((t = now()) - t0 < secs);
+    if (comp) {
+        deflateEnd(&zs);
+    } else {
+        inflateEnd(&zs);
+    }
+    return ops / (t - t0);
+}
+
+static double run_engine(AwdDeflateEngine *e, bool comp, int level,
+                         const AwdSgl *src, const AwdSgl *dst, double secs)
+{
+    AwdDeflateOp op = {
+        .compress = comp, .fmt = AWD_FMT_GZIP, .level = level,
+        .src = src, .dst = dst,
+    };
+    AwdEngineResult res;
+    double t0 = now(), t;
+    uint64_t ops = 0;
+
+    do {
+        memset(&res, 0, sizeof(res));
+        check(awd_deflate_run(e, &op, &res) && res.status == AWD_STS_OK);
+        ops++;
+    } while ((t = now()) - t0 < secs);
+    return ops / (t - t0);
+}
+
+int main(int argc, char **argv)
+{
+    static const size_t sizes[] = { 4096, 65536, 1 << 20 };
+    double secs = argc > 1 ? atof(argv[1]) : 0.5;
+    size_t big = 1 << 20, cap = big + big / 8 + 1024;
+    size_t pool_pages = 4 * (cap / PAGE + 1) + 1;
+    uint8_t *in = malloc(big), *z = malloc(cap), *out = malloc(cap);
+    uint8_t *pool = calloc(pool_pages, PAGE);
+    AwdDeflateEngine *e = awd_deflate_engine_new();
+
+    fill(in, big);
+    printf("%-12s %8s %10s %10s %10s %8s %8s\n", "operation", "bytes",
+           "zlib", "contig", "4K pages", "contig/z", "pages/z");
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        size_t n = sizes[si];
+
+        for (int k = 0; k < 3; k++) {
+            bool comp = k < 2;
+            int level = k == 0 ? 1 : 6;
+            const uint8_t *src = in;
+            size_t src_len = n, dst_len = cap, zn = 0;
+            AwdSgl s_c, d_c, s_p, d_p;
+            double rz, rc, rp, bytes = n;
+
+            if (!comp) {
+                z_stream zs = { 0 };
+
+                deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+                zs.next_in = in;
+                zs.avail_in = n;
+                zs.next_out = z;
+                zs.avail_out = cap;
+                check(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+                zn = zs.total_out;
+                deflateEnd(&zs);
+                src = z;
+                src_len = zn;
+                dst_len = n;
+            }
+            make_sgl(&s_c, (uint8_t *)src, NULL, 0, src_len, false);
+            make_sgl(&d_c, out, NULL, 0, dst_len, false);
+            /* source pages in the first half of the pool, output after */
+            make_sgl(&s_p, NULL, pool, pool_pages / 2, src_len, true);
+            make_sgl(&d_p, NULL, pool + pool_pages / 2 * PAGE,
+                     pool_pages / 2, dst_len, true);
+            sgl_copy_in(&s_p, src);
+            rz = run_zlib(comp, level, src, src_len, out, dst_len, secs);
+            rc = run_engine(e, comp, level, &s_c, &d_c, secs);
+            rp = run_engine(e, comp, level, &s_p, &d_p, secs);
+            printf("%-12s %8zu %10.1f %10.1f %10.1f %7.2fx %7.2fx\n",
+                   comp ? (level == 1 ? "compress-L1" : "compress-L6") :
+                   "decompress", n, rz * bytes / 1e6, rc * bytes / 1e6,
+                   rp * bytes / 1e6, rc / rz, rp / rz);
+            free(s_c.seg);
+            free(d_c.seg);
+            free(s_p.seg);
+            free(d_p.seg);
+        }
+    }
+    awd_deflate_engine_free(e);
+    free(in);
+    free(z);
+    free(out);
+    free(pool);
+    return 0;
+}
