@@ -9,7 +9,7 @@ set -euo pipefail
 PKGS=(
     build-essential gcc-multilib pkg-config ninja-build ccache git rsync patch
     python3 python3-venv
-    libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libgmp-dev
+    libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libgmp-dev libisal-dev
     libssl-dev openssl libfdt-dev
     flex bison dpkg-dev debootstrap busybox-static dwarves seabios
     xz-utils zstd cpio gzip kmod

@@ -535,6 +535,7 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
     AwdDeflateOp op;
     AwdEngineResult r;
     uint64_t fault = 0;
+    bool ran = true, done = false;
     uint32_t st;
 
     if ((d->param & ~(AWD_PARAM_COMP_VALID_MASK | AWD_PARAM_WBITS_VALID)) ||
@@ -590,7 +591,12 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
         .abort = q_abort_cb,
         .opaque = q,
     };
-    if (!awd_deflate_run(q->engine, &op, &r)) {
+    if (q->isal && !awd_isal_compress(q->isal, &op, &r, &done)) {
+        ran = false;
+    } else if (!done) {
+        ran = awd_deflate_run(q->engine, &op, &r);
+    }
+    if (!ran) {
         awd_xlate_unmap(&q->xlate, &dst, d->dst_len);
         awd_xlate_unmap(&q->xlate, &src, 0);
         awd_mapping_free(&src);
@@ -956,6 +962,7 @@ void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index)
     q->xlate.atc = s->atc;
     q->xlate.abort = &q->abort;
     q->engine = awd_deflate_engine_new();
+    q->isal = s->params.isal ? awd_isal_new() : NULL;
     q->stream_ctx = g_malloc0(AWD_STREAM_CTX_BYTES);
     q->paused = !s->running;
     qemu_mutex_init(&q->lock);
@@ -985,6 +992,8 @@ void awd_queue_exit(AwdQueue *q)
     }
     awd_deflate_engine_free(q->engine);
     q->engine = NULL;
+    awd_isal_free(q->isal);
+    q->isal = NULL;
     g_free(q->stream_ctx);
     q->stream_ctx = NULL;
     qemu_cond_destroy(&q->idle_cond);

@@ -332,6 +332,10 @@ static bool awd_check_params(AccelWdState *s, Error **errp)
         error_setg(errp, "pri-max-requests must be at least 1");
         return false;
     }
+    if (p->isal && !awd_isal_available()) {
+        error_setg(errp, "isal=on: this QEMU was built without libisal");
+        return false;
+    }
     if (p->pri_batch < 1 || p->pri_batch > AWD_PRI_BATCH_MAX) {
         error_setg(errp, "pri-batch must be 1..%u", AWD_PRI_BATCH_MAX);
         return false;
@@ -539,6 +543,7 @@ static const Property awd_properties[] = {
     DEFINE_PROP_UINT32("pri-fail-every", AccelWdState, params.pri_fail_every,
                        0),
     DEFINE_PROP_UINT32("pri-delay-ms", AccelWdState, params.pri_delay_ms, 0),
+    DEFINE_PROP_BOOL("isal", AccelWdState, params.isal, false),
     DEFINE_PROP_BOOL("ats", AccelWdState, params.ats, true),
     DEFINE_PROP_BOOL("pri", AccelWdState, params.pri, true),
 };
@@ -572,10 +577,17 @@ static void awd_get_stats(Object *obj, Visitor *v, const char *name,
     visit_end_list(v, NULL);
 }
 
+/* The engines this build has: "zlib gmp", plus "isal" with libisal */
+static char *awd_get_engines(Object *obj, Error **errp)
+{
+    return g_strdup(awd_isal_available() ? "zlib gmp isal" : "zlib gmp");
+}
+
 static void awd_instance_init(Object *obj)
 {
     object_property_add(obj, "stats", "AccelWdStats", awd_get_stats,
                         NULL, NULL, NULL);
+    object_property_add_str(obj, "engines", awd_get_engines, NULL);
 }
 
 static void awd_class_init(ObjectClass *klass, void *data)

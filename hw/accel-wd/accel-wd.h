@@ -43,6 +43,7 @@ typedef struct AccelWdParams {
     uint32_t workers;           /* 0: a worker thread per queue */
     uint32_t pri_max_requests;
     uint32_t pri_batch;
+    bool isal;
     uint32_t atc_entries;
     uint32_t pri_timeout_ms;
     uint32_t pri_fail_every;
@@ -92,6 +93,7 @@ typedef struct AwdQueue {
     bool stop;                  /* thread exit */
     AwdXlateCtx xlate;
     AwdDeflateEngine *engine;   /* per-worker zlib state */
+    AwdIsal *isal;              /* ISA-L state with isal=on, else NULL */
     uint8_t *stream_ctx;        /* bounce copy of a stream context */
 
     AwdQueueStats stats;

@@ -67,6 +67,21 @@ bool awd_deflate_run(AwdDeflateEngine *e, const AwdDeflateOp *op,
 /* Worst-case compressed size of @len bytes in @fmt (single shot). */
 size_t awd_deflate_bound(unsigned fmt, size_t len);
 
+/* ---- ISA-L compression (engine-isal.c) ---- */
+typedef struct AwdIsal AwdIsal;
+
+/* Was the device built with libisal? */
+bool awd_isal_available(void);
+AwdIsal *awd_isal_new(void);            /* NULL without libisal */
+void awd_isal_free(AwdIsal *z);
+/*
+ * Single-shot compression at levels 1-3 (32 KiB window). Returns false if
+ * aborted; else *done tells whether it ran the operation (and filled @res)
+ * or left it to awd_deflate_run().
+ */
+bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
+                       AwdEngineResult *res, bool *done);
+
 /* ---- RSA (engine-rsa.c) ---- */
 typedef struct AwdRsaOp {
     unsigned form;              /* AWD_RSA_PUBLIC, _PRIVATE, _CRT */

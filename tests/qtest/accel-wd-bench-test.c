@@ -454,6 +454,7 @@ static void test_bench(void)
     AwdDev d;
     AwdQ qs[2];
     char extra[64];
+    bool isal;
 
     z_load();
     snprintf(extra, sizeof(extra), ",max-xfer=%u", 2 << 20);
@@ -475,6 +476,23 @@ static void test_bench(void)
         }
     }
     bench_rsa(&d, &qs[0], full ? 1000 : 20);
+    isal = awd_dev_has_engine(&d, "isal");
+    awd_dev_stop(&d);
+
+    /* the same compression at L1 with the ISA-L engine, against host zlib */
+    if (!isal) {
+        report("isal=on: not built (no libisal), skipped");
+        return;
+    }
+    snprintf(extra, sizeof(extra), ",max-xfer=%u,isal=on", 2 << 20);
+    awd_dev_start(&d, extra);
+    awd_q_setup(&d, &qs[0], 0, 11);
+    awd_q_setup(&d, &qs[1], 1, 11);
+    report("isal=on (ISA-L igzip for levels 1-3; host column is zlib):");
+    bench_comp(&d, qs, data, data_len, AWD_OP_COMPRESS, 1, 65536,
+               full ? 256 : 8, 1);
+    bench_comp(&d, qs, data, data_len, AWD_OP_COMPRESS, 1, 1 << 20,
+               full ? 24 : 2, 1);
     awd_dev_stop(&d);
 }
 

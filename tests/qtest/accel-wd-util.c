@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include <dlfcn.h>
 #include "qemu/bswap.h"
+#include "qobject/qdict.h"
 #include "accel-wd-util.h"
 #include "../libqos/libqos-malloc.h"
 
@@ -228,6 +229,8 @@ static struct {
     typeof(deflate) *deflate;
     typeof(deflateEnd) *deflateEnd;
     typeof(zlibVersion) *zlibVersion;
+    typeof(crc32) *crc32;
+    typeof(adler32) *adler32;
 } hz;
 
 static void hz_load(void)
@@ -246,10 +249,34 @@ static void hz_load(void)
     hz.deflate = dlsym(h, "deflate");
     hz.deflateEnd = dlsym(h, "deflateEnd");
     hz.zlibVersion = dlsym(h, "zlibVersion");
+    hz.crc32 = dlsym(h, "crc32");
+    hz.adler32 = dlsym(h, "adler32");
     g_assert_true(hz.inflateInit2_ && hz.inflate && hz.inflateEnd &&
                   hz.deflateInit2_ && hz.deflate && hz.deflateEnd &&
-                  hz.zlibVersion);
+                  hz.zlibVersion && hz.crc32 && hz.adler32);
     hz.loaded = true;
+}
+
+bool awd_dev_has_engine(AwdDev *d, const char *name)
+{
+    /* the device is the only -device, without an id */
+    QDict *rsp = qtest_qmp(d->qts, "{'execute': 'qom-get', 'arguments':"
+                           " {'path': '/machine/peripheral-anon/device[0]',"
+                           " 'property': 'engines'}}");
+    g_auto(GStrv) names = NULL;
+    bool yes;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    names = g_strsplit(qdict_get_str(rsp, "return"), " ", -1);
+    yes = g_strv_contains((const char * const *)names, name);
+    qobject_unref(rsp);
+    return yes;
+}
+
+uint32_t awd_host_checksum(unsigned fmt, const void *p, size_t len)
+{
+    hz_load();
+    return fmt == AWD_FMT_GZIP ? hz.crc32(0, p, len) : hz.adler32(1, p, len);
 }
 
 int awd_fmt_wbits(unsigned fmt)

@@ -40,6 +40,8 @@ uint32_t awd_qreg(AwdDev *d, unsigned q, uint32_t off);
 void awd_qreg_write(AwdDev *d, unsigned q, uint32_t off, uint32_t val);
 void awd_doorbell(AwdDev *d, unsigned q, uint32_t off, uint32_t val);
 uint64_t awd_alloc(AwdDev *d, size_t size, size_t align);
+/* Is @name ("zlib", "gmp", "isal") in the device's engines property? */
+bool awd_dev_has_engine(AwdDev *d, const char *name);
 
 /* Program and enable queue @index with 2^@order entries. */
 void awd_q_setup(AwdDev *d, AwdQ *q, unsigned index, unsigned order);
@@ -70,5 +72,7 @@ long awd_host_inflate(int wbits, const void *in, size_t len, void *out,
 long awd_host_deflate(int wbits, int level, const void *in, size_t len,
                       void *out, size_t cap);
 int awd_fmt_wbits(unsigned fmt);
+/* The checksum the device reports: CRC-32 for gzip, else Adler-32 */
+uint32_t awd_host_checksum(unsigned fmt, const void *p, size_t len);
 
 #endif
