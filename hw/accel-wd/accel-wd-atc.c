@@ -688,16 +688,17 @@ static void atc_release_segs(AwdMapping *m, size_t access_len)
     m->sgl.total = 0;
 }
 
-/* Translate and map all of @m with generation @gen */
-static uint32_t atc_build(AwdXlateCtx *x, AwdAtcPasid *ap, AwdMapping *m,
-                          uint64_t gen, uint64_t *fault_addr)
+/*
+ * Translate and map [m->addr + from, + len) onto the end of @m. On
+ * failure the segments added are left for the caller to release.
+ */
+static uint32_t atc_append(AwdXlateCtx *x, AwdAtcPasid *ap, AwdMapping *m,
+                           uint64_t from, uint64_t len, uint64_t *fault_addr)
 {
-    uint64_t cur = m->addr, left = m->len, last = m->addr + m->len - 1;
+    uint64_t cur = m->addr + from, left = len, last = cur + len - 1;
     uint64_t run_va = 0, run_gpa = 0, run_len = 0;
     uint32_t st;
 
-    atc_release_segs(m, 0);
-    m->gen = gen;
     while (left) {
         uint64_t off = cur & ~ATC_PAGE_MASK;
         uint64_t chunk = MIN(left, ATC_PAGE_SIZE - off);
@@ -731,7 +732,22 @@ not_ram:
     *fault_addr = run_va;
     st = AWD_STS_DMA_ERROR;
 fail:
+    return st;
+}
+
+/* Translate and map all of @m anew with generation @gen */
+static uint32_t atc_build(AwdXlateCtx *x, AwdAtcPasid *ap, AwdMapping *m,
+                          uint64_t gen, uint64_t *fault_addr)
+{
+    uint32_t st;
+
     atc_release_segs(m, 0);
+    m->gen = gen;
+    m->sgl.gen++;               /* engine cursors find their place again */
+    st = atc_append(x, ap, m, 0, m->len, fault_addr);
+    if (st != AWD_STS_OK) {
+        atc_release_segs(m, 0);
+    }
     return st;
 }
 
@@ -866,6 +882,83 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
     if (st == AWD_STS_FAULT) {
         STAT_INC(x->faults);
         trace_accel_wd_atc_fault(ap->pasid, *fault_addr, is_write);
+    }
+    atc_put(atc, ap);
+    return st;
+}
+
+uint32_t awd_atc_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
+                        uint64_t *fault_addr)
+{
+    AwdAtc *atc = x->atc;
+    AwdAtcPasid *ap = x->live_ap;
+    uint64_t old_len = m->len;
+    uint32_t st = AWD_STS_OK;
+    unsigned i;
+
+    if (!m->atc || !ap || !add || m->addr + old_len + add - 1 < m->addr) {
+        *fault_addr = m->addr + old_len;
+        return AWD_STS_DMA_ERROR;
+    }
+    qemu_mutex_lock(&atc->lock);
+    ap->refs++;
+    qemu_mutex_unlock(&atc->lock);
+    /* As in awd_atc_map: inactive while translating and waiting */
+    atc_deactivate(x);
+    for (;;) {
+        uint64_t gen;
+
+        qemu_mutex_lock(&atc->lock);
+        gen = ap->gen;
+        qemu_mutex_unlock(&atc->lock);
+        for (i = 0; i < x->nlive && st == AWD_STS_OK; i++) {
+            AwdMapping *l = x->live[i];
+
+            if (l->gen != gen) {
+                if (l == m) {
+                    m->len = old_len + add;
+                }
+                st = atc_build(x, ap, l, gen, fault_addr);
+            }
+        }
+        if (st == AWD_STS_OK && m->len == old_len) {
+            unsigned nseg = m->sgl.nseg;
+
+            st = atc_append(x, ap, m, old_len, add, fault_addr);
+            if (st == AWD_STS_OK) {
+                m->len += add;
+            } else {
+                /* drop what the failed part added, keep the rest */
+                while (m->sgl.nseg > nseg) {
+                    unsigned k = --m->sgl.nseg;
+
+                    address_space_unmap(&address_space_memory,
+                                        m->sgl.seg[k].base, m->seg_len[k],
+                                        m->is_write, 0);
+                    m->sgl.total -= m->sgl.seg[k].len;
+                }
+            }
+        }
+        if (st != AWD_STS_OK) {
+            break;
+        }
+        qemu_mutex_lock(&atc->lock);
+        if (ap->gen == gen) {
+            ap->active++;
+            x->active = true;
+            qemu_mutex_unlock(&atc->lock);
+            atc_put(atc, ap);
+            return AWD_STS_OK;
+        }
+        qemu_mutex_unlock(&atc->lock);
+    }
+    /*
+     * The request fails. Its mappings stay live (not active) until the
+     * queue unmaps them; the engine only finishes reading.
+     */
+    if (st == AWD_STS_FAULT) {
+        STAT_INC(x->faults);
+        trace_accel_wd_atc_fault(ap->pasid, *fault_addr, m->is_write);
     }
     atc_put(atc, ap);
     return st;

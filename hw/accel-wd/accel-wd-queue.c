@@ -19,6 +19,7 @@
 #include "qemu/atomic.h"
 #include "qemu/bitops.h"
 #include "qemu/range.h"
+#include "qemu/units.h"
 #include "hw/pci/msix.h"
 #include "migration/vmstate.h"
 #include "accel-wd.h"
@@ -485,7 +486,37 @@ static bool q_abort_cb(void *opaque)
 {
     AwdQueue *q = opaque;
 
-    return qatomic_read(&q->abort);
+    /* also stop an engine whose destination could not be mapped further */
+    return qatomic_read(&q->abort) || q->dst_status != AWD_STS_OK;
+}
+
+/*
+ * Behind the ATC the destination is mapped as the engine reaches it, not
+ * all up front: a process's output buffer is usually much larger than
+ * the output, and every page mapped may cost a page request. The first
+ * window and each step are AWD_DST_WINDOW up to half of what is mapped,
+ * at most AWD_DST_STEP_MAX.
+ */
+#define AWD_DST_WINDOW      (64 * KiB)
+#define AWD_DST_STEP_MAX    (256 * KiB)
+
+static bool q_dst_extend(void *opaque)
+{
+    AwdQueue *q = opaque;
+    AwdMapping *m = q->dst_map;
+    uint64_t left = m->sgl.limit - m->len;
+    uint64_t add = MIN(MAX(AWD_DST_WINDOW, m->len / 2), AWD_DST_STEP_MAX);
+    uint32_t st;
+
+    if (q->dst_status != AWD_STS_OK || !left) {
+        return false;
+    }
+    st = awd_xlate_extend(&q->xlate, m, MIN(add, left), &q->dst_fault);
+    if (st != AWD_STS_OK) {
+        q->dst_status = st;
+        return false;
+    }
+    return true;
 }
 
 static bool range_wraps(uint64_t addr, uint64_t len)
@@ -535,7 +566,7 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
     AwdDeflateOp op;
     AwdEngineResult r;
     uint64_t fault = 0;
-    bool ran = true, done = false;
+    bool ran = true, done = false, on_demand;
     uint32_t st;
 
     if ((d->param & ~(AWD_PARAM_COMP_VALID_MASK | AWD_PARAM_WBITS_VALID)) ||
@@ -570,12 +601,29 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
     if (st != AWD_STS_OK) {
         goto fault;
     }
-    st = awd_xlate_map(&q->xlate, d->dst, d->dst_len, true, &dst, &fault);
+    on_demand = d->dst_len > AWD_DST_WINDOW &&
+                awd_xlate_on_demand(&q->xlate);
+    st = awd_xlate_map(&q->xlate, d->dst,
+                       on_demand ? AWD_DST_WINDOW : d->dst_len, true, &dst,
+                       &fault);
+    if (st == AWD_STS_OK && on_demand && !awd_xlate_is_atc(&dst)) {
+        /* the IOMMU declined ATS after all: plain DMA, map it whole */
+        awd_xlate_unmap(&q->xlate, &dst, 0);
+        st = awd_xlate_map(&q->xlate, d->dst, d->dst_len, true, &dst,
+                           &fault);
+    } else if (st == AWD_STS_OK && on_demand) {
+        /* the first window now, the rest as the engine reaches it */
+        dst.sgl.extend = q_dst_extend;
+        dst.sgl.extend_opaque = q;
+        dst.sgl.limit = d->dst_len;
+    }
     if (st != AWD_STS_OK) {
         c->flags |= AWD_CF_FAULT_WRITE;
         awd_xlate_unmap(&q->xlate, &src, 0);
         goto fault;
     }
+    q->dst_map = &dst;
+    q->dst_status = AWD_STS_OK;
 
     op = (AwdDeflateOp) {
         .compress = compress,
@@ -596,6 +644,21 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
     } else if (!done) {
         ran = awd_deflate_run(q->engine, &op, &r);
     }
+    q->dst_map = NULL;
+    if (q->dst_status != AWD_STS_OK && !qatomic_read(&q->abort)) {
+        /* a destination page could not be mapped: fault there */
+        awd_xlate_unmap(&q->xlate, &dst, d->dst_len);
+        awd_xlate_unmap(&q->xlate, &src, 0);
+        st = q->dst_status;
+        fault = q->dst_fault;
+        q->dst_status = AWD_STS_OK;
+        c->flags |= AWD_CF_FAULT_WRITE;
+        goto fault;
+    }
+    if (q->dst_status != AWD_STS_OK) {
+        ran = false;            /* reset while waiting for a page */
+    }
+    q->dst_status = AWD_STS_OK;
     if (!ran) {
         awd_xlate_unmap(&q->xlate, &dst, d->dst_len);
         awd_xlate_unmap(&q->xlate, &src, 0);

@@ -118,6 +118,26 @@ void awd_xlate_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len)
     m->sgl.total = 0;
 }
 
+bool awd_xlate_on_demand(AwdXlateCtx *x)
+{
+    return x->atc && awd_atc_wanted(x);
+}
+
+bool awd_xlate_is_atc(const AwdMapping *m)
+{
+    return m->atc;
+}
+
+uint32_t awd_xlate_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
+                          uint64_t *fault_addr)
+{
+    if (!m->atc) {
+        *fault_addr = m->addr + m->len;
+        return AWD_STS_DMA_ERROR;
+    }
+    return awd_atc_extend(x, m, add, fault_addr);
+}
+
 void awd_mapping_free(AwdMapping *m)
 {
     g_free(m->sgl.seg);

@@ -73,6 +73,15 @@ uint32_t awd_xlate_write(AwdXlateCtx *x, uint64_t addr, const void *buf,
 uint32_t awd_xlate_map(AwdXlateCtx *x, uint64_t addr, size_t len,
                        bool is_write, AwdMapping *m, uint64_t *fault_addr);
 void awd_xlate_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len);
+/*
+ * Will mappings go through the ATC (awd_xlate_on_demand), does mapping @m
+ * (awd_xlate_is_atc)? Only those map more later: awd_xlate_extend() maps
+ * @add bytes after the end of @m.
+ */
+bool awd_xlate_on_demand(AwdXlateCtx *x);
+bool awd_xlate_is_atc(const AwdMapping *m);
+uint32_t awd_xlate_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
+                          uint64_t *fault_addr);
 void awd_mapping_free(AwdMapping *m);
 void awd_mapping_add(AwdMapping *m, void *p, uint64_t len);
 

@@ -95,6 +95,10 @@ typedef struct AwdQueue {
     AwdDeflateEngine *engine;   /* per-worker zlib state */
     AwdIsal *isal;              /* ISA-L state with isal=on, else NULL */
     uint8_t *stream_ctx;        /* bounce copy of a stream context */
+    /* destination mapped on demand while an engine runs (worker only) */
+    AwdMapping *dst_map;
+    uint64_t dst_fault;
+    uint32_t dst_status;        /* AWD_STS_OK, or why mapping more failed */
 
     AwdQueueStats stats;
 } AwdQueue;

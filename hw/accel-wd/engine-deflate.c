@@ -22,6 +22,7 @@
 #include <zlib.h>
 #include "accel_wd_hw.h"
 #include "engine.h"
+#include "engine-sgl.h"
 
 #define AWD_WINDOW          32768
 #define AWD_CHUNK           (256 * 1024)
@@ -87,88 +88,6 @@ struct AwdDeflateEngine {
     bool inf_ok;
     int inf_wbits;
 };
-
-/* ---- scatter-list cursor ---------------------------------------------- */
-
-typedef struct SgCur {
-    const AwdSgl *sgl;
-    unsigned idx;
-    size_t off;
-} SgCur;
-
-static void cur_init(SgCur *c, const AwdSgl *sgl)
-{
-    c->sgl = sgl;
-    c->idx = 0;
-    c->off = 0;
-}
-
-/* Contiguous bytes at the cursor (0 at the end). */
-static size_t cur_span(SgCur *c, uint8_t **p)
-{
-    while (c->idx < c->sgl->nseg && c->off >= c->sgl->seg[c->idx].len) {
-        c->idx++;
-        c->off = 0;
-    }
-    if (c->idx >= c->sgl->nseg) {
-        *p = NULL;
-        return 0;
-    }
-    *p = c->sgl->seg[c->idx].base + c->off;
-    return c->sgl->seg[c->idx].len - c->off;
-}
-
-static void cur_advance(SgCur *c, size_t n)
-{
-    uint8_t *p;
-
-    while (n) {
-        size_t span = cur_span(c, &p);
-        size_t k = MIN(span, n);
-
-        if (!span) {
-            return;
-        }
-        c->off += k;
-        n -= k;
-    }
-}
-
-static size_t cur_write(SgCur *c, const uint8_t *buf, size_t n)
-{
-    size_t done = 0;
-    uint8_t *p;
-
-    while (done < n) {
-        size_t k = MIN(cur_span(c, &p), n - done);
-
-        if (!k) {
-            break;
-        }
-        memcpy(p, buf + done, k);
-        cur_advance(c, k);
-        done += k;
-    }
-    return done;
-}
-
-static size_t cur_read(SgCur *c, uint8_t *buf, size_t n)
-{
-    size_t done = 0;
-    uint8_t *p;
-
-    while (done < n) {
-        size_t k = MIN(cur_span(c, &p), n - done);
-
-        if (!k) {
-            break;
-        }
-        memcpy(buf + done, p, k);
-        cur_advance(c, k);
-        done += k;
-    }
-    return done;
-}
 
 /* Copy bytes [from, from + n) of a scatter list. */
 static void sg_copy_range(const AwdSgl *sgl, size_t from, uint8_t *buf,
@@ -627,7 +546,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
             ispan = MIN(MIN(cur_span(&in, &ip), in_len - fed), AWD_CHUNK);
         }
         ospan = MIN(cur_span(&out, &outp), AWD_CHUNK);
-        room = op->dst->total - zs->total_out;
+        room = awd_sgl_limit(op->dst) - zs->total_out;
         bounce = ospan && ospan < AWD_BOUNCE && room > ospan;
         if (bounce) {
             outp = e->bounce;

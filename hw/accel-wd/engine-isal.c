@@ -12,6 +12,7 @@
 #include <zlib.h>
 #include "accel_wd_hw.h"
 #include "engine.h"
+#include "engine-sgl.h"
 
 #ifdef CONFIG_AWD_ISAL
 #include <isa-l/crc.h>
@@ -68,9 +69,8 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
                        AwdEngineResult *res, bool *done)
 {
     struct isal_zstream *zs = &z->zs;
-    size_t src_len = op->src->total, fed = 0, need;
-    unsigned si = 0, di = 0;
-    size_t soff = 0, doff = 0;
+    size_t src_len = op->src->total, fed = 0, need, given = 0;
+    SgCur in, out;
     uint32_t sum;
 
     *done = false;
@@ -99,6 +99,8 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
                     op->fmt == AWD_FMT_ZLIB ? IGZIP_ZLIB : IGZIP_DEFLATE;
     zs->flush = NO_FLUSH;
     sum = op->fmt == AWD_FMT_GZIP ? 0 : 1;
+    cur_init(&in, op->src);
+    cur_init(&out, op->dst);
 
     for (;;) {
         uint32_t out_before, in_before;
@@ -108,34 +110,31 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
             return false;
         }
         /* next input segment once the last one is used up */
-        while (!zs->avail_in && fed < src_len && si < op->src->nseg) {
-            const AwdSeg *s = &op->src->seg[si];
-            size_t k = MIN(MIN(s->len - soff, src_len - fed), UINT32_MAX);
+        if (!zs->avail_in && fed < src_len) {
+            uint8_t *p;
+            size_t k = MIN(MIN(cur_span(&in, &p), src_len - fed), UINT32_MAX);
 
-            zs->next_in = s->base + soff;
-            zs->avail_in = k;
-            sum = isal_csum(op->fmt, sum, s->base + soff, k);
-            fed += k;
-            soff += k;
-            if (soff == s->len) {
-                si++;
-                soff = 0;
+            if (!k) {
+                break;              /* cannot happen: the source is mapped */
             }
+            zs->next_in = p;
+            zs->avail_in = k;
+            sum = isal_csum(op->fmt, sum, p, k);
+            cur_advance(&in, k);
+            fed += k;
         }
         zs->end_of_stream = fed == src_len;
-        while (!zs->avail_out && di < op->dst->nseg) {
-            const AwdSeg *d = &op->dst->seg[di];
-
-            zs->next_out = d->base + doff;
-            zs->avail_out = MIN(d->len - doff, UINT32_MAX);
-            doff += zs->avail_out;
-            if (doff == d->len) {
-                di++;
-                doff = 0;
-            }
-        }
         if (!zs->avail_out) {
-            break;                  /* destination full */
+            uint8_t *p;
+
+            /* the last span is used up: step over it, then the next */
+            cur_advance(&out, given);
+            given = MIN(cur_span(&out, &p), UINT32_MAX);
+            if (!given) {
+                break;              /* destination full */
+            }
+            zs->next_out = p;
+            zs->avail_out = given;
         }
         out_before = zs->avail_out;
         in_before = zs->avail_in;

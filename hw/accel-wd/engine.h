@@ -20,8 +20,24 @@ typedef struct AwdSeg {
 typedef struct AwdSgl {
     AwdSeg *seg;
     unsigned nseg;
-    size_t total;
+    size_t total;               /* bytes in seg[] */
+    /*
+     * A destination mapped on demand (extend set): when a cursor reaches
+     * the end of seg[] and total < limit, extend() maps more. It appends
+     * to seg[], or lays seg[] out anew and bumps gen (cursors then find
+     * their byte position again). false: no more, its owner knows why.
+     */
+    bool (*extend)(void *opaque);
+    void *extend_opaque;
+    size_t limit;
+    uint32_t gen;
 } AwdSgl;
+
+/* Bytes a scatter list may hold, mapped or not */
+static inline size_t awd_sgl_limit(const AwdSgl *sgl)
+{
+    return sgl->extend ? sgl->limit : sgl->total;
+}
 
 /* Polled between chunks of work; true means stop now (no result). */
 typedef bool (*AwdAbortFn)(void *opaque);

@@ -539,6 +539,75 @@ static void test_fault_response(void)
     sva_stop(&s);
 }
 
+/*
+ * A destination larger than the device's first window (64 KiB) is mapped
+ * as the engine reaches it: compressible input touches only the pages the
+ * output needs (plus the window); incompressible input goes on into the
+ * later pages, and a refused page there faults at its own address.
+ */
+static void test_dst_on_demand(void)
+{
+    size_t len = 32 * PG;
+    g_autofree uint8_t *text = awd_test_data(len, 21);
+    g_autofree uint8_t *noise = g_malloc(len);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    Fault f = { .src = &src, .dst = &dst, .fail_addr = 1 };
+    struct awd_desc d;
+    struct awd_cpl c;
+    unsigned i, present;
+
+    for (i = 0; i < len; i++) {
+        noise[i] = g_test_rand_int_range(0, 256);
+    }
+    sva_start(&s, NULL);
+    pq_setup(&s, &q, 0, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, true);
+    vbuf_alloc(&s, &dst, DST_VA, MAX_PAGES * PG, false);
+    vbuf_rw(&s, &src, text, len, true);
+    d = comp_desc(1, AWD_FMT_GZIP, 6, len, MAX_PAGES * PG);
+    d.src = SRC_VA;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    check_output(&s, &dst, &c, AWD_FMT_GZIP, text, len);
+    g_assert_cmpuint(c.produced, <, 16 * PG);
+    /* the first window only: 16 pages asked for, the rest never touched */
+    g_assert_cmpuint(f.dst_requests, ==, 16);
+    for (i = 16; i < dst.npages; i++) {
+        g_assert_false(mem_rdq(&s.t, dst.pte[i]) & SVA_FL_P);
+    }
+
+    /* incompressible: the output grows past the first window */
+    vbuf_rw(&s, &src, noise, len, true);
+    d.tag = 2;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    g_assert_cmpuint(c.produced, >, len);
+    check_output(&s, &dst, &c, AWD_FMT_GZIP, noise, len);
+    for (i = 0, present = 0; i < dst.npages; i++) {
+        present += !!(mem_rdq(&s.t, dst.pte[i]) & SVA_FL_P);
+    }
+    g_assert_cmpuint(present, >, DIV_ROUND_UP(c.produced, PG));
+    g_assert_cmpuint(present, <, dst.npages);
+
+    /* a refused page beyond the first window: a write fault there */
+    vbuf_alloc(&s, &dst, DST_VA + 0x1000000, MAX_PAGES * PG, false);
+    d.dst = dst.va;
+    f.fail_addr = dst.va + 24 * PG;
+    d.tag = 3;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+    g_assert_cmphex(c.fault_addr, ==, dst.va + 24 * PG);
+    g_assert_true(c.flags & AWD_CF_FAULT_WRITE);
+    g_assert_cmphex(awd_qreg(&s.d, 0, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+
+    /* and the queue goes on once the page is given */
+    f.fail_addr = 1;
+    d.tag = 4;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    check_output(&s, &dst, &c, AWD_FMT_GZIP, noise, len);
+    sva_stop(&s);
+}
+
 /* Guest "kernel" side of a changed PTE: IOTLB, then device-TLB */
 static void invalidate_page(S *s, uint64_t va, bool devtlb)
 {
@@ -981,6 +1050,7 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/sva/compress-mapped", test_compress_mapped);
     qtest_add_func("/accel-wd/sva/compress-faulted", test_compress_faulted);
     qtest_add_func("/accel-wd/sva/fault-response", test_fault_response);
+    qtest_add_func("/accel-wd/sva/dst-on-demand", test_dst_on_demand);
     qtest_add_func("/accel-wd/sva/devtlb-inv", test_devtlb_inv);
     qtest_add_func("/accel-wd/sva/no-pasid-ats", test_no_pasid_ats);
     qtest_add_func("/accel-wd/sva/pri-timeout", test_pri_timeout);

@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include "accel_wd_hw.h"
 #include "engine.h"
+#include "lazy-sgl.h"
 
 static int failures;
 
@@ -535,6 +536,58 @@ static void test_small_window(AwdDeflateEngine *e)
     free(back);
 }
 
+static void test_on_demand(AwdDeflateEngine *e)
+{
+    size_t len = 300000, cap = len + len / 8 + 1024;
+    uint8_t *data = make_data(len, 11), *z = malloc(cap), *out = malloc(cap);
+    uint8_t *back = malloc(len);
+    Lazy *l = calloc(1, sizeof(*l));
+    AwdSgl *src;
+    AwdEngineResult r;
+
+    for (unsigned fmt = 0; fmt <= AWD_FMT_GZIP; fmt++) {
+        for (int comp = 1; comp >= 0; comp--) {
+            size_t zn = comp ? 0 : host_deflate(fmt, 6, data, len, z, cap);
+            AwdDeflateOp op = {
+                .compress = comp, .fmt = fmt, .level = 1,
+                .dst = &l->sgl,
+            };
+
+            for (int small = 0; small < 2; small++) {
+                lazy_init(l, out, comp ? cap : len, 20000,
+                          small ? 30000 : SIZE_MAX);
+                src = comp ? make_sgl(data, len, 3000) :
+                             make_sgl(z, zn, 3000);
+                op.src = src;
+                CHECK(awd_deflate_run(e, &op, &r));
+                free_sgl(src);
+                if (small) {
+                    /* the owner refused more: as if the buffer ended */
+                    CHECK(r.status == AWD_STS_DST_TOO_SMALL);
+                    continue;
+                }
+                CHECK(r.status == AWD_STS_OK);
+                CHECK(l->calls > 3);
+                /* mapped only as far as the output went, plus a window */
+                CHECK(l->sgl.total < r.produced + l->window + 8192);
+                if (comp) {
+                    CHECK(host_inflate(fmt, out, r.produced, back, len) ==
+                          (long)len);
+                    CHECK(!memcmp(back, data, len));
+                } else {
+                    CHECK(r.produced == len);
+                    CHECK(!memcmp(out, data, len));
+                }
+            }
+        }
+    }
+    free(data);
+    free(z);
+    free(out);
+    free(back);
+    free(l);
+}
+
 int main(void)
 {
     AwdDeflateEngine *e = awd_deflate_engine_new();
@@ -556,6 +609,7 @@ int main(void)
     test_forged_ctx(e);
     test_fuzz_ctx(e);
     test_fuzz_input(e);
+    test_on_demand(e);
     awd_deflate_engine_free(e);
     printf("engine-deflate: %s (%d failures)\n", failures ? "FAIL" : "ok",
            failures);

@@ -10,6 +10,7 @@
 #include <zlib.h>
 #include "accel_wd_hw.h"
 #include "engine.h"
+#include "lazy-sgl.h"
 
 static int failures;
 
@@ -115,13 +116,55 @@ static void one(AwdIsal *z, unsigned fmt, unsigned level, size_t len,
     free(os);
 }
 
+/* Output mapped on demand, laid out anew now and then */
+static void on_demand(AwdIsal *z)
+{
+    size_t len = 300000, cap = len + len / 8 + 1024;
+    uint8_t *in = make_data(len, 5), *out = malloc(cap), *back = malloc(len);
+    AwdSeg seg = { in, len };
+    AwdSgl src = { .seg = &seg, .nseg = 1, .total = len };
+    Lazy *l = calloc(1, sizeof(*l));
+    AwdEngineResult r;
+    z_stream zs = { 0 };
+    bool done;
+
+    for (int small = 0; small < 2; small++) {
+        AwdDeflateOp op = {
+            .compress = true, .fmt = AWD_FMT_GZIP, .level = 2, .src = &src,
+            .dst = &l->sgl, .abort = never,
+        };
+
+        lazy_init(l, out, cap, 10000, small ? 20000 : SIZE_MAX);
+        CHECK(awd_isal_compress(z, &op, &r, &done) && done);
+        if (small) {
+            CHECK(r.status == AWD_STS_DST_TOO_SMALL);
+            continue;
+        }
+        CHECK(r.status == AWD_STS_OK && l->calls > 3);
+        CHECK(l->sgl.total < r.produced + l->window + 8192);
+        inflateInit2(&zs, 31);
+        zs.next_in = out;
+        zs.avail_in = r.produced;
+        zs.next_out = back;
+        zs.avail_out = len;
+        CHECK(inflate(&zs, Z_FINISH) == Z_STREAM_END);
+        CHECK(zs.total_out == len && !memcmp(back, in, len));
+        inflateEnd(&zs);
+    }
+    free(in);
+    free(out);
+    free(back);
+    free(l);
+}
+
 int main(void)
 {
     static const size_t lens[] = { 0, 1, 100, 4096, 70000, 300000 };
     AwdIsal *z = awd_isal_new();
     uint8_t buf[64] = { 0 }, out[256];
     AwdSeg s1 = { buf, sizeof(buf) }, d1 = { out, sizeof(out) };
-    AwdSgl src = { &s1, 1, sizeof(buf) }, dst = { &d1, 1, sizeof(out) };
+    AwdSgl src = { .seg = &s1, .nseg = 1, .total = sizeof(buf) };
+    AwdSgl dst = { .seg = &d1, .nseg = 1, .total = sizeof(out) };
     AwdDeflateOp op = { .compress = true, .level = 1, .src = &src,
                         .dst = &dst };
     AwdEngineResult r;
@@ -141,6 +184,7 @@ int main(void)
             }
         }
     }
+    on_demand(z);
     /* not ISA-L's: level 4+, streams, other windows, decompression */
     op.level = 4;
     CHECK(awd_isal_compress(z, &op, &r, &done) && !done);
