@@ -80,6 +80,8 @@ typedef struct AwdPrgSlot {
     bool in_use;
     bool sent;
     bool done;
+    bool async;                 /* a prefetch: nobody waits, freed on reply */
+    int64_t born_ms;            /* an unanswered prefetch expires */
     bool priv;
     bool write;
     uint8_t code;
@@ -299,8 +301,13 @@ static void atc_send_bh(void *opaque)
          */
         if (ret < 0 && ret != -ENOSPC && ret != -EPERM &&
             w->in_use && !w->done && w->pasid == req.pasid) {
-            w->done = true;
-            w->code = PCI_SVA_PRI_FAILURE;
+            if (w->async) {
+                w->in_use = false;
+                atc->prg_outstanding -= w->npages;
+            } else {
+                w->done = true;
+                w->code = PCI_SVA_PRI_FAILURE;
+            }
             qemu_cond_broadcast(&atc->cond);
         }
     }
@@ -317,7 +324,12 @@ static void atc_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
     qemu_mutex_lock(&atc->lock);
     match = w && w->in_use && w->sent && !w->done && w->pasid == ap->pasid;
     trace_accel_wd_pri_response(ap->pasid, r->prgi, r->response_code, match);
-    if (match) {
+    if (match && w->async) {
+        /* a prefetch: the pages are in (or not); the slot is free again */
+        w->in_use = false;
+        atc->prg_outstanding -= w->npages;
+        qemu_cond_broadcast(&atc->cond);
+    } else if (match) {
         w->done = true;
         w->code = r->response_code;
         qemu_cond_broadcast(&atc->cond);
@@ -328,6 +340,32 @@ static void atc_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
                       "page group response for PASID 0x%x PRG index %u "
                       "with no outstanding request", ap->pasid, r->prgi);
     }
+}
+
+/*
+ * A free PRG slot, or ATC_NO_SLOT. A prefetch not answered within the
+ * page request timeout is given up (its response, if any, is dropped).
+ * Called with atc->lock held.
+ */
+static uint32_t atc_free_slot(AwdAtc *atc)
+{
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    uint32_t i;
+
+    for (i = 0; i < ATC_PRGI_COUNT; i++) {
+        uint32_t c = (atc->prg_next + i) % ATC_PRGI_COUNT;
+        AwdPrgSlot *w = &atc->prg[c];
+
+        if (w->in_use && w->async &&
+            now - w->born_ms > (int64_t)atc->pri_timeout_ms) {
+            w->in_use = false;
+            atc->prg_outstanding -= w->npages;
+        }
+        if (!w->in_use) {
+            return c;
+        }
+    }
+    return ATC_NO_SLOT;
 }
 
 /*
@@ -367,7 +405,7 @@ static uint32_t atc_page_request(AwdXlateCtx *x, AwdAtcPasid *ap,
     int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
                        atc->pri_timeout_ms;
     bool timed_out = false;
-    uint32_t prgi = ATC_NO_SLOT, i, st;
+    uint32_t prgi = ATC_NO_SLOT, st;
     AwdPrgSlot *w = NULL;
 
     STAT_INC(x->page_groups);
@@ -383,14 +421,7 @@ static uint32_t atc_page_request(AwdXlateCtx *x, AwdAtcPasid *ap,
         /* the allocation counts page requests: shrink the group to fit */
         n = MIN(n, limit);
         if (atc->prg_outstanding + n <= limit) {
-            for (i = 0; i < ATC_PRGI_COUNT; i++) {
-                uint32_t c = (atc->prg_next + i) % ATC_PRGI_COUNT;
-
-                if (!atc->prg[c].in_use) {
-                    prgi = c;
-                    break;
-                }
-            }
+            prgi = atc_free_slot(atc);
         }
         if (prgi != ATC_NO_SLOT) {
             break;
@@ -494,22 +525,21 @@ static void atc_check_hit(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
 }
 
 /*
- * Fill @pages (room for @max) with @va and the next pages up to @last that
- * the IOMMU refuses for this access. A translation request stops at the
- * first refused page, so this asks at most 2 * @max of them.
- * Returns the number of pages.
+ * Add to @pages (@n there, room for @max) the pages from @cur up to @last
+ * that the IOMMU refuses for this access (@va: where the search began).
+ * A translation request stops at the first refused page, so this asks at
+ * most 2 * @max of them. Returns the new count.
  */
-static uint32_t atc_collect_group(AwdXlateCtx *x, AwdAtcPasid *ap,
-                                  uint64_t va, uint64_t last, bool write,
-                                  uint64_t *pages, uint32_t max)
+static uint32_t atc_find_refused(AwdXlateCtx *x, AwdAtcPasid *ap,
+                                 uint64_t va, uint64_t cur, uint64_t last,
+                                 bool write, uint64_t *pages, uint32_t n,
+                                 uint32_t max)
 {
     AwdAtc *atc = x->atc;
     IOMMUTLBEntry res[ATC_ATS_BATCH];
-    uint64_t cur = va + ATC_PAGE_SIZE;
-    uint32_t n = 1, err;
+    uint32_t err;
     unsigned probes;
 
-    pages[0] = va;
     for (probes = 0; probes < 2 * max && n < max; probes++) {
         ssize_t got, i;
 
@@ -539,6 +569,65 @@ static uint32_t atc_collect_group(AwdXlateCtx *x, AwdAtcPasid *ap,
         }
     }
     return n;
+}
+
+/* @va, which the IOMMU refused, and the next refused pages up to @last */
+static uint32_t atc_collect_group(AwdXlateCtx *x, AwdAtcPasid *ap,
+                                  uint64_t va, uint64_t last, bool write,
+                                  uint64_t *pages, uint32_t max)
+{
+    pages[0] = va;
+    return atc_find_refused(x, ap, va, va + ATC_PAGE_SIZE, last, write,
+                            pages, 1, max);
+}
+
+/*
+ * Ask, without waiting, for the pages the IOMMU refuses in [addr, addr +
+ * len) as one page request group, so the host faults them in while the
+ * engine works on what is mapped. Only while at most half of the PRI
+ * allocation is outstanding; nothing when no slot is free.
+ */
+void awd_atc_prefetch(AwdXlateCtx *x, uint64_t addr, size_t len, bool write)
+{
+    AwdAtc *atc = x->atc;
+    AwdAtcPasid *ap = x->live_ap;
+    uint64_t pages[AWD_PRI_BATCH_MAX];
+    uint64_t first = addr & ATC_PAGE_MASK, last = addr + len - 1;
+    uint32_t n, limit, prgi;
+    AwdPrgSlot *w;
+
+    if (!atc || !ap || ap->pasid == PCI_SVA_NO_PASID || x->priv || !len ||
+        last < addr) {
+        return;
+    }
+    n = atc_find_refused(x, ap, first, first, last, write, pages, 0,
+                         atc->pri_batch);
+    if (!n) {
+        return;
+    }
+    qemu_mutex_lock(&atc->lock);
+    limit = atc_pri_limit(atc);
+    prgi = atc->prg_outstanding + n <= limit / 2 ? atc_free_slot(atc) :
+                                                   ATC_NO_SLOT;
+    if (prgi == ATC_NO_SLOT) {
+        qemu_mutex_unlock(&atc->lock);
+        return;
+    }
+    atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
+    atc->prg_outstanding += n;
+    w = &atc->prg[prgi];
+    *w = (AwdPrgSlot) {
+        .in_use = true, .async = true, .pasid = ap->pasid, .npages = n,
+        .priv = x->priv, .write = write,
+        .born_ms = qemu_clock_get_ms(QEMU_CLOCK_REALTIME),
+    };
+    memcpy(w->pages, pages, n * sizeof(pages[0]));
+    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
+    qemu_bh_schedule(atc->send_bh);
+    qemu_mutex_unlock(&atc->lock);
+    STAT_INC(x->page_groups);
+    qatomic_set(&x->page_requests, x->page_requests + n);
+    STAT_INC(x->prefetches);
 }
 
 /*
@@ -1162,6 +1251,7 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     uint64_t misses = qatomic_read(&x->atc_misses);
     uint64_t prs = qatomic_read(&x->page_requests);
     uint64_t groups = qatomic_read(&x->page_groups);
+    uint64_t prefetches = qatomic_read(&x->prefetches);
     uint64_t faults = qatomic_read(&x->faults);
     uint64_t stale = qatomic_read(&x->stale_hits);
 
@@ -1169,6 +1259,7 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     visit_type_uint64(v, "atc-misses", &misses, errp);
     visit_type_uint64(v, "page-requests", &prs, errp);
     visit_type_uint64(v, "page-groups", &groups, errp);
+    visit_type_uint64(v, "page-prefetches", &prefetches, errp);
     visit_type_uint64(v, "faults", &faults, errp);
     visit_type_uint64(v, "stale-hits", &stale, errp);
 }

@@ -54,6 +54,8 @@ bool awd_atc_wanted(AwdXlateCtx *x);
 
 uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
                      bool is_write, AwdMapping *m, uint64_t *fault_addr);
+/* Page requests for what is refused in [addr, + len), answered later */
+void awd_atc_prefetch(AwdXlateCtx *x, uint64_t addr, size_t len, bool write);
 /* Map @add more bytes at the end of the live mapping @m */
 uint32_t awd_atc_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
                         uint64_t *fault_addr);

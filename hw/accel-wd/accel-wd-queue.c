@@ -500,22 +500,31 @@ static bool q_abort_cb(void *opaque)
 #define AWD_DST_WINDOW      (64 * KiB)
 #define AWD_DST_STEP_MAX    (256 * KiB)
 
+/* How much the next extension of @m maps */
+static uint64_t q_dst_step(const AwdMapping *m)
+{
+    uint64_t step = MIN(MAX(AWD_DST_WINDOW, m->len / 2), AWD_DST_STEP_MAX);
+
+    return MIN(step, m->sgl.limit - m->len);
+}
+
 static bool q_dst_extend(void *opaque)
 {
     AwdQueue *q = opaque;
     AwdMapping *m = q->dst_map;
-    uint64_t left = m->sgl.limit - m->len;
-    uint64_t add = MIN(MAX(AWD_DST_WINDOW, m->len / 2), AWD_DST_STEP_MAX);
+    uint64_t add = q_dst_step(m);
     uint32_t st;
 
-    if (q->dst_status != AWD_STS_OK || !left) {
+    if (q->dst_status != AWD_STS_OK || !add) {
         return false;
     }
-    st = awd_xlate_extend(&q->xlate, m, MIN(add, left), &q->dst_fault);
+    st = awd_xlate_extend(&q->xlate, m, add, &q->dst_fault);
     if (st != AWD_STS_OK) {
         q->dst_status = st;
         return false;
     }
+    /* the host faults in the next step while the engine fills this one */
+    awd_xlate_prefetch(&q->xlate, m, q_dst_step(m));
     return true;
 }
 
@@ -616,6 +625,7 @@ static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
         dst.sgl.extend = q_dst_extend;
         dst.sgl.extend_opaque = q;
         dst.sgl.limit = d->dst_len;
+        awd_xlate_prefetch(&q->xlate, &dst, q_dst_step(&dst));
     }
     if (st != AWD_STS_OK) {
         c->flags |= AWD_CF_FAULT_WRITE;

@@ -138,6 +138,13 @@ uint32_t awd_xlate_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
     return awd_atc_extend(x, m, add, fault_addr);
 }
 
+void awd_xlate_prefetch(AwdXlateCtx *x, AwdMapping *m, size_t len)
+{
+    if (m->atc && len) {
+        awd_atc_prefetch(x, m->addr + m->len, len, m->is_write);
+    }
+}
+
 void awd_mapping_free(AwdMapping *m)
 {
     g_free(m->sgl.seg);

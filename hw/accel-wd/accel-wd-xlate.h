@@ -38,6 +38,7 @@ typedef struct AwdXlateCtx {
     uint64_t atc_misses;
     uint64_t page_requests;
     uint64_t page_groups;
+    uint64_t prefetches;        /* page request groups nobody waited for */
     uint64_t faults;
     uint64_t stale_hits;
 } AwdXlateCtx;
@@ -82,6 +83,8 @@ bool awd_xlate_on_demand(AwdXlateCtx *x);
 bool awd_xlate_is_atc(const AwdMapping *m);
 uint32_t awd_xlate_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
                           uint64_t *fault_addr);
+/* ATC only: have the host fault in @m's next @len bytes meanwhile */
+void awd_xlate_prefetch(AwdXlateCtx *x, AwdMapping *m, size_t len);
 void awd_mapping_free(AwdMapping *m);
 void awd_mapping_add(AwdMapping *m, void *p, uint64_t len);
 
