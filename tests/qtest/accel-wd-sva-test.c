@@ -951,6 +951,64 @@ static void test_pri_injection(void)
  * at once (not at the timeout); the late response is dropped and the
  * queue works again after it is set up anew.
  */
+/*
+ * The same while the engine waits for a page of its destination beyond
+ * the first window: the reset stops the engine (no completion), the
+ * queue comes back, and the request runs when the pages are given.
+ */
+static void test_reset_while_extending(void)
+{
+    size_t len = 32 * PG;
+    g_autofree uint8_t *noise = g_malloc(len);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    Fault f = { .src = &src, .dst = &dst, .fail_addr = 1 };
+    struct awd_desc d;
+    struct awd_cpl c;
+    gint64 t0;
+    unsigned i;
+
+    for (i = 0; i < len; i++) {
+        noise[i] = g_test_rand_int_range(0, 256);
+    }
+    sva_start(&s, ",pri-timeout-ms=60000");
+    pq_setup(&s, &q, 5, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, true);
+    vbuf_alloc(&s, &dst, DST_VA, MAX_PAGES * PG, false);
+    vbuf_rw(&s, &src, noise, len, true);
+    for (i = 0; i < 16; i++) {
+        vbuf_present(&s, &dst, i);
+    }
+    d = comp_desc(1, AWD_FMT_GZIP, 1, len, MAX_PAGES * PG);
+    d.src = SRC_VA;
+    awd_q_submit(&q, &d);
+    /* the prefetch of pages 16-31 (16 requests), then page 16 again */
+    for (i = 0; i < 5000 && rdq(&s.t, SVA_REG_PQT) < 17 * SVA_PRQ_DESC_SIZE;
+         i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmpuint(rdq(&s.t, SVA_REG_PQT), >=, 17 * SVA_PRQ_DESC_SIZE);
+    g_assert_false(awd_qreg(&s.d, 5, AWD_Q_STATUS) & AWD_QSTS_IDLE);
+
+    t0 = g_get_monotonic_time();
+    awd_qreg_write(&s.d, 5, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    for (i = 0; i < 5000 && awd_qreg(&s.d, 5, AWD_Q_CTRL); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(awd_qreg(&s.d, 5, AWD_Q_CTRL), ==, 0);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_USEC_PER_SEC);
+    g_assert_cmpuint(queue_stat(&s, 5, "faults"), ==, 0);
+
+    /* late answers are dropped; then the request runs through */
+    serve_prq(&s, pri_fault_in, &f);
+    pq_setup(&s, &q, 5, 3);
+    d.tag = 2;
+    c = run_pri(&s, &q, &d, pri_fault_in, &f);
+    check_output(&s, &dst, &c, AWD_FMT_GZIP, noise, len);
+    sva_stop(&s);
+}
+
 static void test_reset_while_waiting(void)
 {
     S s;
@@ -1066,6 +1124,8 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/sva/atc-check", test_atc_check);
     qtest_add_func("/accel-wd/sva/pri-injection", test_pri_injection);
     qtest_add_func("/accel-wd/sva/rebind-in-flight", test_rebind_in_flight);
+    qtest_add_func("/accel-wd/sva/reset-while-extending",
+                   test_reset_while_extending);
     qtest_add_func("/accel-wd/sva/reset-while-waiting",
                    test_reset_while_waiting);
     return g_test_run();
