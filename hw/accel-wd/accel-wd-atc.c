@@ -860,6 +860,24 @@ static void atc_deactivate(AwdXlateCtx *x)
     }
 }
 
+/*
+ * Hold the live mappings again if no invalidation came since @gen (they
+ * were all made with it); false: make the stale ones again first.
+ */
+static bool atc_activate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t gen)
+{
+    bool ok;
+
+    qemu_mutex_lock(&ap->atc->lock);
+    ok = ap->gen == gen;
+    if (ok) {
+        ap->active++;
+        x->active = true;
+    }
+    qemu_mutex_unlock(&ap->atc->lock);
+    return ok;
+}
+
 /* Drop a reference taken for work in progress */
 static void atc_put(AwdAtc *atc, AwdAtcPasid *ap)
 {
@@ -951,15 +969,10 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
         if (st != AWD_STS_OK) {
             break;
         }
-        qemu_mutex_lock(&atc->lock);
-        if (ap->gen == gen) {
-            ap->active++;
-            x->active = true;
-            qemu_mutex_unlock(&atc->lock);
+        if (atc_activate(x, ap, gen)) {
             atc_put(atc, ap);
             return AWD_STS_OK;
         }
-        qemu_mutex_unlock(&atc->lock);
         /* invalidated while translating: make the stale mappings again */
     }
     atc_release_segs(m, 0);
@@ -1031,15 +1044,10 @@ uint32_t awd_atc_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
         if (st != AWD_STS_OK) {
             break;
         }
-        qemu_mutex_lock(&atc->lock);
-        if (ap->gen == gen) {
-            ap->active++;
-            x->active = true;
-            qemu_mutex_unlock(&atc->lock);
+        if (atc_activate(x, ap, gen)) {
             atc_put(atc, ap);
             return AWD_STS_OK;
         }
-        qemu_mutex_unlock(&atc->lock);
     }
     /*
      * The request fails. Its mappings stay live (not active) until the

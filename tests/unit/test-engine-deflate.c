@@ -13,16 +13,7 @@
 #include "engine.h"
 #include "lazy-sgl.h"
 
-static int failures;
-
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, \
-                    #cond); \
-            failures++; \
-        } \
-    } while (0)
+#include "check.h"
 
 static const int wbits_of[] = { -15, 15, 31 };
 

@@ -12,16 +12,7 @@
 #include "engine.h"
 #include "accel-wd-rsa-vectors.h"
 
-static int failures;
-
-#define CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, \
-                    #cond); \
-            failures++; \
-        } \
-    } while (0)
+#include "check.h"
 
 static uint32_t rsa(unsigned form, size_t len, const uint8_t *in,
                     const uint8_t *key, uint8_t *out)
