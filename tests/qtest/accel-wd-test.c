@@ -268,6 +268,7 @@ static void test_bad_props(void)
     static const char *const bad[] = {
         "num-queues=0", "num-queues=65", "pasid-bits=21",
         "ring-order-max=16", "max-xfer=1", "ats=off", "workers=17",
+        "pri-batch=0", "pri-batch=65",
     };
     const char *qemu = g_getenv("QTEST_QEMU_BINARY");
 
