@@ -187,6 +187,38 @@ static void atc_insert(AwdAtc *atc, uint32_t pasid, bool priv, uint64_t vpn,
 }
 
 /* Drop @pasid's entries for pages [first, last]; atc->lock held */
+/*
+ * Put the pages of @n translation results for [va, last] into the cache,
+ * up to the first refused one and at most ATC_FILL_MAX pages (or half the
+ * cache), unless an invalidation came since @gen.
+ */
+static void atc_fill(AwdAtc *atc, AwdAtcPasid *ap, uint64_t gen, bool priv,
+                     const IOMMUTLBEntry *res, ssize_t n, uint64_t va,
+                     uint64_t last)
+{
+    unsigned fill = MIN(ATC_FILL_MAX, atc->nsets * ATC_WAYS / 2 + 1);
+    ssize_t i;
+
+    qemu_mutex_lock(&atc->lock);
+    for (i = 0; i < n && ap->gen == gen && fill; i++) {
+        uint64_t base = res[i].iova & ~res[i].addr_mask;
+        uint64_t p = MAX(base, va), end = MIN(base + res[i].addr_mask, last);
+
+        if (res[i].perm == IOMMU_NONE) {
+            break;
+        }
+        for (; p <= end && p >= va && fill; p += ATC_PAGE_SIZE, fill--) {
+            atc_insert(atc, ap->pasid, priv, p >> ATC_PAGE_BITS,
+                       (res[i].translated_addr & ~res[i].addr_mask) +
+                       ((p - base) & ATC_PAGE_MASK), res[i].perm);
+            if (end - p < ATC_PAGE_SIZE) {
+                break;
+            }
+        }
+    }
+    qemu_mutex_unlock(&atc->lock);
+}
+
 static unsigned atc_evict(AwdAtc *atc, uint32_t pasid, uint64_t first,
                           uint64_t last)
 {
@@ -542,10 +574,14 @@ static uint32_t atc_find_refused(AwdXlateCtx *x, AwdAtcPasid *ap,
 
     for (probes = 0; probes < 2 * max && n < max; probes++) {
         ssize_t got, i;
+        uint64_t gen;
 
         if (cur < va || cur > last) {
             break;
         }
+        qemu_mutex_lock(&atc->lock);
+        gen = ap->gen;
+        qemu_mutex_unlock(&atc->lock);
         got = pci_sva_ats_request_translation(atc->pdev, ap->pasid, x->priv,
                                               false, cur, last - cur + 1,
                                               !write, res, ATC_ATS_BATCH,
@@ -553,6 +589,8 @@ static uint32_t atc_find_refused(AwdXlateCtx *x, AwdAtcPasid *ap,
         if (got <= 0) {
             break;
         }
+        /* what is granted goes into the cache: not translated twice */
+        atc_fill(atc, ap, gen, x->priv, res, got, cur, last);
         for (i = 0; i < got && n < max; i++) {
             uint64_t base = res[i].iova & ~res[i].addr_mask;
             uint64_t end = base + res[i].addr_mask;
@@ -649,7 +687,6 @@ static uint32_t atc_translate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
     ssize_t n, i;
 
     for (;;) {
-        unsigned fill = MIN(ATC_FILL_MAX, atc->nsets * ATC_WAYS / 2 + 1);
         AwdAtcEntry *e;
         bool refused;
 
@@ -678,26 +715,7 @@ static uint32_t atc_translate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
             }
             return AWD_STS_FAULT;
         }
-        /* Fill the cache unless an invalidation ran meanwhile */
-        qemu_mutex_lock(&atc->lock);
-        for (i = 0; i < n && ap->gen == gen && fill; i++) {
-            uint64_t base = res[i].iova & ~res[i].addr_mask;
-            uint64_t p = MAX(base, va), end = MIN(base + res[i].addr_mask,
-                                                  last);
-
-            if (res[i].perm == IOMMU_NONE) {
-                break;
-            }
-            for (; p <= end && p >= va && fill; p += ATC_PAGE_SIZE, fill--) {
-                atc_insert(atc, pasid, x->priv, p >> ATC_PAGE_BITS,
-                           (res[i].translated_addr & ~res[i].addr_mask) +
-                           ((p - base) & ATC_PAGE_MASK), res[i].perm);
-                if (end - p < ATC_PAGE_SIZE) {
-                    break;
-                }
-            }
-        }
-        qemu_mutex_unlock(&atc->lock);
+        atc_fill(atc, ap, gen, x->priv, res, n, va, last);
 
         refused = res[0].perm == IOMMU_NONE ||
                   !perm_ok(res[0].perm, write);
