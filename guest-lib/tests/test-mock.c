@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -922,6 +924,69 @@ static void run_data_tests(unsigned int flags)
 }
 
 #ifdef AWD_GUEST
+/*
+ * A waiter with interrupts sleeps: while one long request runs on the
+ * device, awd_wait() uses far less CPU than the time it waits (it once
+ * spun through poll(2), which stayed readable after the first interrupt).
+ */
+static void test_wait_sleeps(void)
+{
+	struct awd_ctx *ctx = open_ctx(0);
+	size_t n = 8u << 20, cap = awd_compress_bound(AWD_FORMAT_GZIP, n);
+	uint8_t *in = make_data(n, 99), *out = malloc(cap);
+	struct awd_req req = AWD_REQ_INIT, *done;
+	struct rusage r0, r1;
+	struct timespec t0, t1;
+	struct awd_caps caps;
+	struct awd_stats s0, s1;
+	double cpu, wall;
+
+	awd_ctx_caps(ctx, &caps);
+	if (!caps.irq || !out || caps.max_xfer < n) {
+		fprintf(stderr, "# wait-sleeps: skipped (no interrupts or room)\n");
+		goto out;
+	}
+	memset(out, 0x5a, cap);		/* no page requests on the way */
+	/* an interrupt that nobody waited for comes first */
+	req.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_run(ctx, &req), 0);
+	usleep(20000);
+	req = (struct awd_req)AWD_REQ_INIT;
+	req.op = AWD_REQ_COMPRESS;
+	req.format = AWD_FORMAT_GZIP;
+	req.level = 9;
+	req.src = in;
+	req.src_len = n;
+	req.dst = out;
+	req.dst_len = cap;
+	CHECK_EQ(awd_submit(ctx, &req), 0);
+	CHECK_EQ(awd_ctx_stats(ctx, &s0), 0);
+	getrusage(RUSAGE_SELF, &r0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_EQ(awd_wait(ctx, &done, 1, 60000), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	getrusage(RUSAGE_SELF, &r1);
+	CHECK_EQ(awd_ctx_stats(ctx, &s1), 0);
+	CHECK_EQ(req.result, 0);
+	cpu = (double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) +
+	      (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
+	      (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) * 1e-6 +
+	      (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) * 1e-6;
+	wall = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	fprintf(stderr, "# wait-sleeps: %.3f s waited, %.3f s CPU, %llu sleeps, %llu interrupts\n",
+		wall, cpu, (unsigned long long)(s1.sleeps - s0.sleeps),
+		(unsigned long long)s1.irqs);
+	CHECK(wall > 0.01);
+	CHECK(cpu < wall / 4);
+	/* one poll(2) per 100 ms state-check slice, not a loop of them */
+	CHECK(s1.sleeps - s0.sleeps <= 2 + (uint64_t)(wall * 20));
+out:
+	free(in);
+	free(out);
+	awd_ctx_close(&ctx);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "fork-cow")) {
@@ -935,6 +1000,7 @@ int main(int argc, char **argv)
 	run_data_tests(0);
 	test_doorbell_error();
 	test_threads();
+	test_wait_sleeps();
 	/* last: fork() leaves the parent's pages copy-on-write */
 	test_fork();
 	printf("%d checks, %d failed\n", checks, failures);
