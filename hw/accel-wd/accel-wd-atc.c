@@ -858,6 +858,47 @@ static uint32_t atc_build(AwdXlateCtx *x, AwdAtcPasid *ap, AwdMapping *m,
     return st;
 }
 
+/* The PASID's invalidation generation now */
+static uint64_t atc_gen(AwdAtcPasid *ap)
+{
+    uint64_t gen;
+
+    qemu_mutex_lock(&ap->atc->lock);
+    gen = ap->gen;
+    qemu_mutex_unlock(&ap->atc->lock);
+    return gen;
+}
+
+/*
+ * Make anew every live mapping not made with generation @gen. A mapping
+ * other than @fresh (the one being made) that the IOMMU would no longer
+ * translate with ATS faults at its start.
+ */
+static uint32_t atc_rebuild_stale(AwdXlateCtx *x, AwdAtcPasid *ap,
+                                  uint64_t gen, AwdMapping *fresh,
+                                  uint64_t *fault_addr)
+{
+    uint32_t st;
+    unsigned i;
+
+    for (i = 0; i < x->nlive; i++) {
+        AwdMapping *l = x->live[i];
+
+        if (l->gen == gen) {
+            continue;
+        }
+        st = atc_build(x, ap, l, gen, fault_addr);
+        if (st == AWD_ATC_FALLBACK && l != fresh) {
+            st = AWD_STS_FAULT;
+            *fault_addr = l->addr;
+        }
+        if (st != AWD_STS_OK) {
+            return st;
+        }
+    }
+    return AWD_STS_OK;
+}
+
 static void atc_deactivate(AwdXlateCtx *x)
 {
     AwdAtc *atc = x->atc;
@@ -927,7 +968,6 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
     AwdAtc *atc = x->atc;
     AwdAtcPasid *ap;
     uint32_t st = AWD_STS_OK;
-    unsigned i;
 
     if (len && addr + len - 1 < addr) {
         *fault_addr = addr;
@@ -966,20 +1006,9 @@ uint32_t awd_atc_map(AwdXlateCtx *x, uint64_t addr, size_t len,
     /* No waiting for page responses while counted as holding mappings */
     atc_deactivate(x);
     for (;;) {
-        uint64_t gen;
+        uint64_t gen = atc_gen(ap);
 
-        qemu_mutex_lock(&atc->lock);
-        gen = ap->gen;
-        qemu_mutex_unlock(&atc->lock);
-        for (i = 0; i < x->nlive && st == AWD_STS_OK; i++) {
-            if (x->live[i]->gen != gen) {
-                st = atc_build(x, ap, x->live[i], gen, fault_addr);
-                if (st == AWD_ATC_FALLBACK && x->live[i] != m) {
-                    st = AWD_STS_FAULT;
-                    *fault_addr = x->live[i]->addr;
-                }
-            }
-        }
+        st = atc_rebuild_stale(x, ap, gen, m, fault_addr);
         if (st == AWD_ATC_FALLBACK && x->nlive > 1) {
             /* no mixing: the others are ATC mappings */
             st = AWD_STS_FAULT;
@@ -1013,8 +1042,7 @@ uint32_t awd_atc_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
     AwdAtc *atc = x->atc;
     AwdAtcPasid *ap = x->live_ap;
     uint64_t old_len = m->len;
-    uint32_t st = AWD_STS_OK;
-    unsigned i;
+    uint32_t st;
 
     if (!m->atc || !ap || !add || m->addr + old_len + add - 1 < m->addr) {
         *fault_addr = m->addr + old_len;
@@ -1026,21 +1054,12 @@ uint32_t awd_atc_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
     /* As in awd_atc_map: inactive while translating and waiting */
     atc_deactivate(x);
     for (;;) {
-        uint64_t gen;
+        uint64_t gen = atc_gen(ap);
 
-        qemu_mutex_lock(&atc->lock);
-        gen = ap->gen;
-        qemu_mutex_unlock(&atc->lock);
-        for (i = 0; i < x->nlive && st == AWD_STS_OK; i++) {
-            AwdMapping *l = x->live[i];
-
-            if (l->gen != gen) {
-                if (l == m) {
-                    m->len = old_len + add;
-                }
-                st = atc_build(x, ap, l, gen, fault_addr);
-            }
+        if (m->gen != gen) {
+            m->len = old_len + add;     /* made anew below, grown */
         }
+        st = atc_rebuild_stale(x, ap, gen, NULL, fault_addr);
         if (st == AWD_STS_OK && m->len == old_len) {
             unsigned nseg = m->sgl.nseg;
 
