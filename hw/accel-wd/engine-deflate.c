@@ -27,11 +27,16 @@
 #define AWD_WINDOW          32768
 #define AWD_CHUNK           (256 * 1024)
 /*
- * Single-shot inflate into output segments shorter than this goes through
- * a bounce buffer: inflate's fast loop stops short of every segment end,
- * so 4 KiB pages cost ~10% at 1 MiB; one copy costs ~2%.
+ * Single-shot inflate over short segments (a process's 4 KiB pages) goes
+ * through contiguous buffers: input segments shorter than AWD_GATHER are
+ * gathered first and output shorter than AWD_BOUNCE is bounced. Every
+ * inflate() call that stops at a segment end copies its output into
+ * zlib's window and leaves the fast loop for its last bytes, which cost
+ * ~10% at 1 MiB in 4 KiB pages; the copies cost ~2% (tests/unit/bench-engine:
+ * 0.91x host zlib before, 0.97x after).
  */
 #define AWD_BOUNCE          (64 * 1024)
+#define AWD_GATHER          (64 * 1024)
 #define AWD_ZCTX_MAGIC      0x535a5741u /* "AWZS" */
 #define AWD_ZCTX_VERSION    1
 #define AWD_ZCTX_HIST_OFF   256
@@ -79,6 +84,7 @@ struct AwdDeflateEngine {
     uint8_t scratch[AWD_WINDOW];    /* output already delivered, redone */
     uint8_t hist[AWD_WINDOW];       /* window at the last block boundary */
     uint8_t bounce[AWD_BOUNCE];     /* output of inflate_once, then copied */
+    uint8_t gather[AWD_GATHER];     /* input of inflate_once, copied first */
     uInt hist_len;
     z_stream def;
     bool def_ok;
@@ -516,6 +522,55 @@ too_small:
 
 /* ---- decompression, single shot -------------------------------------- */
 
+/*
+ * Input for the next inflate() call, @left bytes from cursor @in: the
+ * current segment if it is long enough, otherwise bytes gathered into
+ * e->gather, which holds input bytes [*@gpos, *@gpos + *@glen).
+ */
+static size_t gather_input(AwdDeflateEngine *e, SgCur *in, size_t left,
+                           size_t *gpos, size_t *glen, uint8_t **p)
+{
+    size_t pos = in->pos, held = 0, span;
+    SgCur peek;
+
+    if (pos >= *gpos && pos < *gpos + *glen) {
+        held = *gpos + *glen - pos;
+    }
+    /* a short rest is gathered again, with what follows it */
+    if (held && (held >= AWD_GATHER / 4 || held == left)) {
+        *p = e->gather + (pos - *gpos);
+        return held;
+    }
+    span = MIN(cur_span(in, p), left);
+    if (span >= AWD_GATHER || span == left) {
+        return MIN(span, AWD_CHUNK);
+    }
+    peek = *in;
+    *gpos = pos;
+    *glen = cur_read(&peek, e->gather, MIN(left, AWD_GATHER));
+    *p = e->gather;
+    return *glen;
+}
+
+/*
+ * Whether inflate, out of room, has output left to give: with all input
+ * used that tells a destination too small from a stream cut short. The
+ * byte it may write is dropped; the stream is not used again.
+ */
+static bool wants_output(z_stream *zs)
+{
+    uint8_t byte;
+
+    zs->next_out = &byte;
+    zs->avail_out = 1;
+    inflate(zs, Z_NO_FLUSH);
+    if (zs->avail_out) {
+        return false;
+    }
+    zs->total_out--;
+    return true;
+}
+
 static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
                          AwdEngineResult *res)
 {
@@ -523,7 +578,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
                 op->fmt == AWD_FMT_ZLIB ? 15 : 31;
     z_stream *zs = &e->inf;
     size_t in_len = op->src->total;
-    size_t fed = 0;
+    size_t fed = 0, gpos = 0, glen = 0;
     uint32_t sum = csum_init(op->fmt);
     SgCur in, out;
     int ret;
@@ -543,7 +598,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
             return false;
         }
         if (fed < in_len) {
-            ispan = MIN(MIN(cur_span(&in, &ip), in_len - fed), AWD_CHUNK);
+            ispan = gather_input(e, &in, in_len - fed, &gpos, &glen, &ip);
         }
         ospan = MIN(cur_span(&out, &outp), AWD_CHUNK);
         room = awd_sgl_limit(op->dst) - zs->total_out;
@@ -579,7 +634,9 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
             break;
         }
         if (!ospan) {
-            res->status = AWD_STS_DST_TOO_SMALL;
+            res->status = fed == in_len && !wants_output(zs) ?
+                          AWD_STS_DECODE_ERROR :    /* cut short */
+                          AWD_STS_DST_TOO_SMALL;
             break;
         }
         if (fed == in_len && zs->avail_out) {

@@ -579,6 +579,102 @@ static void test_on_demand(AwdDeflateEngine *e)
     free(l);
 }
 
+/* A list over @buf whose segment lengths cycle through @pattern */
+static AwdSgl *make_sgl_pattern(uint8_t *buf, size_t len,
+                                const size_t *pattern, size_t npat)
+{
+    AwdSgl *s = calloc(1, sizeof(*s));
+    size_t off = 0;
+
+    s->seg = calloc(len + 1, sizeof(AwdSeg));
+    while (off < len) {
+        size_t k = MIN(pattern[s->nseg % npat], len - off);
+
+        s->seg[s->nseg].base = buf + off;
+        s->seg[s->nseg].len = k;
+        s->nseg++;
+        off += k;
+    }
+    s->total = len;
+    return s;
+}
+
+/*
+ * Single-shot inflate gathers short input segments and bounces short
+ * output: what is consumed, produced and refused must not depend on it.
+ */
+static void test_gather(AwdDeflateEngine *e)
+{
+    static const size_t in_pat[] = { 4096, 1, 70000, 3, 65535, 4096, 200,
+                                     65536, 4095, 4097 };
+    static const size_t page[] = { 4096 };
+    size_t len = 600000, cap = len + len / 8 + 1024;
+    uint8_t *data = make_data(len, 13), *z = malloc(cap + 100);
+    uint8_t *out = malloc(len);
+
+    for (unsigned fmt = 0; fmt <= AWD_FMT_GZIP; fmt++) {
+        size_t zn = host_deflate(fmt, 6, data, len, z, cap);
+        size_t cuts[] = { zn - 1, zn / 2, 65536 + 5, 4096, 100 };
+        AwdEngineResult r;
+        AwdDeflateOp op = { .fmt = fmt };
+        AwdSgl *s, *d;
+
+        /* bytes after the end of the stream are not consumed */
+        memset(z + zn, 0xa5, 100);
+        s = make_sgl_pattern(z, zn + 100, in_pat, sizeof(in_pat) / sizeof(in_pat[0]));
+        d = make_sgl_pattern(out, len, page, 1);
+        op.src = s;
+        op.dst = d;
+        memset(out, 0, len);
+        CHECK(awd_deflate_run(e, &op, &r));
+        CHECK(r.status == AWD_STS_OK && (r.flags & AWD_CF_STREAM_END));
+        CHECK(r.consumed == zn && r.produced == len);
+        CHECK(!memcmp(out, data, len));
+        free_sgl(d);
+
+        /* output refused half way: exactly the room is written */
+        d = make_sgl_pattern(out, len / 2 + 7, page, 1);
+        op.dst = d;
+        memset(out, 0, len);
+        CHECK(awd_deflate_run(e, &op, &r));
+        CHECK(r.status == AWD_STS_DST_TOO_SMALL);
+        CHECK(r.produced == len / 2 + 7);
+        CHECK(!memcmp(out, data, len / 2 + 7));
+        CHECK(out[len / 2 + 7] == 0);
+        free_sgl(d);
+        free_sgl(s);
+
+        /* truncated anywhere: a decode error, never a success */
+        for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+            s = make_sgl_pattern(z, cuts[i], page, 1);
+            d = make_sgl_pattern(out, len, page, 1);
+            op.src = s;
+            op.dst = d;
+            CHECK(awd_deflate_run(e, &op, &r));
+            CHECK(r.status == AWD_STS_DECODE_ERROR);
+            CHECK(r.consumed <= cuts[i]);
+            free_sgl(s);
+            free_sgl(d);
+        }
+
+        /* corrupt in the second gathered block: gzip's CRC catches it */
+        if (fmt == AWD_FMT_GZIP) {
+            z[70000] ^= 0x10;
+            s = make_sgl_pattern(z, zn, page, 1);
+            d = make_sgl_pattern(out, len, page, 1);
+            op.src = s;
+            op.dst = d;
+            CHECK(awd_deflate_run(e, &op, &r));
+            CHECK(r.status == AWD_STS_DECODE_ERROR);
+            free_sgl(s);
+            free_sgl(d);
+        }
+    }
+    free(data);
+    free(z);
+    free(out);
+}
+
 int main(void)
 {
     AwdDeflateEngine *e = awd_deflate_engine_new();
@@ -601,6 +697,7 @@ int main(void)
     test_fuzz_ctx(e);
     test_fuzz_input(e);
     test_on_demand(e);
+    test_gather(e);
     awd_deflate_engine_free(e);
     printf("engine-deflate: %s (%d failures)\n", failures ? "FAIL" : "ok",
            failures);
