@@ -110,20 +110,14 @@ static void sg_copy_range(const AwdSgl *sgl, size_t from, uint8_t *buf,
 
 static uint32_t csum_init(unsigned fmt)
 {
-    return fmt == AWD_FMT_GZIP ? crc32(0, NULL, 0) : adler32(0, NULL, 0);
+    return fmt == AWD_FMT_GZIP ? 0 : 1;
 }
 
 static uint32_t csum_update(unsigned fmt, uint32_t sum, const uint8_t *p,
                             size_t n)
 {
-    while (n) {
-        uInt k = MIN(n, (size_t)1 << 30);
-
-        sum = fmt == AWD_FMT_GZIP ? crc32(sum, p, k) : adler32(sum, p, k);
-        p += k;
-        n -= k;
-    }
-    return sum;
+    return fmt == AWD_FMT_GZIP ? awd_crc32(sum, p, n) :
+                                 awd_adler32(sum, p, n);
 }
 
 static bool aborted(const AwdDeflateOp *op)
@@ -571,6 +565,37 @@ static bool wants_output(z_stream *zs)
     return true;
 }
 
+/*
+ * Whether the wrapper's check may be left to us: all but a gzip header
+ * with its own CRC (FHCRC), which only zlib's check covers.
+ */
+static bool own_check(const AwdDeflateOp *op)
+{
+    uint8_t flg = 0;
+
+    if (op->fmt == AWD_FMT_GZIP && op->src->total > 3) {
+        sg_copy_range(op->src, 3, &flg, 1);
+    }
+    return op->fmt != AWD_FMT_RAW && !(flg & 0x02);
+}
+
+/* The trailer zlib read at the end of the stream against our checksum */
+static bool trailer_matches(const AwdDeflateOp *op, const z_stream *zs,
+                            uint32_t sum)
+{
+    size_t n = trailer_size(op->fmt);
+    uint8_t t[8];
+
+    if (zs->total_in < n) {
+        return false;
+    }
+    sg_copy_range(op->src, zs->total_in - n, t, n);
+    if (op->fmt == AWD_FMT_ZLIB) {
+        return get_be32(t) == sum;
+    }
+    return get_le32(t) == sum && get_le32(t + 4) == (uint32_t)zs->total_out;
+}
+
 static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
                          AwdEngineResult *res)
 {
@@ -581,12 +606,15 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
     size_t fed = 0, gpos = 0, glen = 0;
     uint32_t sum = csum_init(op->fmt);
     SgCur in, out;
+    bool ours;
     int ret;
 
     if (!inf_prepare(e, wbits)) {
         res->status = AWD_STS_INVALID_PARAM;
         return true;
     }
+    /* zlib's check is the slow part of inflate: checked here instead */
+    ours = own_check(op) && inflateValidate(zs, 0) == Z_OK;
     cur_init(&in, op->src);
     cur_init(&out, op->dst);
     for (;;) {
@@ -613,7 +641,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
         zs->avail_out = ospan;
         ret = inflate(zs, Z_NO_FLUSH);
         got = ospan - zs->avail_out;
-        if (op->fmt == AWD_FMT_RAW && got) {
+        if ((op->fmt == AWD_FMT_RAW || ours) && got) {
             sum = csum_update(op->fmt, sum, outp, got);
         }
         fed += ispan - zs->avail_in;
@@ -622,6 +650,10 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
             cur_write(&out, e->bounce, got);
         } else {
             cur_advance(&out, got);
+        }
+        if (ret == Z_STREAM_END && ours && !trailer_matches(op, zs, sum)) {
+            res->status = AWD_STS_DECODE_ERROR;     /* corrupt data */
+            break;
         }
         if (ret == Z_STREAM_END) {
             res->status = AWD_STS_OK;
@@ -647,7 +679,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
     }
     res->consumed = zs->total_in;
     res->produced = zs->total_out;
-    res->checksum = op->fmt == AWD_FMT_RAW ? sum : zs->adler;
+    res->checksum = op->fmt == AWD_FMT_RAW || ours ? sum : zs->adler;
     return true;
 }
 

@@ -48,23 +48,6 @@ static size_t level_buf_size(unsigned level)
            level == 2 ? ISAL_DEF_LVL2_DEFAULT : ISAL_DEF_LVL3_DEFAULT;
 }
 
-/* Checksum of the input as the device reports it (as zlib's path does) */
-static uint32_t isal_csum(unsigned fmt, uint32_t sum, const uint8_t *p,
-                          size_t n)
-{
-    if (fmt == AWD_FMT_GZIP) {
-        return crc32_gzip_refl(sum, p, n);
-    }
-    while (n) {
-        uInt k = n > UINT32_MAX ? UINT32_MAX : n;
-
-        sum = adler32(sum, p, k);
-        p += k;
-        n -= k;
-    }
-    return sum;
-}
-
 bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
                        AwdEngineResult *res, bool *done)
 {
@@ -119,7 +102,8 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
             }
             zs->next_in = p;
             zs->avail_in = k;
-            sum = isal_csum(op->fmt, sum, p, k);
+            sum = op->fmt == AWD_FMT_GZIP ? awd_crc32(sum, p, k) :
+                                            awd_adler32(sum, p, k);
             cur_advance(&in, k);
             fed += k;
         }

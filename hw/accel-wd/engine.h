@@ -50,6 +50,12 @@ typedef struct AwdEngineResult {
     uint32_t flags;             /* AWD_CF_STREAM_END */
 } AwdEngineResult;
 
+/* ---- checksums (engine-csum.c) ---- */
+
+/* zlib's crc32() and adler32() for any length; chained the same way */
+uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n);
+uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n);
+
 /* ---- deflate / inflate (engine-deflate.c) ---- */
 typedef struct AwdDeflateEngine AwdDeflateEngine;
 

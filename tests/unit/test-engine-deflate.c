@@ -675,6 +675,75 @@ static void test_gather(AwdDeflateEngine *e)
     free(out);
 }
 
+/* Inflate @c[0..n) in 4 KiB pages into @out (@len); the result */
+static AwdEngineResult inflate_paged(AwdDeflateEngine *e, unsigned fmt,
+                                     uint8_t *c, size_t n, uint8_t *out,
+                                     size_t len)
+{
+    return run(e, false, fmt, 0, c, n, 4096, out, len, 4096);
+}
+
+/*
+ * The wrapper's check value is verified by the engine itself (zlib's is
+ * turned off, but for a gzip header with its own CRC): every byte of the
+ * trailer counts, and the reported checksum is the data's.
+ */
+static void test_checks(AwdDeflateEngine *e)
+{
+    size_t len = 100000, cap = len + len / 8 + 1024;
+    uint8_t *data = make_data(len, 17), *c = malloc(cap), *out = malloc(len);
+    AwdEngineResult r;
+
+    for (unsigned fmt = AWD_FMT_ZLIB; fmt <= AWD_FMT_GZIP; fmt++) {
+        size_t n = host_deflate(fmt, 6, data, len, c, cap);
+        size_t tlen = fmt == AWD_FMT_GZIP ? 8 : 4;
+        uint32_t want = fmt == AWD_FMT_GZIP ? crc32(0, data, len) :
+                                              adler32(1, data, len);
+
+        r = inflate_paged(e, fmt, c, n, out, len);
+        CHECK(r.status == AWD_STS_OK && r.produced == len);
+        CHECK(r.checksum == want && !memcmp(out, data, len));
+        for (size_t i = n - tlen; i < n; i++) {
+            c[i] ^= 0x04;
+            r = inflate_paged(e, fmt, c, n, out, len);
+            CHECK(r.status == AWD_STS_DECODE_ERROR);
+            c[i] ^= 0x04;
+        }
+    }
+
+    /* gzip with a header CRC (FHCRC): left to zlib, checked all the same */
+    {
+        z_stream zs = { 0 };
+        gz_header h = { .hcrc = 1, .os = 3 };
+        size_t n;
+
+        CHECK(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8,
+                           Z_DEFAULT_STRATEGY) == Z_OK);
+        CHECK(deflateSetHeader(&zs, &h) == Z_OK);
+        zs.next_in = data;
+        zs.avail_in = len;
+        zs.next_out = c;
+        zs.avail_out = cap;
+        CHECK(deflate(&zs, Z_FINISH) == Z_STREAM_END);
+        n = zs.total_out;
+        deflateEnd(&zs);
+        CHECK(c[3] & 0x02);
+        r = inflate_paged(e, AWD_FMT_GZIP, c, n, out, len);
+        CHECK(r.status == AWD_STS_OK && r.produced == len);
+        CHECK(r.checksum == crc32(0, data, len));
+        c[10] ^= 0x01;                  /* the header CRC */
+        r = inflate_paged(e, AWD_FMT_GZIP, c, n, out, len);
+        CHECK(r.status == AWD_STS_DECODE_ERROR);
+        c[10] ^= 0x01;
+        c[n - 8] ^= 0x01;               /* the data CRC */
+        r = inflate_paged(e, AWD_FMT_GZIP, c, n, out, len);
+        CHECK(r.status == AWD_STS_DECODE_ERROR);
+    }
+    free(data);
+    free(c);
+    free(out);
+}
+
 int main(void)
 {
     AwdDeflateEngine *e = awd_deflate_engine_new();
@@ -698,6 +767,7 @@ int main(void)
     test_fuzz_input(e);
     test_on_demand(e);
     test_gather(e);
+    test_checks(e);
     awd_deflate_engine_free(e);
     printf("engine-deflate: %s (%d failures)\n", failures ? "FAIL" : "ok",
            failures);

@@ -1,0 +1,48 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd engines: the CRC-32 and Adler-32 the formats carry. Hardware
+ * computes them beside the data path; here ISA-L's vectorised versions
+ * (PCLMULQDQ folding, AVX2) stand in for that when the device is built with
+ * libisal: zlib's own run at 4-6 GB/s, 10-20% of its inflate time. The
+ * values are the same either way.
+ */
+#include "qemu/osdep.h"
+#include <zlib.h>
+#ifdef CONFIG_AWD_ISAL
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
+#endif
+#include "engine.h"
+
+uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n)
+{
+#ifdef CONFIG_AWD_ISAL
+    return crc32_gzip_refl(crc, p, n);
+#else
+    while (n) {
+        uInt k = MIN(n, (size_t)1 << 30);
+
+        crc = crc32(crc, p, k);
+        p += k;
+        n -= k;
+    }
+    return crc;
+#endif
+}
+
+uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n)
+{
+#ifdef CONFIG_AWD_ISAL
+    return isal_adler32(adler, p, n);
+#else
+    while (n) {
+        uInt k = MIN(n, (size_t)1 << 30);
+
+        adler = adler32(adler, p, k);
+        p += k;
+        n -= k;
+    }
+    return adler;
+#endif
+}
