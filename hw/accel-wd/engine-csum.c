@@ -15,10 +15,21 @@
 #endif
 #include "engine.h"
 
+void awd_simd_settle(void)
+{
+#ifdef HOST_X86_64
+    if (__builtin_cpu_supports("avx")) {
+        asm volatile("vzeroupper" : : : "memory");
+    }
+#endif
+}
+
 uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
 #ifdef CONFIG_AWD_ISAL
-    return crc32_gzip_refl(crc, p, n);
+    crc = crc32_gzip_refl(crc, p, n);
+    awd_simd_settle();
+    return crc;
 #else
     while (n) {
         uInt k = MIN(n, (size_t)1 << 30);
@@ -34,7 +45,9 @@ uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n)
 uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n)
 {
 #ifdef CONFIG_AWD_ISAL
-    return isal_adler32(adler, p, n);
+    adler = isal_adler32(adler, p, n);
+    awd_simd_settle();
+    return adler;
 #else
     while (n) {
         uInt k = MIN(n, (size_t)1 << 30);

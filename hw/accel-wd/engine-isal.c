@@ -123,6 +123,7 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
         out_before = zs->avail_out;
         in_before = zs->avail_in;
         ret = isal_deflate(zs);
+        awd_simd_settle();
         if (ret != COMP_OK) {
             res->status = AWD_STS_INVALID_PARAM;
             *done = true;

@@ -55,6 +55,12 @@ typedef struct AwdEngineResult {
 /* zlib's crc32() and adler32() for any length; chained the same way */
 uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n);
 uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n);
+/*
+ * After ISA-L's AVX-512 code: it returns with the upper halves of the
+ * vector registers dirty, and the legacy-SSE code of zlib's deflate then
+ * runs ~25% slower on the same thread (tests/unit/bench-engine).
+ */
+void awd_simd_settle(void);
 
 /* ---- deflate / inflate (engine-deflate.c) ---- */
 typedef struct AwdDeflateEngine AwdDeflateEngine;

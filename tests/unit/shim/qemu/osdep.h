@@ -20,5 +20,9 @@
 #ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #endif
+/* QEMU's config-host.h names the host architecture so */
+#if defined(__x86_64__)
+#define HOST_X86_64 1
+#endif
 
 #endif
