@@ -24,6 +24,22 @@ void awd_simd_settle(void)
 #endif
 }
 
+#ifndef CONFIG_AWD_ISAL
+/* zlib's sums take a 32-bit length */
+static uint32_t zlib_sum(uLong (*fn)(uLong, const Bytef *, uInt),
+                         uint32_t sum, const uint8_t *p, size_t n)
+{
+    while (n) {
+        uInt k = MIN(n, (size_t)1 << 30);
+
+        sum = fn(sum, p, k);
+        p += k;
+        n -= k;
+    }
+    return sum;
+}
+#endif
+
 uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
 #ifdef CONFIG_AWD_ISAL
@@ -31,14 +47,7 @@ uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n)
     awd_simd_settle();
     return crc;
 #else
-    while (n) {
-        uInt k = MIN(n, (size_t)1 << 30);
-
-        crc = crc32(crc, p, k);
-        p += k;
-        n -= k;
-    }
-    return crc;
+    return zlib_sum(crc32, crc, p, n);
 #endif
 }
 
@@ -49,13 +58,6 @@ uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n)
     awd_simd_settle();
     return adler;
 #else
-    while (n) {
-        uInt k = MIN(n, (size_t)1 << 30);
-
-        adler = adler32(adler, p, k);
-        p += k;
-        n -= k;
-    }
-    return adler;
+    return zlib_sum(adler32, adler, p, n);
 #endif
 }
