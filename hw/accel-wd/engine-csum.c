@@ -13,6 +13,7 @@
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #endif
+#include "accel_wd_hw.h"
 #include "engine.h"
 
 void awd_simd_settle(void)
@@ -60,4 +61,15 @@ uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n)
 #else
     return zlib_sum(adler32, adler, p, n);
 #endif
+}
+
+uint32_t awd_csum_init(unsigned fmt)
+{
+    return fmt == AWD_FMT_GZIP ? 0 : 1;
+}
+
+uint32_t awd_csum(unsigned fmt, uint32_t sum, const uint8_t *p, size_t n)
+{
+    return fmt == AWD_FMT_GZIP ? awd_crc32(sum, p, n) :
+                                 awd_adler32(sum, p, n);
 }

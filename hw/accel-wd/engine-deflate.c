@@ -108,18 +108,6 @@ static void sg_copy_range(const AwdSgl *sgl, size_t from, uint8_t *buf,
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static uint32_t csum_init(unsigned fmt)
-{
-    return fmt == AWD_FMT_GZIP ? 0 : 1;
-}
-
-static uint32_t csum_update(unsigned fmt, uint32_t sum, const uint8_t *p,
-                            size_t n)
-{
-    return fmt == AWD_FMT_GZIP ? awd_crc32(sum, p, n) :
-                                 awd_adler32(sum, p, n);
-}
-
 static bool aborted(const AwdDeflateOp *op)
 {
     return op->abort && op->abort(op->opaque);
@@ -335,7 +323,7 @@ static bool zctx_open(const AwdDeflateOp *op, ZCtx *z)
         z->kind = kind;
         z->fmt = op->fmt;
         z->level = op->level;
-        z->checksum = csum_init(op->fmt);
+        z->checksum = awd_csum_init(op->fmt);
         z->phase = op->fmt == AWD_FMT_RAW ? ZPH_BLOCKS : ZPH_HEADER;
         return true;
     }
@@ -411,7 +399,7 @@ static int def_pump(const AwdDeflateOp *op, z_stream *zs, SgCur *in,
         }
         used = ispan - zs->avail_in;
         if (used) {
-            *sum = csum_update(op->fmt, *sum, ip, used);
+            *sum = awd_csum(op->fmt, *sum, ip, used);
         }
         fed += used;
         cur_advance(in, used);
@@ -446,7 +434,7 @@ static bool deflate_op(AwdDeflateEngine *e, const AwdDeflateOp *op,
     }
     if (!op->stream) {
         memset(&z, 0, sizeof(z));
-        z.checksum = csum_init(op->fmt);
+        z.checksum = awd_csum_init(op->fmt);
     }
     if (!def_prepare(e, op->level, op->wbits ? op->wbits : 15)) {
         res->status = AWD_STS_INVALID_PARAM;
@@ -604,7 +592,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
     z_stream *zs = &e->inf;
     size_t in_len = op->src->total;
     size_t fed = 0, gpos = 0, glen = 0;
-    uint32_t sum = csum_init(op->fmt);
+    uint32_t sum = awd_csum_init(op->fmt);
     SgCur in, out;
     bool ours;
     int ret;
@@ -642,7 +630,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
         ret = inflate(zs, Z_NO_FLUSH);
         got = ospan - zs->avail_out;
         if ((op->fmt == AWD_FMT_RAW || ours) && got) {
-            sum = csum_update(op->fmt, sum, outp, got);
+            sum = awd_csum(op->fmt, sum, outp, got);
         }
         fed += ispan - zs->avail_in;
         cur_advance(&in, ispan - zs->avail_in);
@@ -848,7 +836,7 @@ static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
             }
             fed += used;
             cur_advance(&in, used);
-            sum = csum_update(op->fmt, sum, outp, got);
+            sum = awd_csum(op->fmt, sum, outp, got);
             made += got;
             if (to_dst) {
                 cur_advance(&out, got);

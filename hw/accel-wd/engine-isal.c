@@ -81,7 +81,7 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
     zs->gzip_flag = op->fmt == AWD_FMT_GZIP ? IGZIP_GZIP :
                     op->fmt == AWD_FMT_ZLIB ? IGZIP_ZLIB : IGZIP_DEFLATE;
     zs->flush = NO_FLUSH;
-    sum = op->fmt == AWD_FMT_GZIP ? 0 : 1;
+    sum = awd_csum_init(op->fmt);
     cur_init(&in, op->src);
     cur_init(&out, op->dst);
 
@@ -102,8 +102,7 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
             }
             zs->next_in = p;
             zs->avail_in = k;
-            sum = op->fmt == AWD_FMT_GZIP ? awd_crc32(sum, p, k) :
-                                            awd_adler32(sum, p, k);
+            sum = awd_csum(op->fmt, sum, p, k);
             cur_advance(&in, k);
             fed += k;
         }
