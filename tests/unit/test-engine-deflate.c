@@ -624,7 +624,8 @@ static void test_gather(AwdDeflateEngine *e)
 
         /* bytes after the end of the stream are not consumed */
         memset(z + zn, 0xa5, 100);
-        s = make_sgl_pattern(z, zn + 100, in_pat, sizeof(in_pat) / sizeof(in_pat[0]));
+        s = make_sgl_pattern(z, zn + 100, in_pat,
+                             sizeof(in_pat) / sizeof(in_pat[0]));
         d = make_sgl_pattern(out, len, page, 1);
         op.src = s;
         op.dst = d;
