@@ -41,28 +41,6 @@ static uint32_t zlib_sum(uLong (*fn)(uLong, const Bytef *, uInt),
 }
 #endif
 
-uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n)
-{
-#ifdef CONFIG_AWD_ISAL
-    crc = crc32_gzip_refl(crc, p, n);
-    awd_simd_settle();
-    return crc;
-#else
-    return zlib_sum(crc32, crc, p, n);
-#endif
-}
-
-uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n)
-{
-#ifdef CONFIG_AWD_ISAL
-    adler = isal_adler32(adler, p, n);
-    awd_simd_settle();
-    return adler;
-#else
-    return zlib_sum(adler32, adler, p, n);
-#endif
-}
-
 uint32_t awd_csum_init(unsigned fmt)
 {
     return fmt == AWD_FMT_GZIP ? 0 : 1;
@@ -70,6 +48,12 @@ uint32_t awd_csum_init(unsigned fmt)
 
 uint32_t awd_csum(unsigned fmt, uint32_t sum, const uint8_t *p, size_t n)
 {
-    return fmt == AWD_FMT_GZIP ? awd_crc32(sum, p, n) :
-                                 awd_adler32(sum, p, n);
+#ifdef CONFIG_AWD_ISAL
+    sum = fmt == AWD_FMT_GZIP ? crc32_gzip_refl(sum, p, n) :
+                                isal_adler32(sum, p, n);
+    awd_simd_settle();
+    return sum;
+#else
+    return zlib_sum(fmt == AWD_FMT_GZIP ? crc32 : adler32, sum, p, n);
+#endif
 }

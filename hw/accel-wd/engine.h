@@ -52,10 +52,10 @@ typedef struct AwdEngineResult {
 
 /* ---- checksums (engine-csum.c) ---- */
 
-/* zlib's crc32() and adler32() for any length; chained the same way */
-uint32_t awd_crc32(uint32_t crc, const uint8_t *p, size_t n);
-uint32_t awd_adler32(uint32_t adler, const uint8_t *p, size_t n);
-/* The check value of AWD_FMT_@fmt: CRC-32 for gzip, else Adler-32 */
+/*
+ * The check value of AWD_FMT_@fmt, as zlib's crc32() for gzip, else its
+ * adler32(), computes it: for any length, chained the same way.
+ */
 uint32_t awd_csum_init(unsigned fmt);
 uint32_t awd_csum(unsigned fmt, uint32_t sum, const uint8_t *p, size_t n);
 /*

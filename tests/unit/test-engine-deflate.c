@@ -582,6 +582,14 @@ static void test_on_demand(AwdDeflateEngine *e)
     free(l);
 }
 
+/* Inflate @c[0..n) in 4 KiB pages into @out (@len); the result */
+static AwdEngineResult inflate_paged(AwdDeflateEngine *e, unsigned fmt,
+                                     uint8_t *c, size_t n, uint8_t *out,
+                                     size_t len)
+{
+    return run(e, false, fmt, 0, c, n, 4096, out, len, 4096);
+}
+
 /* A list over @buf whose segment lengths cycle through @pattern */
 static AwdSgl *make_sgl_pattern(uint8_t *buf, size_t len,
                                 const size_t *pattern, size_t npat)
@@ -650,41 +658,21 @@ static void test_gather(AwdDeflateEngine *e)
 
         /* truncated anywhere: a decode error, never a success */
         for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
-            s = make_sgl_pattern(z, cuts[i], page, 1);
-            d = make_sgl_pattern(out, len, page, 1);
-            op.src = s;
-            op.dst = d;
-            CHECK(awd_deflate_run(e, &op, &r));
+            r = inflate_paged(e, fmt, z, cuts[i], out, len);
             CHECK(r.status == AWD_STS_DECODE_ERROR);
             CHECK(r.consumed <= cuts[i]);
-            free_sgl(s);
-            free_sgl(d);
         }
 
         /* corrupt in the second gathered block: gzip's CRC catches it */
         if (fmt == AWD_FMT_GZIP) {
             z[70000] ^= 0x10;
-            s = make_sgl_pattern(z, zn, page, 1);
-            d = make_sgl_pattern(out, len, page, 1);
-            op.src = s;
-            op.dst = d;
-            CHECK(awd_deflate_run(e, &op, &r));
+            r = inflate_paged(e, fmt, z, zn, out, len);
             CHECK(r.status == AWD_STS_DECODE_ERROR);
-            free_sgl(s);
-            free_sgl(d);
         }
     }
     free(data);
     free(z);
     free(out);
-}
-
-/* Inflate @c[0..n) in 4 KiB pages into @out (@len); the result */
-static AwdEngineResult inflate_paged(AwdDeflateEngine *e, unsigned fmt,
-                                     uint8_t *c, size_t n, uint8_t *out,
-                                     size_t len)
-{
-    return run(e, false, fmt, 0, c, n, 4096, out, len, 4096);
 }
 
 /*
@@ -749,9 +737,9 @@ static void test_checks(AwdDeflateEngine *e)
 }
 
 /*
- * The checksum helpers leave no dirty upper vector state behind (ISA-L's
+ * The checksum helper leaves no dirty upper vector state behind (ISA-L's
  * AVX-512 code does): XINUSE (XGETBV 1) bits 2 (YMM) and 6 (ZMM_Hi256)
- * must be clear after them. Skipped where the CPU cannot tell.
+ * must be clear after it. Skipped where the CPU cannot tell.
  */
 static void test_simd_state(void)
 {
@@ -766,10 +754,10 @@ static void test_simd_state(void)
         free(buf);
         return;
     }
-    CHECK(awd_crc32(0, buf, 65536) == crc32(0, buf, 65536));
+    CHECK(awd_csum(AWD_FMT_GZIP, 0, buf, 65536) == crc32(0, buf, 65536));
     asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(1));
     CHECK(!(((uint64_t)hi << 32 | lo) & upper));
-    CHECK(awd_adler32(1, buf, 65536) == adler32(1, buf, 65536));
+    CHECK(awd_csum(AWD_FMT_ZLIB, 1, buf, 65536) == adler32(1, buf, 65536));
     asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(1));
     CHECK(!(((uint64_t)hi << 32 | lo) & upper));
     free(buf);
