@@ -130,7 +130,17 @@ struct awd_info {
 	__u64 sq_size;
 	__u64 cq_offset;
 	__u64 cq_size;
-	__u64 rsvd[4];
+	/* the device's queue format (AWD_REG_FORMAT) and its parameters */
+	__u32 format;           /* AWD_FORMAT_* */
+	__u32 fmt_param[3];     /* AWD_REG_FMT_PARAM(0..2) */
+	/*
+	 * Device addresses of the SQ and CQ regions: their user addresses in
+	 * SVA mode, DMA addresses in no-SVA mode. Formats whose descriptors
+	 * name their own metadata (crec: descriptor and record slots) use
+	 * them; 0 while the region is not mapped (SVA).
+	 */
+	__u64 sq_iova;
+	__u64 cq_iova;
 };
 
 /*
@@ -177,6 +187,15 @@ struct awd_qstats {
 	__u64 pinned_pages;     /* no-SVA registered pages */
 };
 
+/*
+ * AWD_IOC_QCOUNT: output, the device's counters of this queue (the
+ * AWD_Q_CNT registers, enum awd_qcnt) since the queue was last started.
+ */
+struct awd_qcount {
+	__u64 cnt[AWD_QCNT_NR];
+	__u64 rsvd[16 - AWD_QCNT_NR];
+};
+
 #define AWD_IOC_MAGIC           0xad
 #define AWD_IOC_INFO            _IOR(AWD_IOC_MAGIC, 0, struct awd_info)
 #define AWD_IOC_SET_RING        _IOW(AWD_IOC_MAGIC, 1, struct awd_ring_cfg)
@@ -185,5 +204,6 @@ struct awd_qstats {
 #define AWD_IOC_REG_MEM         _IOWR(AWD_IOC_MAGIC, 4, struct awd_mem)
 #define AWD_IOC_UNREG_MEM       _IOW(AWD_IOC_MAGIC, 5, struct awd_mem)
 #define AWD_IOC_QSTATS          _IOR(AWD_IOC_MAGIC, 6, struct awd_qstats)
+#define AWD_IOC_QCOUNT          _IOR(AWD_IOC_MAGIC, 7, struct awd_qcount)
 
 #endif /* ACCEL_WD_UAPI_H */

@@ -58,10 +58,19 @@ typedef uint64_t __u64;
 #define AWD_REG_QERR_LO           0x030  /* RO queues in error, 0..31 */
 #define AWD_REG_QERR_HI           0x034  /* RO queues in error, 32..63 */
 #define AWD_REG_STREAM_CTX_SIZE   0x038  /* RO bytes of a stream context */
+/*
+ * Queue format (version 1.1 on): which descriptor, buffer and completion
+ * format every queue of this device speaks, and up to four parameters
+ * whose meaning the format's own header defines. A 1.0 device reads 0
+ * here: AWD_FORMAT_RING.
+ */
+#define AWD_REG_FORMAT            0x03c  /* RO enum awd_format */
+#define AWD_REG_FMT_PARAM(i)      (0x040 + 4 * (i)) /* RO, i = 0..3 */
+#define AWD_FMT_PARAMS            4
 
 #define AWD_MAGIC                 0x21647761u /* "awd!" */
 #define AWD_VERSION_MAJOR         1
-#define AWD_VERSION_MINOR         0
+#define AWD_VERSION_MINOR         1
 #define AWD_VERSION               ((AWD_VERSION_MAJOR << 16) | AWD_VERSION_MINOR)
 
 #define AWD_CAP_DEFLATE           (1u << 0)  /* compress: raw, zlib, gzip */
@@ -103,6 +112,23 @@ typedef uint64_t __u64;
 #define AWD_Q_IRQ_VECTOR          0x34   /* RO MSI-X vector (= queue index) */
 #define AWD_Q_FAULT_ADDR_LO       0x38   /* RO address of a ring DMA error */
 #define AWD_Q_FAULT_ADDR_HI       0x3c
+/*
+ * Per-queue counters (RO, 64-bit as LO/HI pairs, cleared by queue
+ * enable): what the queue cost in MMIO and in device reads and writes of
+ * its own metadata. Reading them is not counted.
+ */
+#define AWD_Q_CNT_BASE            0x40
+#define AWD_Q_CNT(i)              (AWD_Q_CNT_BASE + 8 * (i)) /* LO; HI +4 */
+enum awd_qcnt {
+	AWD_QCNT_DB_WRITES = 0,      /* doorbell or portal writes */
+	AWD_QCNT_REG_READS = 1,      /* register and doorbell-page reads */
+	AWD_QCNT_DESC_BYTES = 2,     /* descriptor bytes read */
+	AWD_QCNT_LIST_BYTES = 3,     /* scatter-gather list bytes read */
+	AWD_QCNT_CPL_BYTES = 4,      /* completion bytes written */
+	AWD_QCNT_ATS = 5,            /* ATS translation requests */
+	AWD_QCNT_PAGE_REQS = 6,      /* PRI page requests (pages) */
+	AWD_QCNT_NR = 7,
+};
 
 /*
  * Setting ENABLE checks the ring configuration (order within
@@ -138,18 +164,24 @@ enum awd_qerr {
 	AWD_QERR_CQ_WRITE = 3,       /* completion write failed */
 	AWD_QERR_BAD_DOORBELL = 4,   /* doorbell value outside the ring */
 	AWD_QERR_PASID_UNAVAIL = 5,  /* PASID requested, no SVA-capable IOMMU */
+	AWD_QERR_PORTAL_FULL = 6,    /* submission past the portal's depth */
+	AWD_QERR_MAX,
 };
 
-/* ---- Doorbell page (BAR2 + q * AWD_DB_STRIDE), 32-bit writes ---------- */
-#define AWD_DB_SQ_TAIL            0x0    /* new SQ tail index */
-#define AWD_DB_CQ_HEAD            0x4    /* completions consumed up to here */
-
-/* ---- Submission descriptor (64 bytes) ---------------------------------- */
+/*
+ * ---- Operations: what every queue format's descriptor carries ----------
+ * The layout of a descriptor, how buffers are named and where completions
+ * go belong to the queue format (AWD_REG_FORMAT): accel_wd_ring.h (the
+ * default, 1.0's layout), accel_wd_sgl.h, accel_wd_crec.h. Every format
+ * carries these fields with these meanings; a BAR2 doorbell page
+ * (BAR2 + q * AWD_DB_STRIDE) is the format's to define.
+ */
 enum awd_opcode {
 	AWD_OP_NOP = 0,
 	AWD_OP_COMPRESS = 1,
 	AWD_OP_DECOMPRESS = 2,
 	AWD_OP_RSA = 3,
+	AWD_OP_BATCH = 4,       /* formats with AWD_FMTF_BATCH only */
 	AWD_OP_MAX,
 };
 
@@ -190,23 +222,7 @@ enum awd_opcode {
 #define AWD_RSA_MIN_BITS          512
 #define AWD_RSA_MAX_BITS          4096
 
-struct awd_desc {
-	__u8  opcode;     /* enum awd_opcode */
-	__u8  flags;      /* AWD_DF_* */
-	__u16 rsvd0;
-	__u32 tag;        /* returned in the completion */
-	__u64 src;        /* input (virtual address under the queue's PASID) */
-	__u64 dst;        /* output */
-	__u32 src_len;
-	__u32 dst_len;
-	__u64 ctx;        /* stream context (AWD_DF_STREAM), else 0 */
-	__u64 key;        /* RSA key material, else 0 */
-	__u32 param;      /* AWD_PARAM_* or AWD_RSA_* */
-	__u32 rsvd1;
-	__u64 rsvd2;
-};
-
-/* ---- Completion record (32 bytes) -------------------------------------- */
+/* ---- Completion record (32 bytes), the same in every format ---------- */
 enum awd_status {
 	AWD_STS_OK = 0,
 	AWD_STS_INVALID_OPCODE = 1,
@@ -222,13 +238,25 @@ enum awd_status {
 	AWD_STS_OVERLAP = 11,        /* buffers overlap */
 	AWD_STS_ABORTED = 12,        /* queue reset while in flight */
 	AWD_STS_DMA_ERROR = 13,      /* bus error without IOMMU fault */
+	/* buffers named by lists (AWD_FORMAT_SGL) and batches (CREC) */
+	AWD_STS_SGL_TOO_LONG = 14,   /* more entries or lists than the limit */
+	AWD_STS_SGL_ZERO_LEN = 15,   /* a data entry of length 0 */
+	AWD_STS_SGL_LOOP = 16,       /* a chain names a list already walked */
+	AWD_STS_MISALIGNED = 17,     /* list, batch or record misaligned */
+	AWD_STS_BATCH_FAIL = 18,     /* some descriptor of the batch failed */
 	AWD_STS_MAX,
 };
 
-/* cpl.flags; written last so that the phase bit publishes the record */
+/*
+ * cpl.flags; written last so that its bit 0 publishes the record: the
+ * phase of a completion ring (AWD_CF_PHASE), or "done" for a completion
+ * record in memory (AWD_CF_DONE, accel_wd_crec.h).
+ */
 #define AWD_CF_PHASE              (1u << 0)
 #define AWD_CF_STREAM_END         (1u << 1)  /* decompressor saw the end */
 #define AWD_CF_FAULT_WRITE        (1u << 2)  /* fault was on a write */
+/* the fault was on a list or batch array, not on a data buffer */
+#define AWD_CF_FAULT_META          (1u << 3)
 
 struct awd_cpl {
 	__u64 fault_addr; /* AWD_STS_FAULT: first failing address */
@@ -236,7 +264,7 @@ struct awd_cpl {
 	__u32 produced;   /* output bytes written (or needed) */
 	__u32 checksum;   /* crc32 (gzip) or adler32 (zlib, raw) so far */
 	__u32 tag;        /* desc.tag */
-	__u16 sq_head;    /* SQ head after this descriptor */
+	__u16 sq_head;    /* ring formats: SQ head after this descriptor */
 	__u16 status;     /* enum awd_status */
 	__u32 flags;      /* AWD_CF_* */
 };
@@ -247,7 +275,7 @@ struct awd_cpl {
  */
 #define AWD_STREAM_CTX_ALIGN      64
 
-#define AWD_DESC_SIZE             64
+#define AWD_DESC_SIZE             64  /* every format's descriptor */
 #define AWD_CPL_SIZE              32
 
 /* ---- Additions requested by guest-driver (new definitions only) -------- */
@@ -271,7 +299,9 @@ struct awd_cpl {
 #else
 #define AWD_STATIC_ASSERT _Static_assert
 #endif
-AWD_STATIC_ASSERT(sizeof(struct awd_desc) == AWD_DESC_SIZE, "awd_desc size");
 AWD_STATIC_ASSERT(sizeof(struct awd_cpl) == AWD_CPL_SIZE, "awd_cpl size");
+
+/* The 1.0 layout, still the default format: visible to all 1.0 users. */
+#include "accel_wd_ring.h"
 
 #endif /* ACCEL_WD_HW_H */

@@ -18,7 +18,9 @@ sync_dir() {  # by checksum: unchanged files keep their mtime
 }
 sync_dir "$AWD_ROOT/hw/accel-wd" "$work/hw/accel-wd"
 sync_dir "$AWD_ROOT/hw/iommu-sva" "$work/hw/iommu-sva"
-rsync -c "$AWD_ROOT/include/accel_wd_hw.h" "$work/hw/accel-wd/accel_wd_hw.h"
+# the hardware headers (register map, every queue format) sit beside the
+# device sources
+rsync -c "$AWD_ROOT"/include/accel_wd_*.h "$work/hw/accel-wd/"
 mkdir -p "$work/tests/qtest/awd"
 rsync -rc --delete --exclude='*.md' "$AWD_ROOT/tests/qtest/" "$work/tests/qtest/awd/"
 
