@@ -89,6 +89,11 @@ static const char *const hw_status_names[] = {
 	[AWD_STS_OVERLAP] = "OVERLAP",
 	[AWD_STS_ABORTED] = "ABORTED",
 	[AWD_STS_DMA_ERROR] = "DMA_ERROR",
+	[AWD_STS_SGL_TOO_LONG] = "SGL_TOO_LONG",
+	[AWD_STS_SGL_ZERO_LEN] = "SGL_ZERO_LEN",
+	[AWD_STS_SGL_LOOP] = "SGL_LOOP",
+	[AWD_STS_MISALIGNED] = "MISALIGNED",
+	[AWD_STS_BATCH_FAIL] = "BATCH_FAIL",
 };
 _Static_assert(AWD_ARRAY_SIZE(hw_status_names) ==
 	       AWD_STS_MAX, "every status named");
@@ -109,7 +114,12 @@ AWD_EXPORT int awd_hw_status_errno(unsigned int hw_status)
 	case AWD_STS_INVALID_FLAGS:
 	case AWD_STS_INVALID_PARAM:
 	case AWD_STS_OVERLAP:
+	case AWD_STS_SGL_ZERO_LEN:
+	case AWD_STS_SGL_LOOP:
+	case AWD_STS_MISALIGNED:
 		return -EINVAL;
+	case AWD_STS_SGL_TOO_LONG:
+		return -E2BIG;
 	case AWD_STS_INVALID_LEN:
 		return -EMSGSIZE;
 	case AWD_STS_DST_TOO_SMALL:
