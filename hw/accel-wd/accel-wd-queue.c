@@ -1,10 +1,11 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * accel-wd queue front end: per-queue registers and doorbells, the ring
- * and descriptor format of accel_wd_hw.h, and one worker thread per queue
- * that fetches descriptors, checks every field, runs the engines and
- * writes completions with a phase bit.
+ * accel-wd queue core, the same for every queue format: per-queue
+ * registers, doorbell page dispatch, counters, the worker threads that
+ * fetch a request through the format's front end (accel-wd-fmt.h), run it
+ * (accel-wd-exec.c) and hand the result back to be published, reset,
+ * drain, pause and migration.
  *
  * Locking: q->lock protects the queue registers and worker state. The
  * worker drops it while an engine runs and never takes the BQL while it
@@ -24,6 +25,7 @@
 #include "migration/vmstate.h"
 #include "accel-wd.h"
 #include "accel-wd-atc.h"
+#include "accel-wd-fmt.h"
 #include "trace.h"
 
 #define AWD_QCTRL_CONFIG_BITS (AWD_QCTRL_PASID_EN | AWD_QCTRL_PRIV)
@@ -32,14 +34,44 @@
 #define AWD_QCTRL_ALL_BITS (AWD_QCTRL_RW_BITS | AWD_QCTRL_DRAIN | \
                             AWD_QCTRL_RESET)
 
-static inline uint32_t q_entries(AwdQueue *q)
-{
-    return 1u << q->ring_order;
-}
-
 static bool q_enabled(AwdQueue *q)
 {
     return q->ctrl & AWD_QCTRL_ENABLE;
+}
+
+bool awd_queue_enabled(AwdQueue *q)
+{
+    return q_enabled(q);
+}
+
+static const AwdFormat *q_fmt(AwdQueue *q)
+{
+    return q->dev->fmt;
+}
+
+void awd_queue_count(AwdQueue *q, enum awd_qcnt which, uint64_t n)
+{
+    qatomic_set(&q->cnt[which], q->cnt[which] + n);
+}
+
+/* A counter as the guest reads it */
+static uint64_t q_counter(AwdQueue *q, unsigned i)
+{
+    switch (i) {
+    case AWD_QCNT_ATS:
+        return qatomic_read(&q->xlate.atc_misses) - q->cnt_ats_base;
+    case AWD_QCNT_PAGE_REQS:
+        return qatomic_read(&q->xlate.page_requests) - q->cnt_prs_base;
+    default:
+        return qatomic_read(&q->cnt[i]);
+    }
+}
+
+static void q_counters_clear(AwdQueue *q)
+{
+    memset(q->cnt, 0, sizeof(q->cnt));
+    q->cnt_ats_base = qatomic_read(&q->xlate.atc_misses);
+    q->cnt_prs_base = qatomic_read(&q->xlate.page_requests);
 }
 
 static void pool_kick(AccelWdState *s)
@@ -62,6 +94,80 @@ static void q_wake(AwdQueue *q)
 bool awd_queue_in_error(AwdQueue *q)
 {
     return qatomic_read(&q->error) != AWD_QERR_NONE;
+}
+
+/* ---- formats ---------------------------------------------------------- */
+
+static GSList *awd_formats;
+
+void awd_format_register(const AwdFormat *f)
+{
+    for (GSList *l = awd_formats; l; l = l->next) {
+        const AwdFormat *o = l->data;
+
+        /* two front ends claiming one name or ID is a build mistake */
+        g_assert(strcmp(o->name, f->name) && o->id != f->id);
+    }
+    awd_formats = g_slist_append(awd_formats, (gpointer)f);
+}
+
+const AwdFormat *awd_format_find(const char *name)
+{
+    for (GSList *l = awd_formats; l; l = l->next) {
+        const AwdFormat *f = l->data;
+
+        if (!strcmp(f->name, name)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+char *awd_format_names(void)
+{
+    GString *str = g_string_new(NULL);
+
+    for (GSList *l = awd_formats; l; l = l->next) {
+        const AwdFormat *f = l->data;
+
+        g_string_append_printf(str, "%s%s", str->len ? ", " : "", f->name);
+    }
+    return g_string_free(str, false);
+}
+
+/*
+ * A completion record, the same in every format: everything but flags,
+ * then flags with the bit that publishes it, so software never sees half
+ * a record.
+ */
+uint32_t awd_write_cpl(AwdQueue *q, uint64_t addr, const AwdResult *res,
+                       uint32_t tag, uint16_t sq_head, uint32_t publish,
+                       uint64_t *fault)
+{
+    struct awd_cpl c = {
+        .fault_addr = cpu_to_le64(res->fault_addr),
+        .consumed = cpu_to_le32(res->consumed),
+        .produced = cpu_to_le32(res->produced),
+        .checksum = cpu_to_le32(res->checksum),
+        .tag = cpu_to_le32(tag),
+        .sq_head = cpu_to_le16(sq_head),
+        .status = cpu_to_le16(res->status),
+    };
+    uint32_t flags = cpu_to_le32(res->flags | publish);
+    uint32_t st;
+
+    st = awd_xlate_write(&q->xlate, addr, &c,
+                         offsetof(struct awd_cpl, flags), fault);
+    if (st == AWD_STS_OK) {
+        smp_wmb(); /* record visible before the bit that publishes it */
+        st = awd_xlate_write(&q->xlate, addr +
+                             offsetof(struct awd_cpl, flags), &flags,
+                             sizeof(flags), fault);
+    }
+    if (st == AWD_STS_OK) {
+        awd_queue_count(q, AWD_QCNT_CPL_BYTES, AWD_CPL_SIZE);
+    }
+    return st;
 }
 
 /* ---- interrupts and errors -------------------------------------------- */
@@ -130,6 +236,8 @@ static void q_do_reset(AwdQueue *q)
     q->cq_head = q->cq_tail = 0;
     q->fault_addr = 0;
     q->phase = 1;
+    q->portal_lo = 0;
+    q->portal_lo_valid = false;
     q->reset_pending = false;
     q->drain_pending = false;
     q->raise_error = false;
@@ -181,34 +289,14 @@ void awd_queue_kick(AwdQueue *q)
 
 /* ---- registers -------------------------------------------------------- */
 
-/* Validate the ring configuration at enable time; q->lock held. */
+/* Validate the configuration at enable time; q->lock held. */
 static uint32_t q_check_config(AwdQueue *q, uint32_t ctrl)
 {
     AccelWdParams *p = &q->dev->params;
-    uint64_t sq_bytes, cq_bytes;
+    uint32_t err = q_fmt(q)->check_config(q);
 
-    if (q->ring_order < AWD_RING_ORDER_MIN ||
-        q->ring_order > p->ring_order_max) {
-        AWD_GUEST_ERR(trace_accel_wd_err_config(q->index, "ring order"),
-                      "queue %u: ring order %u outside %u..%u", q->index,
-                      q->ring_order, AWD_RING_ORDER_MIN, p->ring_order_max);
-        return AWD_QERR_BAD_CONFIG;
-    }
-    sq_bytes = (uint64_t)AWD_DESC_SIZE << q->ring_order;
-    cq_bytes = (uint64_t)AWD_CPL_SIZE << q->ring_order;
-    if ((q->sq_base & (AWD_DESC_SIZE - 1)) ||
-        (q->cq_base & (AWD_CPL_SIZE - 1))) {
-        AWD_GUEST_ERR(trace_accel_wd_err_config(q->index, "ring alignment"),
-                      "queue %u: SQ 0x%" PRIx64 " or CQ 0x%" PRIx64
-                      " not aligned", q->index, q->sq_base, q->cq_base);
-        return AWD_QERR_BAD_CONFIG;
-    }
-    if (q->sq_base + sq_bytes - 1 < q->sq_base ||
-        q->cq_base + cq_bytes - 1 < q->cq_base ||
-        ranges_overlap(q->sq_base, sq_bytes, q->cq_base, cq_bytes)) {
-        AWD_GUEST_ERR(trace_accel_wd_err_config(q->index, "ring range"),
-                      "queue %u: rings wrap or overlap", q->index);
-        return AWD_QERR_BAD_CONFIG;
+    if (err != AWD_QERR_NONE) {
+        return err;
     }
     if (ctrl & AWD_QCTRL_PASID_EN) {
         if (!(accel_wd_caps(q->dev) & AWD_CAP_PASID)) {
@@ -271,13 +359,12 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
             q_set_error(q, err, 0);
             return;
         }
-        q->sq_head = q->sq_tail = 0;
-        q->cq_head = q->cq_tail = 0;
-        q->phase = 1;
+        q_fmt(q)->enable(q);
         q->xlate.pasid_en = val & AWD_QCTRL_PASID_EN;
         q->xlate.priv = val & AWD_QCTRL_PRIV;
         q->xlate.pasid = q->pasid;
         awd_atc_bind(&q->xlate);
+        q_counters_clear(q);
         q->ctrl = val & AWD_QCTRL_RW_BITS;
         trace_accel_wd_queue_enable(q->index, q->ring_order, q->sq_base,
                                     q->cq_base, q->ctrl);
@@ -294,7 +381,7 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
         q->ctrl = val & (AWD_QCTRL_RW_BITS & ~AWD_QCTRL_ENABLE);
     }
     if ((val & AWD_QCTRL_DRAIN) && q_enabled(q) &&
-        (q->busy || q->sq_head != q->sq_tail)) {
+        (q->busy || !q_fmt(q)->empty(q))) {
         q->drain_pending = true;
     }
     q_wake(q);
@@ -305,6 +392,14 @@ uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off)
     uint32_t val = 0;
 
     qemu_mutex_lock(&q->lock);
+    if (off >= AWD_Q_CNT(0) && off < AWD_Q_CNT(AWD_QCNT_NR)) {
+        uint64_t c = q_counter(q, (off - AWD_Q_CNT_BASE) / 8);
+
+        val = (off & 4) ? c >> 32 : (uint32_t)c;
+        qemu_mutex_unlock(&q->lock);
+        return val;
+    }
+    awd_queue_count(q, AWD_QCNT_REG_READS, 1);
     switch (off) {
     case AWD_Q_CTRL:
         val = q->ctrl | (q->reset_pending ? AWD_QCTRL_RESET : 0) |
@@ -313,7 +408,7 @@ uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off)
     case AWD_Q_STATUS:
         val = (q_enabled(q) ? AWD_QSTS_ENABLED : 0) |
               (q->error != AWD_QERR_NONE ? AWD_QSTS_ERROR : 0) |
-              (!q->busy && (q->sq_head == q->sq_tail || !q_enabled(q) ||
+              (!q->busy && (q_fmt(q)->empty(q) || !q_enabled(q) ||
                             q->error != AWD_QERR_NONE) ?
                AWD_QSTS_IDLE : 0);
         break;
@@ -323,32 +418,8 @@ uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off)
     case AWD_Q_ERROR:
         val = q->error;
         break;
-    case AWD_Q_SQ_BASE_LO:
-        val = q->sq_base;
-        break;
-    case AWD_Q_SQ_BASE_HI:
-        val = q->sq_base >> 32;
-        break;
-    case AWD_Q_CQ_BASE_LO:
-        val = q->cq_base;
-        break;
-    case AWD_Q_CQ_BASE_HI:
-        val = q->cq_base >> 32;
-        break;
     case AWD_Q_RING_ORDER:
         val = q->ring_order;
-        break;
-    case AWD_Q_SQ_HEAD:
-        val = q->sq_head;
-        break;
-    case AWD_Q_SQ_TAIL:
-        val = q->sq_tail;
-        break;
-    case AWD_Q_CQ_TAIL:
-        val = q->cq_tail;
-        break;
-    case AWD_Q_CQ_HEAD:
-        val = q->cq_head;
         break;
     case AWD_Q_IRQ_VECTOR:
         val = q->index;
@@ -360,6 +431,8 @@ uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off)
         val = q->fault_addr >> 32;
         break;
     default:
+        /* ring bases, heads and tails: what they mean is the format's */
+        q_fmt(q)->reg_read(q, off, &val);
         break;
     }
     qemu_mutex_unlock(&q->lock);
@@ -428,18 +501,19 @@ out:
     }
 }
 
-void awd_queue_doorbell(AwdQueue *q, unsigned off, uint32_t val)
+/*
+ * A doorbell page write: one MMIO access, counted once; a 64-bit one goes
+ * to the format as its two halves, low first.
+ */
+void awd_queue_doorbell(AwdQueue *q, unsigned off, uint64_t val,
+                        unsigned size)
 {
+    uint32_t err = AWD_QERR_NONE;
     bool raise;
 
     qemu_mutex_lock(&q->lock);
     trace_accel_wd_queue_doorbell(q->index, off, val);
-    if (off != AWD_DB_SQ_TAIL && off != AWD_DB_CQ_HEAD) {
-        AWD_GUEST_ERR(trace_accel_wd_err_doorbell(q->index, off, val),
-                      "queue %u: no doorbell at offset 0x%x", q->index, off);
-        qemu_mutex_unlock(&q->lock);
-        return;
-    }
+    awd_queue_count(q, AWD_QCNT_DB_WRITES, 1);
     if (!q_enabled(q) || q->error != AWD_QERR_NONE || q->reset_pending) {
         AWD_GUEST_ERR(trace_accel_wd_err_doorbell(q->index, off, val),
                       "queue %u: doorbell while disabled or in error",
@@ -447,15 +521,11 @@ void awd_queue_doorbell(AwdQueue *q, unsigned off, uint32_t val)
         qemu_mutex_unlock(&q->lock);
         return;
     }
-    if (val >= q_entries(q)) {
-        AWD_GUEST_ERR(trace_accel_wd_err_doorbell(q->index, off, val),
-                      "queue %u: doorbell 0x%x past a %u-entry ring",
-                      q->index, val, q_entries(q));
-        q_set_error(q, AWD_QERR_BAD_DOORBELL, 0);
-    } else if (off == AWD_DB_SQ_TAIL) {
-        q->sq_tail = val;
-    } else {
-        q->cq_head = val;
+    for (unsigned half = 0; half < size / 4 && !err; half++) {
+        err = q_fmt(q)->doorbell(q, off + 4 * half, val >> (32 * half));
+    }
+    if (err != AWD_QERR_NONE) {
+        q_set_error(q, err, 0);
     }
     raise = q->raise_error;
     q->raise_error = false;
@@ -466,339 +536,18 @@ void awd_queue_doorbell(AwdQueue *q, unsigned off, uint32_t val)
     }
 }
 
-uint32_t awd_queue_doorbell_read(AwdQueue *q, unsigned off)
+uint64_t awd_queue_doorbell_read(AwdQueue *q, unsigned off, unsigned size)
 {
-    uint32_t val = 0;
+    uint64_t val = 0;
 
     qemu_mutex_lock(&q->lock);
-    if (off == AWD_DB_SQ_TAIL) {
-        val = q->sq_tail;
-    } else if (off == AWD_DB_CQ_HEAD) {
-        val = q->cq_head;
+    awd_queue_count(q, AWD_QCNT_REG_READS, 1);
+    for (unsigned half = 0; half < size / 4; half++) {
+        val |= (uint64_t)q_fmt(q)->doorbell_read(q, off + 4 * half)
+               << (32 * half);
     }
     qemu_mutex_unlock(&q->lock);
     return val;
-}
-
-/* ---- descriptor execution --------------------------------------------- */
-
-static bool q_abort_cb(void *opaque)
-{
-    AwdQueue *q = opaque;
-
-    /* also stop an engine whose destination could not be mapped further */
-    return qatomic_read(&q->abort) || q->dst_status != AWD_STS_OK;
-}
-
-/*
- * Behind the ATC the destination is mapped as the engine reaches it, not
- * all up front: a process's output buffer is usually much larger than
- * the output, and every page mapped may cost a page request. The first
- * window and each step are AWD_DST_WINDOW up to half of what is mapped,
- * at most AWD_DST_STEP_MAX.
- */
-#define AWD_DST_WINDOW      (64 * KiB)
-#define AWD_DST_STEP_MAX    (256 * KiB)
-
-/* How much the next extension of @m maps */
-static uint64_t q_dst_step(const AwdMapping *m)
-{
-    uint64_t step = MIN(MAX(AWD_DST_WINDOW, m->len / 2), AWD_DST_STEP_MAX);
-
-    return MIN(step, m->sgl.limit - m->len);
-}
-
-static bool q_dst_extend(void *opaque)
-{
-    AwdQueue *q = opaque;
-    AwdMapping *m = q->dst_map;
-    uint64_t add = q_dst_step(m);
-    uint32_t st;
-
-    if (q->dst_status != AWD_STS_OK || !add) {
-        return false;
-    }
-    st = awd_xlate_extend(&q->xlate, m, add, &q->dst_fault);
-    if (st != AWD_STS_OK) {
-        q->dst_status = st;
-        return false;
-    }
-    /* the host faults in the next step while the engine fills this one */
-    awd_xlate_prefetch(&q->xlate, m, q_dst_step(m));
-    return true;
-}
-
-static bool range_wraps(uint64_t addr, uint64_t len)
-{
-    return len && addr + len - 1 < addr;
-}
-
-static bool ranges_hit(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-    return alen && blen && ranges_overlap(a, alen, b, blen);
-}
-
-/* Checks common to every opcode; returns an enum awd_status. */
-static uint32_t desc_check(AwdQueue *q, const struct awd_desc *d)
-{
-    if (d->opcode >= AWD_OP_MAX) {
-        return AWD_STS_INVALID_OPCODE;
-    }
-    if ((d->flags & ~AWD_DF_VALID_MASK) || d->rsvd0 || d->rsvd1 ||
-        d->rsvd2) {
-        return AWD_STS_INVALID_FLAGS;
-    }
-    if (d->opcode != AWD_OP_COMPRESS && d->opcode != AWD_OP_DECOMPRESS &&
-        (d->flags & (AWD_DF_STREAM | AWD_DF_STREAM_INIT | AWD_DF_FINAL))) {
-        return AWD_STS_INVALID_FLAGS;
-    }
-    if (!(d->flags & AWD_DF_STREAM) &&
-        (d->flags & (AWD_DF_STREAM_INIT | AWD_DF_FINAL))) {
-        return AWD_STS_INVALID_FLAGS;
-    }
-    return AWD_STS_OK;
-}
-
-static uint32_t op_comp(AwdQueue *q, const struct awd_desc *d,
-                        struct awd_cpl *c)
-{
-    AccelWdState *s = q->dev;
-    bool compress = d->opcode == AWD_OP_COMPRESS;
-    bool stream = d->flags & AWD_DF_STREAM;
-    unsigned fmt = (d->param >> AWD_PARAM_FMT_SHIFT) & AWD_PARAM_FMT_MASK;
-    unsigned level = (d->param >> AWD_PARAM_LEVEL_SHIFT) &
-                     AWD_PARAM_LEVEL_MASK;
-    unsigned wbits = (d->param >> AWD_PARAM_WBITS_SHIFT) &
-                     AWD_PARAM_WBITS_MASK;
-    bool empty_ok = stream && (d->flags & AWD_DF_FINAL);
-    AwdMapping src = { 0 }, dst = { 0 };
-    AwdDeflateOp op;
-    AwdEngineResult r;
-    uint64_t fault = 0;
-    bool ran = true, done = false, on_demand;
-    uint32_t st;
-
-    if ((d->param & ~(AWD_PARAM_COMP_VALID_MASK | AWD_PARAM_WBITS_VALID)) ||
-        fmt > AWD_FMT_GZIP || (compress && (level < 1 || level > 9)) ||
-        (compress && wbits && (wbits < 9 || wbits > 15 ||
-                               (stream && wbits != 15))) || d->key ||
-        (stream ? (!d->ctx || (d->ctx & (AWD_STREAM_CTX_ALIGN - 1))) :
-                  d->ctx != 0)) {
-        return AWD_STS_INVALID_PARAM;
-    }
-    if ((!d->src_len && !empty_ok) || !d->dst_len ||
-        d->src_len > s->params.max_xfer || d->dst_len > s->params.max_xfer ||
-        range_wraps(d->src, d->src_len) || range_wraps(d->dst, d->dst_len)) {
-        return AWD_STS_INVALID_LEN;
-    }
-    if (ranges_hit(d->src, d->src_len, d->dst, d->dst_len) ||
-        (stream && (ranges_hit(d->ctx, AWD_STREAM_CTX_BYTES,
-                               d->src, d->src_len) ||
-                    ranges_hit(d->ctx, AWD_STREAM_CTX_BYTES,
-                               d->dst, d->dst_len)))) {
-        return AWD_STS_OVERLAP;
-    }
-
-    if (stream) {
-        st = awd_xlate_read(&q->xlate, d->ctx, q->stream_ctx,
-                            AWD_STREAM_CTX_BYTES, &fault);
-        if (st != AWD_STS_OK) {
-            goto fault;
-        }
-    }
-    st = awd_xlate_map(&q->xlate, d->src, d->src_len, false, &src, &fault);
-    if (st != AWD_STS_OK) {
-        goto fault;
-    }
-    on_demand = d->dst_len > AWD_DST_WINDOW &&
-                awd_xlate_on_demand(&q->xlate);
-    st = awd_xlate_map(&q->xlate, d->dst,
-                       on_demand ? AWD_DST_WINDOW : d->dst_len, true, &dst,
-                       &fault);
-    if (st == AWD_STS_OK && on_demand && !awd_xlate_is_atc(&dst)) {
-        /* the IOMMU declined ATS after all: plain DMA, map it whole */
-        awd_xlate_unmap(&q->xlate, &dst, 0);
-        st = awd_xlate_map(&q->xlate, d->dst, d->dst_len, true, &dst,
-                           &fault);
-    } else if (st == AWD_STS_OK && on_demand) {
-        /* the first window now, the rest as the engine reaches it */
-        dst.sgl.extend = q_dst_extend;
-        dst.sgl.extend_opaque = q;
-        dst.sgl.limit = d->dst_len;
-        awd_xlate_prefetch(&q->xlate, &dst, q_dst_step(&dst));
-    }
-    if (st != AWD_STS_OK) {
-        c->flags |= AWD_CF_FAULT_WRITE;
-        awd_xlate_unmap(&q->xlate, &src, 0);
-        goto fault;
-    }
-    q->dst_map = &dst;
-    q->dst_status = AWD_STS_OK;
-
-    op = (AwdDeflateOp) {
-        .compress = compress,
-        .fmt = fmt,
-        .level = level,
-        .wbits = compress ? wbits : 0,
-        .stream = stream,
-        .stream_init = d->flags & AWD_DF_STREAM_INIT,
-        .final = d->flags & AWD_DF_FINAL,
-        .src = &src.sgl,
-        .dst = &dst.sgl,
-        .ctx = stream ? q->stream_ctx : NULL,
-        .abort = q_abort_cb,
-        .opaque = q,
-    };
-    if (q->isal && !awd_isal_compress(q->isal, &op, &r, &done)) {
-        ran = false;
-    } else if (!done) {
-        ran = awd_deflate_run(q->engine, &op, &r);
-    }
-    q->dst_map = NULL;
-    if (q->dst_status != AWD_STS_OK && !qatomic_read(&q->abort)) {
-        /* a destination page could not be mapped: fault there */
-        awd_xlate_unmap(&q->xlate, &dst, d->dst_len);
-        awd_xlate_unmap(&q->xlate, &src, 0);
-        st = q->dst_status;
-        fault = q->dst_fault;
-        q->dst_status = AWD_STS_OK;
-        c->flags |= AWD_CF_FAULT_WRITE;
-        goto fault;
-    }
-    if (q->dst_status != AWD_STS_OK) {
-        ran = false;            /* reset while waiting for a page */
-    }
-    q->dst_status = AWD_STS_OK;
-    if (!ran) {
-        awd_xlate_unmap(&q->xlate, &dst, d->dst_len);
-        awd_xlate_unmap(&q->xlate, &src, 0);
-        awd_mapping_free(&src);
-        awd_mapping_free(&dst);
-        return AWD_STS_ABORTED;
-    }
-    awd_xlate_unmap(&q->xlate, &dst, MIN(r.produced, d->dst_len));
-    awd_xlate_unmap(&q->xlate, &src, 0);
-    awd_mapping_free(&src);
-    awd_mapping_free(&dst);
-
-    if (stream && r.status == AWD_STS_OK) {
-        st = awd_xlate_write(&q->xlate, d->ctx, q->stream_ctx,
-                             AWD_STREAM_CTX_BYTES, &fault);
-        if (st != AWD_STS_OK) {
-            c->flags |= AWD_CF_FAULT_WRITE;
-            goto fault;
-        }
-    }
-    c->consumed = cpu_to_le32(r.consumed);
-    c->produced = cpu_to_le32(r.produced);
-    c->checksum = cpu_to_le32(r.checksum);
-    c->flags |= r.flags;
-    return r.status;
-
-fault:
-    awd_mapping_free(&src);
-    awd_mapping_free(&dst);
-    c->fault_addr = cpu_to_le64(fault);
-    return st;
-}
-
-static uint32_t op_rsa(AwdQueue *q, const struct awd_desc *d,
-                       struct awd_cpl *c)
-{
-    size_t len = d->src_len;
-    size_t klen = awd_rsa_key_len(d->param, len);
-    g_autofree uint8_t *key = NULL, *in = NULL, *out = NULL;
-    uint64_t fault = 0;
-    AwdRsaOp op;
-    uint32_t st;
-
-    if (d->param > AWD_RSA_CRT || d->ctx) {
-        return AWD_STS_INVALID_PARAM;
-    }
-    if (!d->src_len || !d->dst_len ||
-        d->src_len > q->dev->params.max_xfer ||
-        d->dst_len > q->dev->params.max_xfer) {
-        return AWD_STS_INVALID_LEN;
-    }
-    if (!klen) {
-        return AWD_STS_BAD_KEY;         /* length outside 512..4096 bits */
-    }
-    if (d->dst_len < len) {
-        c->produced = cpu_to_le32(len);
-        return AWD_STS_DST_TOO_SMALL;
-    }
-    if (range_wraps(d->src, len) || range_wraps(d->dst, len) ||
-        range_wraps(d->key, klen)) {
-        return AWD_STS_INVALID_LEN;
-    }
-    if (ranges_hit(d->dst, len, d->key, klen)) {
-        return AWD_STS_OVERLAP;
-    }
-    key = g_malloc(klen);
-    in = g_malloc(len);
-    out = g_malloc(len);
-    st = awd_xlate_read(&q->xlate, d->key, key, klen, &fault);
-    if (st == AWD_STS_OK) {
-        st = awd_xlate_read(&q->xlate, d->src, in, len, &fault);
-    }
-    if (st != AWD_STS_OK) {
-        c->fault_addr = cpu_to_le64(fault);
-        return st;
-    }
-    op = (AwdRsaOp) {
-        .form = d->param, .len = len, .in = in, .key = key, .out = out,
-    };
-    st = awd_rsa_run(&op);
-    if (st != AWD_STS_OK) {
-        return st;
-    }
-    if (qatomic_read(&q->abort)) {
-        return AWD_STS_ABORTED;
-    }
-    st = awd_xlate_write(&q->xlate, d->dst, out, len, &fault);
-    if (st != AWD_STS_OK) {
-        c->flags |= AWD_CF_FAULT_WRITE;
-        c->fault_addr = cpu_to_le64(fault);
-        return st;
-    }
-    c->consumed = cpu_to_le32(len);
-    c->produced = cpu_to_le32(len);
-    return AWD_STS_OK;
-}
-
-static uint32_t q_execute(AwdQueue *q, struct awd_desc *d, struct awd_cpl *c)
-{
-    uint32_t st;
-
-    /* one copy of the descriptor, converted once */
-    d->tag = le32_to_cpu(d->tag);
-    d->src = le64_to_cpu(d->src);
-    d->dst = le64_to_cpu(d->dst);
-    d->src_len = le32_to_cpu(d->src_len);
-    d->dst_len = le32_to_cpu(d->dst_len);
-    d->ctx = le64_to_cpu(d->ctx);
-    d->key = le64_to_cpu(d->key);
-    d->param = le32_to_cpu(d->param);
-    d->rsvd0 = le16_to_cpu(d->rsvd0);
-    d->rsvd1 = le32_to_cpu(d->rsvd1);
-    d->rsvd2 = le64_to_cpu(d->rsvd2);
-
-    c->tag = cpu_to_le32(d->tag);
-    st = desc_check(q, d);
-    if (st != AWD_STS_OK) {
-        return st;
-    }
-    switch (d->opcode) {
-    case AWD_OP_NOP:
-        return AWD_STS_OK;
-    case AWD_OP_COMPRESS:
-    case AWD_OP_DECOMPRESS:
-        return op_comp(q, d, c);
-    case AWD_OP_RSA:
-        return op_rsa(q, d, c);
-    default:
-        return AWD_STS_INVALID_OPCODE;
-    }
 }
 
 /* ---- worker ----------------------------------------------------------- */
@@ -808,85 +557,70 @@ static bool q_can_fetch(AwdQueue *q)
     return !q->paused && !q->reset_pending &&
            (qatomic_read(&q->dev->ctrl) & AWD_CTRL_ENABLE) &&
            q_enabled(q) && q->error == AWD_QERR_NONE &&
-           q->sq_head != q->sq_tail &&
-           ((q->cq_tail + 1) & (q_entries(q) - 1)) != q->cq_head;
+           q_fmt(q)->can_fetch(q);
+}
+
+/* Run a fetched request: the format's own way (batches) or the core's */
+static bool q_execute(AwdQueue *q, AwdReq *r, AwdResult *res)
+{
+    const AwdFormat *f = q_fmt(q);
+    bool irq = false;
+
+    trace_accel_wd_desc(q->index, r->where, r->opcode, r->flags, r->tag);
+    if (!f->execute || !f->execute(q, r, res, &irq)) {
+        awd_exec(q, r, res);
+    }
+    return irq;
 }
 
 /*
- * Fetch, execute and complete the descriptor at sq_head. Called with
- * q->lock held and returns with it held; drops it while working.
- * Returns true if an interrupt is due.
+ * Fetch, execute and complete the next request. Called with q->lock held
+ * and returns with it held; drops it while working. Returns true if an
+ * interrupt is due.
  */
 static bool q_process_one(AwdQueue *q)
 {
-    uint64_t sq_addr = q->sq_base + (uint64_t)q->sq_head * AWD_DESC_SIZE;
-    uint64_t cq_addr = q->cq_base + (uint64_t)q->cq_tail * AWD_CPL_SIZE;
-    uint32_t head = q->sq_head;
-    struct awd_desc d;
-    struct awd_cpl c = { 0 };
-    uint64_t fault;
-    uint32_t st, flags;
+    const AwdFormat *f = q_fmt(q);
+    AwdReq r = { 0 };
+    AwdResult res = { 0 };
+    uint32_t qerr = AWD_QERR_NONE;
+    uint64_t fault = 0;
     bool irq;
 
     q->busy = true;
     qemu_mutex_unlock(&q->lock);
 
-    st = awd_xlate_read(&q->xlate, sq_addr, &d, sizeof(d), &fault);
-    if (st != AWD_STS_OK) {
+    if (f->fetch(q, &r, &qerr, &fault) != AWD_FETCH_OK) {
         qemu_mutex_lock(&q->lock);
-        AWD_GUEST_ERR(trace_accel_wd_err_fetch(q->index, sq_addr),
-                      "queue %u: descriptor fetch at 0x%" PRIx64 " failed",
-                      q->index, sq_addr);
-        q_set_error(q, AWD_QERR_SQ_FETCH, fault);
+        q_set_error(q, qerr, fault);
         return false;
     }
-    trace_accel_wd_desc(q->index, head, d.opcode, d.flags,
-                        le32_to_cpu(d.tag));
-    st = q_execute(q, &d, &c);
+    irq = q_execute(q, &r, &res);
+    if (f->release) {
+        f->release(q, &r);
+    }
 
     qemu_mutex_lock(&q->lock);
-    if (qatomic_read(&q->abort) || st == AWD_STS_ABORTED) {
-        /* reset or VM stop: no completion, head stays */
+    if (qatomic_read(&q->abort) || res.status == AWD_STS_ABORTED) {
+        /* reset or VM stop: no completion, the request stays */
         return false;
     }
-    if (st != AWD_STS_OK) {
-        trace_accel_wd_desc_error(q->index, head, st);
+    if (res.status != AWD_STS_OK) {
+        trace_accel_wd_desc_error(q->index, r.where, res.status);
         q->stats.errors++;
     }
     q->stats.ops++;
-    q->stats.bytes_in += le32_to_cpu(c.consumed);
-    q->stats.bytes_out += le32_to_cpu(c.produced);
-
-    c.status = cpu_to_le16(st);
-    c.sq_head = cpu_to_le16((head + 1) & (q_entries(q) - 1));
-    flags = c.flags | (q->phase ? AWD_CF_PHASE : 0);
-    c.flags = 0;
-    /* the record first, then flags: the phase bit publishes it */
-    st = awd_xlate_write(&q->xlate, cq_addr, &c,
-                         offsetof(struct awd_cpl, flags), &fault);
-    if (st == AWD_STS_OK) {
-        smp_wmb(); /* record visible before the phase bit that publishes it */
-        flags = cpu_to_le32(flags);
-        st = awd_xlate_write(&q->xlate, cq_addr +
-                             offsetof(struct awd_cpl, flags), &flags,
-                             sizeof(flags), &fault);
+    q->stats.bytes_in += res.consumed;
+    q->stats.bytes_out += res.produced;
+    /* a record in process memory may need a page request: no lock held */
+    qemu_mutex_unlock(&q->lock);
+    qerr = f->complete(q, &r, &res, &fault);
+    qemu_mutex_lock(&q->lock);
+    if (qerr != AWD_QERR_NONE) {
+        q_set_error(q, qerr, fault);
+        return irq;
     }
-    if (st != AWD_STS_OK) {
-        AWD_GUEST_ERR(trace_accel_wd_err_cq(q->index, cq_addr),
-                      "queue %u: completion write at 0x%" PRIx64 " failed",
-                      q->index, cq_addr);
-        q_set_error(q, AWD_QERR_CQ_WRITE, fault);
-        return false;
-    }
-    trace_accel_wd_cpl(q->index, q->cq_tail, le16_to_cpu(c.status),
-                       le32_to_cpu(c.produced));
-    q->sq_head = (head + 1) & (q_entries(q) - 1);
-    q->cq_tail = (q->cq_tail + 1) & (q_entries(q) - 1);
-    if (q->cq_tail == 0) {
-        q->phase ^= 1;
-    }
-    irq = (d.flags & AWD_DF_IRQ) && (q->ctrl & AWD_QCTRL_IRQ_EN);
-    return irq;
+    return irq || ((r.flags & AWD_DF_IRQ) && (q->ctrl & AWD_QCTRL_IRQ_EN));
 }
 
 /* One descriptor and its aftermath; q->lock held on entry and exit. */
@@ -1035,6 +769,8 @@ void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index)
     q->xlate.atc = s->atc;
     q->xlate.abort = &q->abort;
     q->engine = awd_deflate_engine_new();
+    q->src_ext = g_new0(AwdExtents, 1);
+    q->dst_ext = g_new0(AwdExtents, 1);
     q->isal = s->params.isal ? awd_isal_new() : NULL;
     q->stream_ctx = g_malloc0(AWD_STREAM_CTX_BYTES);
     q->paused = !s->running;
@@ -1069,6 +805,14 @@ void awd_queue_exit(AwdQueue *q)
     q->isal = NULL;
     g_free(q->stream_ctx);
     q->stream_ctx = NULL;
+    g_free(q->src_ext->ext);
+    g_free(q->dst_ext->ext);
+    g_free(q->src_ext);
+    g_free(q->dst_ext);
+    g_free(q->bounce_src);
+    g_free(q->bounce_dst);
+    g_free(q->fifo);
+    q->fifo = NULL;
     qemu_cond_destroy(&q->idle_cond);
     qemu_cond_destroy(&q->wake);
     qemu_mutex_destroy(&q->lock);
@@ -1079,9 +823,8 @@ void awd_queue_exit(AwdQueue *q)
 static int q_post_load(void *opaque, int version_id)
 {
     AwdQueue *q = opaque;
-    uint32_t mask;
 
-    if ((q->ctrl & ~AWD_QCTRL_RW_BITS) || q->error > AWD_QERR_PASID_UNAVAIL ||
+    if ((q->ctrl & ~AWD_QCTRL_RW_BITS) || q->error >= AWD_QERR_MAX ||
         q->phase > 1 || q->pasid > 0xfffff || q->ring_order > 31) {
         return -EINVAL;
     }
@@ -1090,14 +833,13 @@ static int q_post_load(void *opaque, int version_id)
             q->ring_order > q->dev->params.ring_order_max) {
             return -EINVAL;
         }
-        mask = q_entries(q) - 1;
-        if ((q->sq_head | q->sq_tail | q->cq_head | q->cq_tail) & ~mask) {
-            return -EINVAL;
-        }
         if (q->ctrl & AWD_QCTRL_PASID_EN &&
             !(accel_wd_caps(q->dev) & AWD_CAP_PASID)) {
             return -EINVAL;
         }
+    }
+    if (!q_fmt(q)->post_load(q)) {
+        return -EINVAL;
     }
     q->xlate.pasid_en = q->ctrl & AWD_QCTRL_PASID_EN;
     q->xlate.priv = q->ctrl & AWD_QCTRL_PRIV;
@@ -1107,8 +849,32 @@ static int q_post_load(void *opaque, int version_id)
     } else {
         awd_atc_unbind(&q->xlate);
     }
+    q_counters_clear(q);
     return 0;
 }
+
+/* Formats with state beyond the ring registers (a portal's submissions) */
+static bool q_fmt_state_needed(void *opaque)
+{
+    AwdQueue *q = opaque;
+
+    return q->fifo_size || q->portal_lo_valid;
+}
+
+static const VMStateDescription vmstate_awd_queue_fmt = {
+    .name = "accel-wd-queue/format",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = q_fmt_state_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(fifo_size, AwdQueue),
+        VMSTATE_VARRAY_UINT32_ALLOC(fifo, AwdQueue, fifo_size, 0,
+                                    vmstate_info_uint64, uint64_t),
+        VMSTATE_UINT64(portal_lo, AwdQueue),
+        VMSTATE_BOOL(portal_lo_valid, AwdQueue),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 const VMStateDescription vmstate_awd_queue = {
     .name = "accel-wd-queue",
@@ -1129,5 +895,9 @@ const VMStateDescription vmstate_awd_queue = {
         VMSTATE_UINT64(fault_addr, AwdQueue),
         VMSTATE_UINT8(phase, AwdQueue),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_awd_queue_fmt,
+        NULL
     },
 };

@@ -6,7 +6,8 @@
  *
  * This file is the device shell: QOM type, properties, config space and
  * capabilities, BAR0 global registers, BAR2 doorbell pages, MSI-X in BAR4,
- * reset and migration. Queues live in accel-wd-queue.c, address
+ * reset and migration. The queue core lives in accel-wd-queue.c and
+ * accel-wd-exec.c, the queue formats in accel-wd-fmt-*.c, address
  * translation in accel-wd-xlate.c and the engines in engine-*.c.
  */
 #include "qemu/osdep.h"
@@ -24,6 +25,7 @@
 #include "hw/iommu-sva/pci-sva.h"
 #include "accel-wd.h"
 #include "accel-wd-atc.h"
+#include "accel-wd-fmt.h"
 #include "trace.h"
 
 #define AWD_MSIX_VECTORS(s)   ((s)->params.num_queues + 1)
@@ -132,6 +134,10 @@ static uint32_t awd_global_read(AccelWdState *s, hwaddr addr)
         return accel_wd_qerr_mask(s, 32);
     case AWD_REG_STREAM_CTX_SIZE:
         return AWD_STREAM_CTX_BYTES;
+    case AWD_REG_FORMAT:
+        return s->fmt->id;
+    case AWD_REG_FMT_PARAM(0) ... AWD_REG_FMT_PARAM(AWD_FMT_PARAMS - 1):
+        return s->fmt->param(s, (addr - AWD_REG_FMT_PARAM(0)) / 4);
     default:
         return 0;
     }
@@ -245,7 +251,8 @@ static uint64_t awd_db_read(void *opaque, hwaddr addr, unsigned size)
     if (qi >= s->params.num_queues) {
         return 0;
     }
-    return awd_queue_doorbell_read(&s->queues[qi], addr % AWD_DB_STRIDE);
+    return awd_queue_doorbell_read(&s->queues[qi], addr % AWD_DB_STRIDE,
+                                   size);
 }
 
 static void awd_db_write(void *opaque, hwaddr addr, uint64_t val,
@@ -261,20 +268,25 @@ static void awd_db_write(void *opaque, hwaddr addr, uint64_t val,
                       HWADDR_PRIx, addr);
         return;
     }
-    awd_queue_doorbell(&s->queues[qi], addr % AWD_DB_STRIDE, val);
+    awd_queue_doorbell(&s->queues[qi], addr % AWD_DB_STRIDE, val, size);
 }
 
+/*
+ * 64-bit accesses are valid (a portal takes an address in one write):
+ * the queue core counts the access once and hands the format its two
+ * 32-bit halves, low first.
+ */
 static const MemoryRegionOps awd_db_ops = {
     .read = awd_db_read,
     .write = awd_db_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = {
         .min_access_size = 4,
-        .max_access_size = 4,
+        .max_access_size = 8,
     },
     .impl = {
         .min_access_size = 4,
-        .max_access_size = 4,
+        .max_access_size = 8,
     },
 };
 
@@ -294,9 +306,29 @@ static void awd_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
 
 /* ---- realize / exit --------------------------------------------------- */
 
+/* The queue format named by format=, with its own properties checked */
+static bool awd_pick_format(AccelWdState *s, Error **errp)
+{
+    const char *name = s->params.format ? s->params.format : "ring";
+
+    s->fmt = awd_format_find(name);
+    if (!s->fmt) {
+        g_autofree char *names = awd_format_names();
+
+        error_setg(errp, "format '%s' unknown; this device knows %s", name,
+                   names);
+        return false;
+    }
+    return !s->fmt->check_params || s->fmt->check_params(s, errp);
+}
+
 static bool awd_check_params(AccelWdState *s, Error **errp)
 {
     AccelWdParams *p = &s->params;
+
+    if (!awd_pick_format(s, errp)) {
+        return false;
+    }
 
     if (p->num_queues < 1 || p->num_queues > AWD_MAX_QUEUES) {
         error_setg(errp, "num-queues must be 1..%d", AWD_MAX_QUEUES);
@@ -526,6 +558,14 @@ static const VMStateDescription vmstate_awd = {
 /* ---- QOM -------------------------------------------------------------- */
 
 static const Property awd_properties[] = {
+    DEFINE_PROP_STRING("format", AccelWdState, params.format),
+    /* format parameters; each format checks its own (accel-wd-fmt-*.c) */
+    DEFINE_PROP_UINT32("sgl-max-entries", AccelWdState,
+                       params.sgl_max_entries, 1024),
+    DEFINE_PROP_UINT32("sgl-max-lists", AccelWdState, params.sgl_max_lists,
+                       64),
+    DEFINE_PROP_UINT32("crec-max-batch", AccelWdState, params.crec_max_batch,
+                       64),
     DEFINE_PROP_UINT32("num-queues", AccelWdState, params.num_queues,
                        AWD_DEFAULT_QUEUES),
     DEFINE_PROP_UINT8("pasid-bits", AccelWdState, params.pasid_bits, 8),

@@ -2,8 +2,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * accel-wd: internal state shared by the device shell (accel-wd.c), the
- * queue front end (accel-wd-queue.c) and the translation client
- * (accel-wd-xlate.c). The guest-visible format lives in accel_wd_hw.h.
+ * queue core (accel-wd-queue.c, accel-wd-exec.c), the queue format front
+ * ends (accel-wd-fmt-*.c, see accel-wd-fmt.h) and the translation client
+ * (accel-wd-xlate.c). The guest-visible layouts live in accel_wd_hw.h and
+ * one header per queue format.
  */
 #ifndef HW_ACCEL_WD_H
 #define HW_ACCEL_WD_H
@@ -35,7 +37,14 @@ OBJECT_DECLARE_SIMPLE_TYPE(AccelWdState, ACCEL_WD)
         qemu_log_mask(LOG_GUEST_ERROR, "accel-wd: " fmt "\n", ## __VA_ARGS__); \
     } while (0)
 
+struct AwdFormat;
+struct AwdExtents;
+
 typedef struct AccelWdParams {
+    char *format;               /* queue format name, see accel-wd-fmt.h */
+    uint32_t sgl_max_entries;
+    uint32_t sgl_max_lists;
+    uint32_t crec_max_batch;
     uint32_t num_queues;
     uint8_t pasid_bits;
     uint8_t ring_order_max;
@@ -78,6 +87,19 @@ typedef struct AwdQueue {
     uint32_t cq_head;
     uint64_t fault_addr;
     uint8_t phase;              /* phase written in the next completion */
+    /* guest-visible counters (enum awd_qcnt), cleared at enable */
+    uint64_t cnt[AWD_QCNT_NR];
+    uint64_t cnt_ats_base;      /* xlate statistics at enable */
+    uint64_t cnt_prs_base;
+
+    /*
+     * Format state beyond the ring registers, migrated by the core: the
+     * submissions a portal accepted (crec) and its latched low half.
+     */
+    uint64_t *fifo;
+    uint32_t fifo_size;
+    uint64_t portal_lo;
+    bool portal_lo_valid;
 
     /* Worker */
     QemuThread thread;
@@ -95,6 +117,10 @@ typedef struct AwdQueue {
     AwdDeflateEngine *engine;   /* per-worker zlib state */
     AwdIsal *isal;              /* ISA-L state with isal=on, else NULL */
     uint8_t *stream_ctx;        /* bounce copy of a stream context */
+    /* listed buffers of the running request, bounced (worker only) */
+    struct AwdExtents *src_ext, *dst_ext;
+    uint8_t *bounce_src, *bounce_dst;
+    size_t bounce_src_size, bounce_dst_size;
     /* destination mapped on demand while an engine runs (worker only) */
     AwdMapping *dst_map;
     uint64_t dst_fault;
@@ -107,6 +133,7 @@ struct AccelWdState {
     PCIDevice parent_obj;
 
     AccelWdParams params;
+    const struct AwdFormat *fmt; /* the queue format front end */
 
     MemoryRegion regs;
     MemoryRegion doorbells;
@@ -135,6 +162,7 @@ void accel_wd_raise_error(AccelWdState *s, uint32_t err);
 uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first);
 
 /* accel-wd-queue.c */
+bool awd_queue_enabled(AwdQueue *q);
 void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index);
 void awd_queue_start(AwdQueue *q);
 void awd_queue_exit(AwdQueue *q);
@@ -145,8 +173,9 @@ void awd_pool_start(AccelWdState *s);
 void awd_pool_stop(AccelWdState *s);
 uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off);
 void awd_queue_reg_write(AwdQueue *q, unsigned off, uint32_t val);
-void awd_queue_doorbell(AwdQueue *q, unsigned off, uint32_t val);
-uint32_t awd_queue_doorbell_read(AwdQueue *q, unsigned off);
+void awd_queue_doorbell(AwdQueue *q, unsigned off, uint64_t val,
+                        unsigned size);
+uint64_t awd_queue_doorbell_read(AwdQueue *q, unsigned off, unsigned size);
 bool awd_queue_in_error(AwdQueue *q);
 extern const VMStateDescription vmstate_awd_queue;
 
