@@ -98,7 +98,14 @@ bool awd_queue_in_error(AwdQueue *q)
 
 /* ---- formats ---------------------------------------------------------- */
 
-static GSList *awd_formats;
+static GSList *awd_formats;       /* by ID, so lists read ring first */
+
+static gint format_cmp(gconstpointer a, gconstpointer b)
+{
+    const AwdFormat *fa = a, *fb = b;
+
+    return fa->id < fb->id ? -1 : fa->id > fb->id;
+}
 
 void awd_format_register(const AwdFormat *f)
 {
@@ -108,7 +115,8 @@ void awd_format_register(const AwdFormat *f)
         /* two front ends claiming one name or ID is a build mistake */
         g_assert(strcmp(o->name, f->name) && o->id != f->id);
     }
-    awd_formats = g_slist_append(awd_formats, (gpointer)f);
+    awd_formats = g_slist_insert_sorted(awd_formats, (gpointer)f,
+                                        format_cmp);
 }
 
 const AwdFormat *awd_format_find(const char *name)
