@@ -12,11 +12,14 @@
  * the device waits for a page response).
  */
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "hw/pci/pci_regs.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 #include "iommu-sva-util.h"
 #include "accel-wd-util.h"
+#include "hw/accel-wd/accel_wd_sgl.h"
+#include "hw/accel-wd/accel_wd_crec.h"
 
 /* q35 MCH: PCIEXBAR (ECAM) is off until firmware enables it */
 #define Q35_PCIEXBAR        0x60
@@ -33,6 +36,9 @@
 #define USER_RW             (SVA_FL_P | SVA_FL_RW | SVA_FL_US)
 #define SRC_VA              0x00007f5500000000ULL
 #define DST_VA              0x00007f5600000000ULL
+#define LIST_VA             0x00007f5700000000ULL
+#define DESC_VA             0x00007f5800000000ULL
+#define REC_VA              0x00007f5900000000ULL
 #define COMP_PARAM(fmt, level) \
     (((fmt) << AWD_PARAM_FMT_SHIFT) | ((level) << AWD_PARAM_LEVEL_SHIFT))
 
@@ -1120,10 +1126,283 @@ static void test_rebind_in_flight(void)
     sva_stop(&s);
 }
 
+
+/* ---- queue formats behind the IOMMU -------------------------------------- */
+
+/* Any page of these buffers: make it present, or fail the chosen page */
+typedef struct Bufs {
+    VBuf *b[4];
+    uint64_t fail_addr;
+    bool fail_writes;           /* refuse writes (a read-only mapping) */
+    unsigned requests[4];
+    unsigned writes;
+} Bufs;
+
+static uint8_t pri_bufs(S *s, uint64_t addr, bool write, void *opaque)
+{
+    Bufs *f = opaque;
+
+    if (addr == f->fail_addr) {
+        return SVA_PGRP_RC_FAILURE;
+    }
+    f->writes += write;
+    if (write && f->fail_writes) {
+        return SVA_PGRP_RC_FAILURE;
+    }
+    for (unsigned k = 0; k < ARRAY_SIZE(f->b) && f->b[k]; k++) {
+        int i = vbuf_page(f->b[k], addr);
+
+        if (i >= 0) {
+            f->requests[k]++;
+            vbuf_present(s, f->b[k], i);
+            return SVA_PGRP_RC_SUCCESS;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/* A list entry at @va (in @lists) */
+static void sge_at(S *s, VBuf *lists, uint64_t va, uint64_t addr,
+                   uint32_t len, uint32_t flags)
+{
+    struct awd_sge e = {
+        .addr = cpu_to_le64(addr), .len = cpu_to_le32(len),
+        .flags = cpu_to_le32(flags),
+    };
+    int i = vbuf_page(lists, va);
+
+    g_assert_cmpint(i, >=, 0);
+    qtest_memwrite(s->t.qts, lists->pa[i] + (va & (PG - 1)), &e, sizeof(e));
+}
+
+/*
+ * sgl with lists and data all untouched: every list page and every data
+ * page arrives by page request, and the output is right.
+ */
+static void test_sgl_faulted(void)
+{
+    size_t len = 8 * PG;
+    g_autofree uint8_t *data = awd_test_data(len, 31);
+    g_autofree uint8_t *tmp = g_malloc0(len);
+    S s;
+    AwdQ q;
+    VBuf src, dst, lists;
+    Bufs f = { .b = { &src, &dst, &lists }, .fail_addr = 1 };
+    struct awd_desc d;
+    struct awd_cpl c;
+
+    sva_start(&s, ",format=sgl");
+    pq_setup(&s, &q, 0, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, false);
+    vbuf_alloc(&s, &dst, DST_VA, len, false);
+    vbuf_alloc(&s, &lists, LIST_VA, 2 * PG, false);
+    vbuf_rw(&s, &src, data, len, true);
+    /* source: its pages backwards, over two lists on two pages */
+    for (unsigned i = 0; i < 4; i++) {
+        sge_at(&s, &lists, LIST_VA + i * 16, SRC_VA + (7 - i) * PG, PG, 0);
+    }
+    sge_at(&s, &lists, LIST_VA + 64, LIST_VA + PG, 0, AWD_SGE_CHAIN);
+    for (unsigned i = 4; i < 8; i++) {
+        sge_at(&s, &lists, LIST_VA + PG + (i - 4) * 16,
+               SRC_VA + (7 - i) * PG, PG, i == 7 ? AWD_SGE_END : 0);
+    }
+    /* destination: one entry on the second list page */
+    sge_at(&s, &lists, LIST_VA + PG + 256, DST_VA, len, AWD_SGE_END);
+    d = (struct awd_desc) {
+        .opcode = AWD_OP_COMPRESS, .tag = 0x51, .src = LIST_VA,
+        .dst = LIST_VA + PG + 256, .src_len = len, .dst_len = len,
+        .param = COMP_PARAM(AWD_FMT_ZLIB, 6),
+    };
+    c = run_pri(&s, &q, &d, pri_bufs, &f);
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    /* the device read the source in list order: pages backwards */
+    for (unsigned i = 0; i < 8; i++) {
+        memcpy(tmp + i * PG, data + (7 - i) * PG, PG);
+    }
+    {
+        g_autofree uint8_t *out = g_malloc(len);
+        g_autofree uint8_t *back = g_malloc(len + 1);
+
+        vbuf_rw(&s, &dst, out, len, false);
+        g_assert_cmpint(awd_host_inflate(15, out, c.produced, back, len + 1),
+                        ==, len);
+        g_assert_cmpmem(back, len, tmp, len);
+    }
+    g_assert_cmpuint(f.requests[2], ==, 2);           /* both list pages */
+    g_assert_cmpuint(f.requests[0], ==, src.npages);
+    g_assert_cmpuint(f.requests[1], >=, 1);
+    g_assert_cmpuint(s.page_requests, ==,
+                     f.requests[0] + f.requests[1] + f.requests[2]);
+    g_assert_cmpuint(awd_qreg(&s.d, 0, AWD_Q_CNT(AWD_QCNT_PAGE_REQS)), ==,
+                     s.page_requests);
+    sva_stop(&s);
+}
+
+/* A list on a page the page request refuses: a fault on the metadata */
+static void test_sgl_list_fault(void)
+{
+    S s;
+    AwdQ q;
+    VBuf src, dst, lists;
+    Bufs f = { .b = { &src, &dst, &lists } };
+    struct awd_desc d;
+    struct awd_cpl c;
+
+    sva_start(&s, ",format=sgl");
+    pq_setup(&s, &q, 1, 3);
+    vbuf_alloc(&s, &src, SRC_VA, PG, true);
+    vbuf_alloc(&s, &dst, DST_VA, PG, true);
+    vbuf_alloc(&s, &lists, LIST_VA, 2 * PG, true);
+    sge_at(&s, &lists, LIST_VA, SRC_VA, PG, 0);
+    sge_at(&s, &lists, LIST_VA + 16, LIST_VA + PG, 0, AWD_SGE_CHAIN);
+    sge_at(&s, &lists, LIST_VA + PG, DST_VA, PG, AWD_SGE_END);
+    /* the chained list's page goes away and the "kernel" refuses it */
+    mem_wrq(&s.t, lists.pte[1], lists.pa[1] | (USER_RW & ~SVA_FL_P));
+    f.fail_addr = LIST_VA + PG;
+    d = (struct awd_desc) {
+        .opcode = AWD_OP_COMPRESS, .tag = 0x52, .src = LIST_VA,
+        .dst = LIST_VA + PG, .src_len = 2 * PG, .dst_len = PG,
+        .param = COMP_PARAM(AWD_FMT_RAW, 1),
+    };
+    c = run_pri(&s, &q, &d, pri_bufs, &f);
+    g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+    g_assert_true(c.flags & AWD_CF_FAULT_META);
+    g_assert_false(c.flags & AWD_CF_FAULT_WRITE);
+    g_assert_cmphex(c.fault_addr, ==, LIST_VA + PG);
+    g_assert_cmphex(awd_qreg(&s.d, 1, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+    sva_stop(&s);
+}
+
+static void crec_pq_setup(S *s, unsigned index, unsigned order)
+{
+    awd_qreg_write(&s->d, index, AWD_Q_RING_ORDER, order);
+    awd_qreg_write(&s->d, index, AWD_Q_PASID, TEST_PASID);
+    awd_qreg_write(&s->d, index, AWD_Q_CTRL,
+                   AWD_QCTRL_ENABLE | AWD_QCTRL_PASID_EN);
+    g_assert_cmphex(awd_qreg(&s->d, index, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+}
+
+static void crec_desc_at(S *s, VBuf *b, uint64_t va,
+                         const struct awd_crec_desc *x)
+{
+    struct awd_crec_desc le = *x;
+    int i = vbuf_page(b, va);
+
+    le.tag = cpu_to_le32(x->tag);
+    le.src = cpu_to_le64(x->src);
+    le.dst = cpu_to_le64(x->dst);
+    le.src_len = cpu_to_le32(x->src_len);
+    le.dst_len = cpu_to_le32(x->dst_len);
+    le.param = cpu_to_le32(x->param);
+    le.crec = cpu_to_le64(x->crec);
+    g_assert_cmpint(i, >=, 0);
+    qtest_memwrite(s->t.qts, b->pa[i] + (va & (PG - 1)), &le, sizeof(le));
+}
+
+/*
+ * Submit @desc_va on crec queue @qi and serve page requests until the
+ * record at @rec (physical @rec_pa) is done or the queue stops; returns
+ * the queue error.
+ */
+static uint32_t crec_run(S *s, unsigned qi, uint64_t desc_va,
+                         uint64_t rec_pa, Bufs *f, struct awd_cpl *c)
+{
+    gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+    qpci_io_writeq(s->d.dev, s->d.db, qi * AWD_DB_STRIDE + AWD_CREC_PORTAL,
+                   desc_va);
+    for (;;) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        serve_prq(s, pri_bufs, f);
+        if (awd_qreg(&s->d, qi, AWD_Q_STATUS) & AWD_QSTS_ERROR) {
+            return awd_qreg(&s->d, qi, AWD_Q_ERROR);
+        }
+        if (qtest_readl(s->t.qts, rec_pa + offsetof(struct awd_cpl, flags)) &
+            AWD_CF_DONE) {
+            qtest_memread(s->t.qts, rec_pa, c, sizeof(*c));
+            return AWD_QERR_NONE;
+        }
+        g_usleep(100);
+    }
+}
+
+/*
+ * crec with descriptor, record and data pages untouched: all come in by
+ * page request; then records on a refused page and on a read-only page
+ * stop the queue with the record's address.
+ */
+static void test_crec_records(void)
+{
+    size_t len = 4 * PG;
+    g_autofree uint8_t *data = awd_test_data(len, 33);
+    g_autofree uint8_t *out = g_malloc(len);
+    g_autofree uint8_t *back = g_malloc(len + 1);
+    S s;
+    VBuf src, dst, desc, rec;
+    Bufs f = { .b = { &src, &dst, &desc, &rec }, .fail_addr = 1 };
+    struct awd_cpl c;
+
+    sva_start(&s, ",format=crec");
+    crec_pq_setup(&s, 0, 2);
+    vbuf_alloc(&s, &src, SRC_VA, len, false);
+    vbuf_alloc(&s, &dst, DST_VA, len, false);
+    vbuf_alloc(&s, &desc, DESC_VA, 2 * PG, false);
+    vbuf_alloc(&s, &rec, REC_VA, 3 * PG, false);
+    vbuf_rw(&s, &src, data, len, true);
+    crec_desc_at(&s, &desc, DESC_VA, &(struct awd_crec_desc) {
+        .opcode = AWD_OP_COMPRESS, .tag = 0x61, .src = SRC_VA,
+        .dst = DST_VA, .src_len = len, .dst_len = len,
+        .param = COMP_PARAM(AWD_FMT_GZIP, 1), .crec = REC_VA + 32,
+    });
+    g_assert_cmpuint(crec_run(&s, 0, DESC_VA, rec.pa[0] + 32, &f, &c), ==,
+                     AWD_QERR_NONE);
+    g_assert_cmpuint(le16_to_cpu(c.status), ==, AWD_STS_OK);
+    g_assert_cmphex(le32_to_cpu(c.tag), ==, 0x61);
+    vbuf_rw(&s, &dst, out, len, false);
+    g_assert_cmpint(awd_host_inflate(31, out, le32_to_cpu(c.produced), back,
+                                     len + 1), ==, len);
+    g_assert_cmpmem(back, len, data, len);
+    g_assert_cmpuint(f.requests[2], ==, 1);           /* descriptor page */
+    g_assert_cmpuint(f.requests[3], ==, 1);           /* record page */
+    g_assert_cmpuint(f.requests[0], ==, src.npages);
+
+    /* a record on a page the "kernel" refuses */
+    f.fail_addr = REC_VA + PG;
+    crec_desc_at(&s, &desc, DESC_VA + 64, &(struct awd_crec_desc) {
+        .opcode = AWD_OP_NOP, .tag = 0x62, .crec = REC_VA + PG + 64 });
+    g_assert_cmpuint(crec_run(&s, 0, DESC_VA + 64, rec.pa[1] + 64, &f, &c),
+                     ==, AWD_QERR_CQ_WRITE);
+    g_assert_cmphex(awd_qreg(&s.d, 0, AWD_Q_FAULT_ADDR_LO), ==,
+                    (uint32_t)(REC_VA + PG + 64));
+    g_assert_cmphex(awd_qreg(&s.d, 0, AWD_Q_FAULT_ADDR_HI), ==,
+                    (REC_VA + PG) >> 32);
+
+    /* a record on a read-only page: the device asks to write, is refused */
+    awd_qreg_write(&s.d, 0, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    crec_pq_setup(&s, 0, 2);
+    mem_wrq(&s.t, rec.pte[2], rec.pa[2] | SVA_FL_P | SVA_FL_US);
+    f.fail_addr = 1;
+    f.fail_writes = true;
+    f.writes = 0;
+    crec_desc_at(&s, &desc, DESC_VA + PG, &(struct awd_crec_desc) {
+        .opcode = AWD_OP_NOP, .tag = 0x63, .crec = REC_VA + 2 * PG });
+    g_assert_cmpuint(crec_run(&s, 0, DESC_VA + PG, rec.pa[2], &f, &c), ==,
+                     AWD_QERR_CQ_WRITE);
+    g_assert_cmpuint(f.writes, ==, 1);
+    g_assert_cmphex(awd_qreg(&s.d, 0, AWD_Q_FAULT_ADDR_LO), ==,
+                    (uint32_t)(REC_VA + 2 * PG));
+    g_assert_cmpuint(qtest_readl(s.t.qts, rec.pa[2] +
+                                 offsetof(struct awd_cpl, flags)), ==, 0);
+    sva_stop(&s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/accel-wd/sva/compress-mapped", test_compress_mapped);
+    qtest_add_func("/accel-wd/sva/sgl-faulted", test_sgl_faulted);
+    qtest_add_func("/accel-wd/sva/sgl-list-fault", test_sgl_list_fault);
+    qtest_add_func("/accel-wd/sva/crec-records", test_crec_records);
     qtest_add_func("/accel-wd/sva/compress-faulted", test_compress_faulted);
     qtest_add_func("/accel-wd/sva/fault-response", test_fault_response);
     qtest_add_func("/accel-wd/sva/dst-on-demand", test_dst_on_demand);
