@@ -1,7 +1,9 @@
 /*
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * accel-wd address translation cache (ATC) and page request client.
+ * accel-wd address translation cache (ATC): the cache, ATS translation
+ * requests and device-TLB invalidation. Page requests, their responses
+ * and the wait for them are accel-wd-pri.c's.
  *
  * Every buffer page of a queue with a PASID (and of requests without one
  * when ATS is enabled, through the IOMMU's RID_PASID) is looked up in a
@@ -11,9 +13,8 @@
  * page plus up to pri-batch - 1 further refused pages of the same buffer
  * (found with more translation requests), one PRI page request each, the
  * last with last-in-group set, so the host answers them with one page
- * group response instead of a round trip per page. The worker waits,
- * bounded by a timeout and without the BQL, for the response that the
- * per-PASID PRI notifier delivers, then translates again. A failed group
+ * group response instead of a round trip per page (accel-wd-pri.c); once
+ * it is answered the worker translates again. A failed group
  * of several pages is asked again for the first page alone, so a failure
  * fails the request with AWD_STS_FAULT at the address that really failed.
  *
@@ -36,101 +37,10 @@
 #include "hw/pci/pcie.h"
 #include "hw/iommu-sva/pci-sva.h"
 #include "accel-wd-atc.h"
+#include "accel-wd-atc-int.h"
 #include "accel_wd_hw.h"
 #include "trace.h"
 
-#define ATC_PAGE_BITS       12
-#define ATC_PAGE_SIZE       (1ULL << ATC_PAGE_BITS)
-#define ATC_PAGE_MASK       (~(ATC_PAGE_SIZE - 1))
-#define ATC_WAYS            4
-/* IOTLB entries asked for per translation request (prefetch) */
-#define ATC_ATS_BATCH       32
-/* Pages one translation request puts into the cache at most */
-#define ATC_FILL_MAX        64
-/* PRG indices are 9 bits */
-#define ATC_PRGI_COUNT      512
-/* Page requests for one page before the device gives up */
-#define ATC_PRI_TRIES       4
-/* Invalidations of more pages scan the whole cache */
-#define ATC_INV_SCAN_PAGES  64
-/* How often a waiting worker looks at its queue's abort flag */
-#define ATC_WAIT_SLICE_MS   10
-#define ATC_NO_SLOT         UINT32_MAX
-/* Statistics: one writer (the queue's worker), read by qom-get */
-#define STAT_INC(f)         qatomic_set(&(f), (f) + 1)
-
-#define ATC_GUEST_ERR(trace, fmt, ...) \
-    do { \
-        (trace); \
-        qemu_log_mask(LOG_GUEST_ERROR, "accel-wd: " fmt "\n", ## __VA_ARGS__); \
-    } while (0)
-
-typedef struct AwdAtcEntry {
-    uint64_t vpn;
-    uint64_t gpa;               /* page-aligned guest-physical address */
-    uint64_t stamp;             /* LRU */
-    uint32_t pasid;
-    uint8_t perm;               /* IOMMU_RO | IOMMU_WO */
-    bool priv;
-    bool valid;
-} AwdAtcEntry;
-
-/* One outstanding page request group */
-typedef struct AwdPrgSlot {
-    bool in_use;
-    bool sent;
-    bool done;
-    bool async;                 /* a prefetch: nobody waits, freed on reply */
-    int64_t born_ms;            /* an unanswered prefetch expires */
-    bool priv;
-    bool write;
-    uint8_t code;
-    uint32_t pasid;
-    uint32_t npages;
-    uint64_t pages[AWD_PRI_BATCH_MAX];
-} AwdPrgSlot;
-
-typedef struct AwdAtcPasid {
-    AwdAtc *atc;
-    uint32_t pasid;             /* PCI_SVA_NO_PASID: RID_PASID */
-    unsigned refs;              /* queues bound to it */
-    unsigned active;            /* contexts holding mappings */
-    uint64_t gen;               /* bumped by each invalidation */
-    bool pri_registered;
-    PCISVAPRINotifier pri;
-    IOMMUNotifier inv;
-} AwdAtcPasid;
-
-struct AwdAtc {
-    PCIDevice *pdev;
-    uint16_t ats_offset;
-    uint16_t pri_offset;
-    uint32_t pri_max;
-    uint32_t pri_batch;
-    uint32_t pri_timeout_ms;
-    bool check;
-    uint32_t pri_fail_every;
-    uint32_t pri_delay_ms;
-    uint32_t pri_responses;     /* counts responses for pri_fail_every */
-
-    QemuMutex lock;
-    QemuCond cond;              /* responses, free slots, releases */
-
-    AwdAtcEntry *entries;
-    uint32_t nsets;
-    uint64_t stamp;
-
-    AwdPrgSlot prg[ATC_PRGI_COUNT];
-    uint32_t prg_next;
-    uint32_t prg_outstanding;   /* page requests (pages), not groups */
-    GQueue send;                /* PRG indices to send, as pointers + 1 */
-    QEMUBH *send_bh;
-
-    GHashTable *pasids;         /* PASID + 1 -> AwdAtcPasid */
-    QEMUBH *gc_bh;
-};
-
-#define PASID_KEY(pasid)    GUINT_TO_POINTER((guint)(pasid) + 1)
 
 /* ---- the cache ---------------------------------------------------------- */
 
@@ -263,259 +173,12 @@ static bool atc_ats_enabled(AwdAtc *atc)
             PCI_ATS_CTRL_ENABLE);
 }
 
-/* Outstanding page requests the guest allocated to us, 0: no PRI */
-static uint32_t atc_pri_limit(AwdAtc *atc)
-{
-    uint32_t alloc;
-
-    if (!atc->pri_offset || !pcie_sva_pri_enabled(atc->pdev)) {
-        return 0;
-    }
-    alloc = pci_get_long(atc->pdev->config + atc->pri_offset +
-                         PCI_PRI_ALLOC_REQ);
-    return MIN(MIN(alloc, atc->pri_max), ATC_PRGI_COUNT);
-}
-
 bool awd_atc_wanted(AwdXlateCtx *x)
 {
     if (!x->atc || !qatomic_read(&x->bound) || !atc_ats_enabled(x->atc)) {
         return false;
     }
     return !x->pasid_en || pcie_sva_pasid_enabled(x->pdev);
-}
-
-/* ---- page requests ------------------------------------------------------ */
-
-/* Bottom half: send queued page requests with the BQL held */
-static void atc_send_bh(void *opaque)
-{
-    AwdAtc *atc = opaque;
-    gpointer p;
-
-    qemu_mutex_lock(&atc->lock);
-    while ((p = g_queue_pop_head(&atc->send))) {
-        uint32_t prgi = GPOINTER_TO_UINT(p) - 1;
-        AwdPrgSlot *w = &atc->prg[prgi];
-        AwdPrgSlot req;
-        uint32_t i;
-        int ret;
-
-        if (!w->in_use || w->sent) {
-            continue;           /* abandoned, or queued twice */
-        }
-        w->sent = true;
-        req = *w;
-        qemu_mutex_unlock(&atc->lock);
-        for (i = 0, ret = 0; i < req.npages; i++) {
-            bool last = i == req.npages - 1;
-            int r;
-
-            trace_accel_wd_pri_request(req.pasid, req.pages[i], prgi,
-                                       req.write, last);
-            r = pci_sva_pri_request_page(atc->pdev, req.pasid, req.priv,
-                                         false, req.pages[i], last, prgi,
-                                         true, req.write);
-            /*
-             * A request dropped before the last one (queue full) only
-             * makes the group smaller: the last one is still answered.
-             */
-            if (last || (r < 0 && r != -ENOSPC && r != -EPERM)) {
-                ret = r;
-                if (!last) {
-                    break;
-                }
-            }
-        }
-        qemu_mutex_lock(&atc->lock);
-        /*
-         * 0: queued; -ENOSPC and -EPERM: the IOMMU answers itself through
-         * the notifier. Anything else gets no answer: fail it here.
-         */
-        if (ret < 0 && ret != -ENOSPC && ret != -EPERM &&
-            w->in_use && !w->done && w->pasid == req.pasid) {
-            if (w->async) {
-                w->in_use = false;
-                atc->prg_outstanding -= w->npages;
-            } else {
-                w->done = true;
-                w->code = PCI_SVA_PRI_FAILURE;
-            }
-            qemu_cond_broadcast(&atc->cond);
-        }
-    }
-    qemu_mutex_unlock(&atc->lock);
-}
-
-static void atc_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
-{
-    AwdAtcPasid *ap = container_of(n, AwdAtcPasid, pri);
-    AwdAtc *atc = ap->atc;
-    AwdPrgSlot *w = r->prgi < ATC_PRGI_COUNT ? &atc->prg[r->prgi] : NULL;
-    bool match;
-
-    qemu_mutex_lock(&atc->lock);
-    match = w && w->in_use && w->sent && !w->done && w->pasid == ap->pasid;
-    trace_accel_wd_pri_response(ap->pasid, r->prgi, r->response_code, match);
-    if (match && w->async) {
-        /* a prefetch: the pages are in (or not); the slot is free again */
-        w->in_use = false;
-        atc->prg_outstanding -= w->npages;
-        qemu_cond_broadcast(&atc->cond);
-    } else if (match) {
-        w->done = true;
-        w->code = r->response_code;
-        qemu_cond_broadcast(&atc->cond);
-    }
-    qemu_mutex_unlock(&atc->lock);
-    if (!match) {
-        ATC_GUEST_ERR(trace_accel_wd_err_pri_response(ap->pasid, r->prgi),
-                      "page group response for PASID 0x%x PRG index %u "
-                      "with no outstanding request", ap->pasid, r->prgi);
-    }
-}
-
-/*
- * A free PRG slot, or ATC_NO_SLOT. A prefetch not answered within the
- * page request timeout is given up (its response, if any, is dropped).
- * Called with atc->lock held.
- */
-static uint32_t atc_free_slot(AwdAtc *atc)
-{
-    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
-    uint32_t i;
-
-    for (i = 0; i < ATC_PRGI_COUNT; i++) {
-        uint32_t c = (atc->prg_next + i) % ATC_PRGI_COUNT;
-        AwdPrgSlot *w = &atc->prg[c];
-
-        if (w->in_use && w->async &&
-            now - w->born_ms > (int64_t)atc->pri_timeout_ms) {
-            w->in_use = false;
-            atc->prg_outstanding -= w->npages;
-        }
-        if (!w->in_use) {
-            return c;
-        }
-    }
-    return ATC_NO_SLOT;
-}
-
-/*
- * Wait on atc->cond for at most one slice. Returns false if the queue is
- * being reset or stopped, or @deadline (ms, QEMU_CLOCK_REALTIME) passed
- * (*timed_out set).
- */
-static bool atc_wait_slice(AwdXlateCtx *x, int64_t deadline, bool *timed_out)
-{
-    AwdAtc *atc = x->atc;
-    int64_t now;
-
-    if (x->abort && qatomic_read(x->abort)) {
-        return false;
-    }
-    now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
-    if (now >= deadline) {
-        *timed_out = true;
-        return false;
-    }
-    qemu_cond_timedwait(&atc->cond, &atc->lock,
-                        MIN(deadline - now, ATC_WAIT_SLICE_MS));
-    return true;
-}
-
-/*
- * Send one page request group for the @n pages at @pages (page-aligned,
- * the first is the one the device needs) and wait for its response.
- * Returns AWD_STS_OK on success, AWD_STS_ABORTED or AWD_STS_FAULT.
- */
-static uint32_t atc_page_request(AwdXlateCtx *x, AwdAtcPasid *ap,
-                                 const uint64_t *pages, uint32_t n,
-                                 bool write)
-{
-    AwdAtc *atc = x->atc;
-    uint64_t addr = pages[0];
-    int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
-                       atc->pri_timeout_ms;
-    bool timed_out = false;
-    uint32_t prgi = ATC_NO_SLOT, st;
-    AwdPrgSlot *w = NULL;
-
-    STAT_INC(x->page_groups);
-    qatomic_set(&x->page_requests, x->page_requests + n);
-    qemu_mutex_lock(&atc->lock);
-    for (;;) {
-        uint32_t limit = atc_pri_limit(atc);
-
-        if (!limit) {
-            qemu_mutex_unlock(&atc->lock);
-            return AWD_STS_FAULT;
-        }
-        /* the allocation counts page requests: shrink the group to fit */
-        n = MIN(n, limit);
-        if (atc->prg_outstanding + n <= limit) {
-            prgi = atc_free_slot(atc);
-        }
-        if (prgi != ATC_NO_SLOT) {
-            break;
-        }
-        if (!atc_wait_slice(x, deadline, &timed_out)) {
-            goto out;
-        }
-    }
-    atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
-    atc->prg_outstanding += n;
-    w = &atc->prg[prgi];
-    *w = (AwdPrgSlot) {
-        .in_use = true, .pasid = ap->pasid, .npages = n, .priv = x->priv,
-        .write = write,
-    };
-    memcpy(w->pages, pages, n * sizeof(pages[0]));
-    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
-    qemu_bh_schedule(atc->send_bh);
-    while (!w->done) {
-        if (!atc_wait_slice(x, deadline, &timed_out)) {
-            break;
-        }
-    }
-out:
-    if (w && w->done) {
-        uint8_t code = w->code;
-
-        if (atc->pri_fail_every &&
-            ++atc->pri_responses % atc->pri_fail_every == 0) {
-            trace_accel_wd_pri_inject_failure(ap->pasid, addr, prgi, code);
-            code = PCI_SVA_PRI_FAILURE;
-        }
-        st = code == PCI_SVA_PRI_SUCCESS ? AWD_STS_OK : AWD_STS_FAULT;
-        if (st != AWD_STS_OK) {
-            trace_accel_wd_pri_failed(ap->pasid, addr, prgi, code);
-        }
-    } else {
-        st = timed_out ? AWD_STS_FAULT : AWD_STS_ABORTED;
-    }
-    if (w) {
-        /* a late response finds the slot free (or reused: rare, harmless) */
-        w->in_use = false;
-        atc->prg_outstanding -= w->npages;
-        qemu_cond_broadcast(&atc->cond);
-    }
-    if (st == AWD_STS_OK && atc->pri_delay_ms) {
-        /* fault injection: a slow page request handler */
-        deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + atc->pri_delay_ms;
-        while (atc_wait_slice(x, deadline, &timed_out)) {
-            continue;
-        }
-        st = timed_out ? AWD_STS_OK : AWD_STS_ABORTED;
-        timed_out = false;
-    }
-    qemu_mutex_unlock(&atc->lock);
-    if (timed_out) {
-        ATC_GUEST_ERR(trace_accel_wd_err_pri_timeout(ap->pasid, addr),
-                      "page request for PASID 0x%x address 0x%" PRIx64
-                      " not answered in %u ms", ap->pasid, addr,
-                      atc->pri_timeout_ms);
-    }
-    return st;
 }
 
 /* ---- translation -------------------------------------------------------- */
@@ -631,8 +294,7 @@ void awd_atc_prefetch(AwdXlateCtx *x, uint64_t addr, size_t len, bool write)
     AwdAtcPasid *ap = x->live_ap;
     uint64_t pages[AWD_PRI_BATCH_MAX];
     uint64_t first = addr & ATC_PAGE_MASK, last = addr + len - 1;
-    uint32_t n, limit, prgi;
-    AwdPrgSlot *w;
+    uint32_t n;
 
     if (!atc || !ap || ap->pasid == PCI_SVA_NO_PASID || x->priv || !len ||
         last < addr) {
@@ -643,29 +305,9 @@ void awd_atc_prefetch(AwdXlateCtx *x, uint64_t addr, size_t len, bool write)
     if (!n) {
         return;
     }
-    qemu_mutex_lock(&atc->lock);
-    limit = atc_pri_limit(atc);
-    prgi = atc->prg_outstanding + n <= limit / 2 ? atc_free_slot(atc) :
-                                                   ATC_NO_SLOT;
-    if (prgi == ATC_NO_SLOT) {
-        qemu_mutex_unlock(&atc->lock);
-        return;
+    if (awd_pri_send_async(x, ap, pages, n, write)) {
+        STAT_INC(x->prefetches);
     }
-    atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
-    atc->prg_outstanding += n;
-    w = &atc->prg[prgi];
-    *w = (AwdPrgSlot) {
-        .in_use = true, .async = true, .pasid = ap->pasid, .npages = n,
-        .priv = x->priv, .write = write,
-        .born_ms = qemu_clock_get_ms(QEMU_CLOCK_REALTIME),
-    };
-    memcpy(w->pages, pages, n * sizeof(pages[0]));
-    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
-    qemu_bh_schedule(atc->send_bh);
-    qemu_mutex_unlock(&atc->lock);
-    STAT_INC(x->page_groups);
-    qatomic_set(&x->page_requests, x->page_requests + n);
-    STAT_INC(x->prefetches);
 }
 
 /*
@@ -684,7 +326,7 @@ static uint32_t atc_translate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
     unsigned tries = 0;
     uint64_t vpn = va >> ATC_PAGE_BITS, gen;
     bool alone = false;
-    ssize_t n, i;
+    ssize_t n;
 
     for (;;) {
         AwdAtcEntry *e;
@@ -734,7 +376,7 @@ static uint32_t atc_translate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t va,
         npages = alone ? 1 : atc_collect_group(x, ap, va, last, write, pages,
                                                atc->pri_batch);
         pages[0] = va;
-        st = atc_page_request(x, ap, pages, npages, write);
+        st = awd_pri_request(x, ap, pages, npages, write);
         if (st == AWD_STS_FAULT && npages > 1) {
             /* which page failed? Ask for the one needed now alone */
             alone = true;
@@ -1163,7 +805,7 @@ void awd_atc_bind(AwdXlateCtx *x)
     ap->atc = atc;
     ap->pasid = pasid;
     ap->refs = 1;
-    ap->pri.notify = atc_pri_notify;
+    ap->pri.notify = awd_pri_notify;
     pci_sva_init_iotlb_notifier(atc->pdev, &ap->inv, atc_inv_notify, ap);
     if (pci_sva_register_iotlb_notifier(atc->pdev, pasid, &ap->inv) < 0) {
         g_free(ap);
@@ -1258,7 +900,7 @@ AwdAtc *awd_atc_new(PCIDevice *pdev, const AwdAtcConfig *cfg)
     qemu_mutex_init(&atc->lock);
     qemu_cond_init(&atc->cond);
     g_queue_init(&atc->send);
-    atc->send_bh = qemu_bh_new_guarded(atc_send_bh, atc,
+    atc->send_bh = qemu_bh_new_guarded(awd_pri_send_bh, atc,
                                        &DEVICE(pdev)->mem_reentrancy_guard);
     atc->gc_bh = qemu_bh_new_guarded(atc_gc_bh, atc,
                                      &DEVICE(pdev)->mem_reentrancy_guard);

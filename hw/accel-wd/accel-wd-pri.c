@@ -1,0 +1,295 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * accel-wd page request client: PCIe PRI page request groups for the pages
+ * the IOMMU refused, sent from a bottom half (the BQL), their page group
+ * responses delivered by the per-PASID notifier, and the bounded wait of
+ * a worker for its group. A group takes one of 512 PRG indices and counts
+ * its pages against the PRI allocation the guest granted; a prefetch
+ * group is not waited for and frees its slot on the response (or when it
+ * expires after pri-timeout-ms).
+ *
+ * Fault injection: pri-fail-every turns every Nth response into a
+ * failure, pri-delay-ms acts on successful responses late.
+ *
+ * Locking: AwdAtc.lock and AwdAtc.cond, shared with the cache
+ * (accel-wd-atc-int.h).
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/timer.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "accel-wd-atc-int.h"
+#include "accel_wd_hw.h"
+#include "trace.h"
+
+uint32_t awd_pri_limit(AwdAtc *atc)
+{
+    uint32_t alloc;
+
+    if (!atc->pri_offset || !pcie_sva_pri_enabled(atc->pdev)) {
+        return 0;
+    }
+    alloc = pci_get_long(atc->pdev->config + atc->pri_offset +
+                         PCI_PRI_ALLOC_REQ);
+    return MIN(MIN(alloc, atc->pri_max), ATC_PRGI_COUNT);
+}
+
+void awd_pri_send_bh(void *opaque)
+{
+    AwdAtc *atc = opaque;
+    gpointer p;
+
+    qemu_mutex_lock(&atc->lock);
+    while ((p = g_queue_pop_head(&atc->send))) {
+        uint32_t prgi = GPOINTER_TO_UINT(p) - 1;
+        AwdPrgSlot *w = &atc->prg[prgi];
+        AwdPrgSlot req;
+        uint32_t i;
+        int ret;
+
+        if (!w->in_use || w->sent) {
+            continue;           /* abandoned, or queued twice */
+        }
+        w->sent = true;
+        req = *w;
+        qemu_mutex_unlock(&atc->lock);
+        for (i = 0, ret = 0; i < req.npages; i++) {
+            bool last = i == req.npages - 1;
+            int r;
+
+            trace_accel_wd_pri_request(req.pasid, req.pages[i], prgi,
+                                       req.write, last);
+            r = pci_sva_pri_request_page(atc->pdev, req.pasid, req.priv,
+                                         false, req.pages[i], last, prgi,
+                                         true, req.write);
+            /*
+             * A request dropped before the last one (queue full) only
+             * makes the group smaller: the last one is still answered.
+             */
+            if (last || (r < 0 && r != -ENOSPC && r != -EPERM)) {
+                ret = r;
+                if (!last) {
+                    break;
+                }
+            }
+        }
+        qemu_mutex_lock(&atc->lock);
+        /*
+         * 0: queued; -ENOSPC and -EPERM: the IOMMU answers itself through
+         * the notifier. Anything else gets no answer: fail it here.
+         */
+        if (ret < 0 && ret != -ENOSPC && ret != -EPERM &&
+            w->in_use && !w->done && w->pasid == req.pasid) {
+            if (w->async) {
+                w->in_use = false;
+                atc->prg_outstanding -= w->npages;
+            } else {
+                w->done = true;
+                w->code = PCI_SVA_PRI_FAILURE;
+            }
+            qemu_cond_broadcast(&atc->cond);
+        }
+    }
+    qemu_mutex_unlock(&atc->lock);
+}
+
+void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
+{
+    AwdAtcPasid *ap = container_of(n, AwdAtcPasid, pri);
+    AwdAtc *atc = ap->atc;
+    AwdPrgSlot *w = r->prgi < ATC_PRGI_COUNT ? &atc->prg[r->prgi] : NULL;
+    bool match;
+
+    qemu_mutex_lock(&atc->lock);
+    match = w && w->in_use && w->sent && !w->done && w->pasid == ap->pasid;
+    trace_accel_wd_pri_response(ap->pasid, r->prgi, r->response_code, match);
+    if (match && w->async) {
+        /* a prefetch: the pages are in (or not); the slot is free again */
+        w->in_use = false;
+        atc->prg_outstanding -= w->npages;
+        qemu_cond_broadcast(&atc->cond);
+    } else if (match) {
+        w->done = true;
+        w->code = r->response_code;
+        qemu_cond_broadcast(&atc->cond);
+    }
+    qemu_mutex_unlock(&atc->lock);
+    if (!match) {
+        ATC_GUEST_ERR(trace_accel_wd_err_pri_response(ap->pasid, r->prgi),
+                      "page group response for PASID 0x%x PRG index %u "
+                      "with no outstanding request", ap->pasid, r->prgi);
+    }
+}
+
+/*
+ * A free PRG slot, or ATC_NO_SLOT. A prefetch not answered within the
+ * page request timeout is given up (its response, if any, is dropped).
+ * Called with atc->lock held.
+ */
+static uint32_t pri_free_slot(AwdAtc *atc)
+{
+    int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    uint32_t i;
+
+    for (i = 0; i < ATC_PRGI_COUNT; i++) {
+        uint32_t c = (atc->prg_next + i) % ATC_PRGI_COUNT;
+        AwdPrgSlot *w = &atc->prg[c];
+
+        if (w->in_use && w->async &&
+            now - w->born_ms > (int64_t)atc->pri_timeout_ms) {
+            w->in_use = false;
+            atc->prg_outstanding -= w->npages;
+        }
+        if (!w->in_use) {
+            return c;
+        }
+    }
+    return ATC_NO_SLOT;
+}
+
+/*
+ * Wait on atc->cond for at most one slice. Returns false if the queue is
+ * being reset or stopped, or @deadline (ms, QEMU_CLOCK_REALTIME) passed
+ * (*timed_out set).
+ */
+static bool pri_wait_slice(AwdXlateCtx *x, int64_t deadline, bool *timed_out)
+{
+    AwdAtc *atc = x->atc;
+    int64_t now;
+
+    if (x->abort && qatomic_read(x->abort)) {
+        return false;
+    }
+    now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    if (now >= deadline) {
+        *timed_out = true;
+        return false;
+    }
+    qemu_cond_timedwait(&atc->cond, &atc->lock,
+                        MIN(deadline - now, ATC_WAIT_SLICE_MS));
+    return true;
+}
+
+uint32_t awd_pri_request(AwdXlateCtx *x, AwdAtcPasid *ap,
+                         const uint64_t *pages, uint32_t n, bool write)
+{
+    AwdAtc *atc = x->atc;
+    uint64_t addr = pages[0];
+    int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                       atc->pri_timeout_ms;
+    bool timed_out = false;
+    uint32_t prgi = ATC_NO_SLOT, st;
+    AwdPrgSlot *w = NULL;
+
+    STAT_INC(x->page_groups);
+    qatomic_set(&x->page_requests, x->page_requests + n);
+    qemu_mutex_lock(&atc->lock);
+    for (;;) {
+        uint32_t limit = awd_pri_limit(atc);
+
+        if (!limit) {
+            qemu_mutex_unlock(&atc->lock);
+            return AWD_STS_FAULT;
+        }
+        /* the allocation counts page requests: shrink the group to fit */
+        n = MIN(n, limit);
+        if (atc->prg_outstanding + n <= limit) {
+            prgi = pri_free_slot(atc);
+        }
+        if (prgi != ATC_NO_SLOT) {
+            break;
+        }
+        if (!pri_wait_slice(x, deadline, &timed_out)) {
+            goto out;
+        }
+    }
+    atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
+    atc->prg_outstanding += n;
+    w = &atc->prg[prgi];
+    *w = (AwdPrgSlot) {
+        .in_use = true, .pasid = ap->pasid, .npages = n, .priv = x->priv,
+        .write = write,
+    };
+    memcpy(w->pages, pages, n * sizeof(pages[0]));
+    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
+    qemu_bh_schedule(atc->send_bh);
+    while (!w->done) {
+        if (!pri_wait_slice(x, deadline, &timed_out)) {
+            break;
+        }
+    }
+out:
+    if (w && w->done) {
+        uint8_t code = w->code;
+
+        if (atc->pri_fail_every &&
+            ++atc->pri_responses % atc->pri_fail_every == 0) {
+            trace_accel_wd_pri_inject_failure(ap->pasid, addr, prgi, code);
+            code = PCI_SVA_PRI_FAILURE;
+        }
+        st = code == PCI_SVA_PRI_SUCCESS ? AWD_STS_OK : AWD_STS_FAULT;
+        if (st != AWD_STS_OK) {
+            trace_accel_wd_pri_failed(ap->pasid, addr, prgi, code);
+        }
+    } else {
+        st = timed_out ? AWD_STS_FAULT : AWD_STS_ABORTED;
+    }
+    if (w) {
+        /* a late response finds the slot free (or reused: rare, harmless) */
+        w->in_use = false;
+        atc->prg_outstanding -= w->npages;
+        qemu_cond_broadcast(&atc->cond);
+    }
+    if (st == AWD_STS_OK && atc->pri_delay_ms) {
+        /* fault injection: a slow page request handler */
+        deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + atc->pri_delay_ms;
+        while (pri_wait_slice(x, deadline, &timed_out)) {
+            continue;
+        }
+        st = timed_out ? AWD_STS_OK : AWD_STS_ABORTED;
+        timed_out = false;
+    }
+    qemu_mutex_unlock(&atc->lock);
+    if (timed_out) {
+        ATC_GUEST_ERR(trace_accel_wd_err_pri_timeout(ap->pasid, addr),
+                      "page request for PASID 0x%x address 0x%" PRIx64
+                      " not answered in %u ms", ap->pasid, addr,
+                      atc->pri_timeout_ms);
+    }
+    return st;
+}
+
+bool awd_pri_send_async(AwdXlateCtx *x, AwdAtcPasid *ap,
+                        const uint64_t *pages, uint32_t n, bool write)
+{
+    AwdAtc *atc = x->atc;
+    uint32_t limit, prgi;
+    AwdPrgSlot *w;
+
+    qemu_mutex_lock(&atc->lock);
+    limit = awd_pri_limit(atc);
+    prgi = atc->prg_outstanding + n <= limit / 2 ? pri_free_slot(atc) :
+                                                   ATC_NO_SLOT;
+    if (prgi == ATC_NO_SLOT) {
+        qemu_mutex_unlock(&atc->lock);
+        return false;
+    }
+    atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
+    atc->prg_outstanding += n;
+    w = &atc->prg[prgi];
+    *w = (AwdPrgSlot) {
+        .in_use = true, .async = true, .pasid = ap->pasid, .npages = n,
+        .priv = x->priv, .write = write,
+        .born_ms = qemu_clock_get_ms(QEMU_CLOCK_REALTIME),
+    };
+    memcpy(w->pages, pages, n * sizeof(pages[0]));
+    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
+    qemu_bh_schedule(atc->send_bh);
+    qemu_mutex_unlock(&atc->lock);
+    STAT_INC(x->page_groups);
+    qatomic_set(&x->page_requests, x->page_requests + n);
+    return true;
+}
