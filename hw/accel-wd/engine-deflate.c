@@ -744,188 +744,262 @@ static long parse_header(unsigned fmt, const AwdSgl *src)
  * So every operation with output room makes progress, even inside a block
  * larger than the destination.
  */
+/*
+ * A streamed decompression's progress within one descriptor. A checkpoint
+ * (ck_*) is the last deflate block boundary passed: what the next
+ * descriptor resumes from.
+ */
+typedef struct InfRun {
+    SgCur in, out;
+    size_t in_len;
+    size_t fed;                 /* input given to zlib */
+    size_t ck_in;               /* input at the last boundary */
+    uint64_t made, ck_made;     /* output since the old boundary */
+    size_t delivered;           /* bytes written to dst */
+    uint32_t sum, ck_sum;
+    uint8_t ck_bits, ck_val, last_byte;
+    bool ended, new_ck, out_full;
+} InfRun;
+
+/* What a step of the stream decided */
+typedef enum InfNext {
+    INF_GO_ON,                  /* next step */
+    INF_STOP,                   /* this descriptor's work is done */
+    INF_RESULT,                 /* res->status is the answer */
+    INF_ABORTED,
+} InfNext;
+
+/* Parse the wrapper's header if the stream is still before it */
+static InfNext inf_stream_header(const AwdDeflateOp *op, ZCtx *z,
+                                 AwdEngineResult *res, size_t *hdr)
+{
+    long h;
+
+    *hdr = 0;
+    if (z->phase != ZPH_HEADER) {
+        return INF_GO_ON;
+    }
+    h = parse_header(op->fmt, op->src);
+    if (h < 0) {
+        res->status = AWD_STS_DECODE_ERROR;
+        return INF_RESULT;
+    }
+    if (h == 0) {
+        /* header incomplete: present more input */
+        res->status = op->final ? AWD_STS_DECODE_ERROR : AWD_STS_OK;
+        if (!op->final && op->stream_init) {
+            zctx_store(op->ctx, z);
+        }
+        return INF_RESULT;
+    }
+    *hdr = h;
+    z->phase = ZPH_BLOCKS;
+    return INF_GO_ON;
+}
+
+/* A block boundary passed: remember it as the new checkpoint */
+static void inf_checkpoint(AwdDeflateEngine *e, InfRun *r, int ret)
+{
+    z_stream *zs = &e->inf;
+
+    r->ck_in = r->fed;
+    r->ck_made = r->made;
+    r->ck_sum = r->sum;
+    r->ck_bits = ret == Z_STREAM_END ? 0 : zs->data_type & 7;
+    r->ck_val = r->ck_bits ? r->last_byte >> (8 - r->ck_bits) : 0;
+    e->hist_len = sizeof(e->hist);
+    inflateGetDictionary(zs, e->hist, &e->hist_len);
+    r->new_ck = true;
+}
+
+/*
+ * One inflate() call, up to the next block boundary. Output before z->skip
+ * was delivered by an earlier descriptor: it goes to scratch.
+ */
+static InfNext inf_stream_step(AwdDeflateEngine *e, const AwdDeflateOp *op,
+                               const ZCtx *z, InfRun *r,
+                               AwdEngineResult *res)
+{
+    z_stream *zs = &e->inf;
+    uint8_t *ip = NULL, *outp, dummy;
+    size_t ispan = 0, ospan, used, got;
+    bool to_dst = r->made >= z->skip;
+    int ret;
+
+    if (r->fed < r->in_len) {
+        ispan = MIN(MIN(cur_span(&r->in, &ip), r->in_len - r->fed),
+                    AWD_CHUNK);
+    }
+    if (to_dst) {
+        ospan = MIN(cur_span(&r->out, &outp), AWD_CHUNK);
+        if (!ospan) {
+            r->out_full = true;
+            outp = &dummy;
+        }
+    } else {
+        outp = e->scratch;
+        ospan = MIN(sizeof(e->scratch), z->skip - r->made);
+    }
+    zs->next_in = ip;
+    zs->avail_in = ispan;
+    zs->next_out = outp;
+    zs->avail_out = ospan;
+    ret = inflate(zs, Z_BLOCK);
+    used = ispan - zs->avail_in;
+    got = ospan - zs->avail_out;
+    if (used) {
+        r->last_byte = zs->next_in[-1];
+    }
+    r->fed += used;
+    cur_advance(&r->in, used);
+    r->sum = awd_csum(op->fmt, r->sum, outp, got);
+    r->made += got;
+    if (to_dst) {
+        cur_advance(&r->out, got);
+        r->delivered += got;
+    }
+    if (ret == Z_STREAM_END || ((zs->data_type & 128) && r->fed > r->ck_in)) {
+        if (r->made < z->skip) {
+            /* not the input that produced the delivered bytes */
+            res->status = AWD_STS_DECODE_ERROR;
+            return INF_RESULT;
+        }
+        inf_checkpoint(e, r, ret);
+    }
+    if (ret == Z_STREAM_END) {
+        r->ended = true;
+        return INF_STOP;
+    }
+    if ((ret != Z_OK && ret != Z_BUF_ERROR) ||
+        r->made - r->ck_made > AWD_STREAM_MAX_SKIP) {
+        res->status = AWD_STS_DECODE_ERROR;     /* corrupt, absurd block */
+        return INF_RESULT;
+    }
+    /* Z_BUF_ERROR: no progress, out of input or space */
+    return ret == Z_BUF_ERROR ? INF_STOP : INF_GO_ON;
+}
+
+/* The deflate blocks: inflate from the context's state, then save it */
+static InfNext inf_stream_blocks(AwdDeflateEngine *e, const AwdDeflateOp *op,
+                                 ZCtx *z, InfRun *r, AwdEngineResult *res)
+{
+    InfNext next;
+
+    if (!inf_prepare(e, -15)) {
+        res->status = AWD_STS_INVALID_PARAM;
+        return INF_RESULT;
+    }
+    if (z->hist_len) {
+        inflateSetDictionary(&e->inf, op->ctx + AWD_ZCTX_HIST_OFF,
+                             z->hist_len);
+    }
+    if (z->bits) {
+        inflatePrime(&e->inf, z->bits, z->bitval);
+    }
+    do {
+        if (aborted(op)) {
+            return INF_ABORTED;
+        }
+        next = inf_stream_step(e, op, z, r, res);
+    } while (next == INF_GO_ON);
+    if (next != INF_STOP) {
+        return next;
+    }
+    if (r->new_ck) {
+        memcpy(op->ctx + AWD_ZCTX_HIST_OFF, e->hist, e->hist_len);
+        z->hist_len = e->hist_len;
+        z->checksum = r->ck_sum;
+        z->total_out += r->ck_made;
+        z->bits = r->ck_bits;
+        z->bitval = r->ck_val;
+        z->skip = r->made - r->ck_made;
+    } else if (r->made > z->skip) {
+        z->skip = r->made;
+    }
+    z->total_in += r->ck_in;
+    if (r->ended) {
+        z->phase = op->fmt == AWD_FMT_RAW ? ZPH_DONE : ZPH_TRAILER;
+    }
+    return INF_GO_ON;
+}
+
+/* The wrapper's trailer, possibly over several descriptors */
+static InfNext inf_stream_trailer(const AwdDeflateOp *op, ZCtx *z, InfRun *r,
+                                  AwdEngineResult *res)
+{
+    size_t need = trailer_size(op->fmt);
+    SgCur c;
+    size_t got;
+    bool ok;
+
+    cur_init(&c, op->src);
+    cur_advance(&c, r->ck_in);
+    got = cur_read(&c, z->trailer + z->trailer_len, need - z->trailer_len);
+    z->trailer_len += got;
+    r->ck_in += got;
+    z->total_in += got;
+    if (z->trailer_len < need) {
+        return INF_GO_ON;
+    }
+    ok = op->fmt == AWD_FMT_ZLIB ?
+         get_be32(z->trailer) == z->checksum :
+         get_le32(z->trailer) == z->checksum &&
+         get_le32(z->trailer + 4) == (uint32_t)z->total_out;
+    if (!ok) {
+        res->status = AWD_STS_DECODE_ERROR;
+        return INF_RESULT;
+    }
+    z->phase = ZPH_DONE;
+    return INF_GO_ON;
+}
+
 static bool inflate_stream(AwdDeflateEngine *e, const AwdDeflateOp *op,
                            AwdEngineResult *res)
 {
-    z_stream *zs = &e->inf;
-    size_t in_len = op->src->total;
-    size_t fed, hdr = 0;
-    size_t ck_in;                       /* input at the last boundary */
-    uint64_t made = 0, ck_made = 0;     /* output since the old boundary */
-    size_t delivered = 0;               /* bytes written to dst */
-    uint32_t sum, ck_sum;
-    uint8_t ck_bits, ck_val, last_byte = 0;
-    bool ended = false, new_ck = false, out_full = false;
-    SgCur in, out;
+    InfRun r = { .in_len = op->src->total };
+    InfNext next;
+    size_t hdr;
     ZCtx z;
-    int ret;
 
     if (!zctx_open(op, &z)) {
         res->status = AWD_STS_BAD_CONTEXT;
         return true;
     }
-    if (z.phase == ZPH_HEADER) {
-        long h = parse_header(op->fmt, op->src);
-
-        if (h < 0) {
-            res->status = AWD_STS_DECODE_ERROR;
-            return true;
-        }
-        if (h == 0) {
-            /* header incomplete: present more input */
-            res->status = op->final ? AWD_STS_DECODE_ERROR : AWD_STS_OK;
-            if (!op->final && op->stream_init) {
-                zctx_store(op->ctx, &z);
-            }
-            return true;
-        }
-        hdr = h;
-        z.phase = ZPH_BLOCKS;
+    next = inf_stream_header(op, &z, res, &hdr);
+    if (next == INF_RESULT) {
+        return true;
     }
-
-    cur_init(&in, op->src);
-    cur_init(&out, op->dst);
-    cur_advance(&in, hdr);
-    fed = ck_in = hdr;
-    sum = ck_sum = z.checksum;
-    ck_bits = z.bits;
-    ck_val = z.bitval;
-
+    cur_init(&r.in, op->src);
+    cur_init(&r.out, op->dst);
+    cur_advance(&r.in, hdr);
+    r.fed = r.ck_in = hdr;
+    r.sum = r.ck_sum = z.checksum;
+    r.ck_bits = z.bits;
+    r.ck_val = z.bitval;
     if (z.phase == ZPH_BLOCKS) {
-        if (!inf_prepare(e, -15)) {
-            res->status = AWD_STS_INVALID_PARAM;
-            return true;
-        }
-        if (z.hist_len) {
-            inflateSetDictionary(zs, op->ctx + AWD_ZCTX_HIST_OFF, z.hist_len);
-        }
-        if (z.bits) {
-            inflatePrime(zs, z.bits, z.bitval);
-        }
-        for (;;) {
-            uint8_t *ip = NULL, *outp, dummy;
-            size_t ispan = 0, ospan, used, got;
-            bool to_dst = made >= z.skip;
-
-            if (aborted(op)) {
-                return false;
-            }
-            if (fed < in_len) {
-                ispan = MIN(MIN(cur_span(&in, &ip), in_len - fed),
-                            AWD_CHUNK);
-            }
-            if (to_dst) {
-                ospan = MIN(cur_span(&out, &outp), AWD_CHUNK);
-                if (!ospan) {
-                    out_full = true;
-                    outp = &dummy;
-                }
-            } else {
-                outp = e->scratch;
-                ospan = MIN(sizeof(e->scratch), z.skip - made);
-            }
-            zs->next_in = ip;
-            zs->avail_in = ispan;
-            zs->next_out = outp;
-            zs->avail_out = ospan;
-            ret = inflate(zs, Z_BLOCK);
-            used = ispan - zs->avail_in;
-            got = ospan - zs->avail_out;
-            if (used) {
-                last_byte = zs->next_in[-1];
-            }
-            fed += used;
-            cur_advance(&in, used);
-            sum = awd_csum(op->fmt, sum, outp, got);
-            made += got;
-            if (to_dst) {
-                cur_advance(&out, got);
-                delivered += got;
-            }
-            if (ret == Z_STREAM_END || ((zs->data_type & 128) && fed > ck_in)) {
-                if (made < z.skip) {
-                    /* not the input that produced the delivered bytes */
-                    res->status = AWD_STS_DECODE_ERROR;
-                    return true;
-                }
-                ck_in = fed;
-                ck_made = made;
-                ck_sum = sum;
-                ck_bits = ret == Z_STREAM_END ? 0 : zs->data_type & 7;
-                ck_val = ck_bits ? last_byte >> (8 - ck_bits) : 0;
-                e->hist_len = sizeof(e->hist);
-                inflateGetDictionary(zs, e->hist, &e->hist_len);
-                new_ck = true;
-            }
-            if (ret == Z_STREAM_END) {
-                ended = true;
-                break;
-            }
-            if (ret != Z_OK && ret != Z_BUF_ERROR) {
-                res->status = AWD_STS_DECODE_ERROR;
-                return true;
-            }
-            if (made - ck_made > AWD_STREAM_MAX_SKIP) {
-                res->status = AWD_STS_DECODE_ERROR;    /* absurd block */
-                return true;
-            }
-            if (ret == Z_BUF_ERROR) {
-                break;              /* no progress: out of input or space */
-            }
-        }
-        if (new_ck) {
-            memcpy(op->ctx + AWD_ZCTX_HIST_OFF, e->hist, e->hist_len);
-            z.hist_len = e->hist_len;
-            z.checksum = ck_sum;
-            z.total_out += ck_made;
-            z.bits = ck_bits;
-            z.bitval = ck_val;
-            z.skip = made - ck_made;
-        } else if (made > z.skip) {
-            z.skip = made;
-        }
-        z.total_in += ck_in;
-        if (ended) {
-            z.phase = op->fmt == AWD_FMT_RAW ? ZPH_DONE : ZPH_TRAILER;
-        }
+        next = inf_stream_blocks(e, op, &z, &r, res);
     } else {
         z.total_in += hdr;
     }
-
-    if (z.phase == ZPH_TRAILER) {
-        size_t need = trailer_size(op->fmt);
-        SgCur c;
-        size_t got;
-
-        cur_init(&c, op->src);
-        cur_advance(&c, ck_in);
-        got = cur_read(&c, z.trailer + z.trailer_len, need - z.trailer_len);
-        z.trailer_len += got;
-        ck_in += got;
-        z.total_in += got;
-        if (z.trailer_len == need) {
-            bool ok = op->fmt == AWD_FMT_ZLIB ?
-                      get_be32(z.trailer) == z.checksum :
-                      get_le32(z.trailer) == z.checksum &&
-                      get_le32(z.trailer + 4) == (uint32_t)z.total_out;
-            if (!ok) {
-                res->status = AWD_STS_DECODE_ERROR;
-                return true;
-            }
-            z.phase = ZPH_DONE;
-        }
+    if (next == INF_GO_ON && z.phase == ZPH_TRAILER) {
+        next = inf_stream_trailer(op, &z, &r, res);
     }
-
+    if (next == INF_ABORTED) {
+        return false;
+    }
+    if (next == INF_RESULT) {
+        return true;
+    }
     if (z.phase == ZPH_DONE) {
         z.state |= ZST_ENDED;
         res->flags |= AWD_CF_STREAM_END;
-    } else if (op->final && !out_full) {
+    } else if (op->final && !r.out_full) {
         res->status = AWD_STS_DECODE_ERROR;     /* truncated stream */
         return true;
     }
     res->status = AWD_STS_OK;
-    res->consumed = ck_in;
-    res->produced = delivered;
+    res->consumed = r.ck_in;
+    res->produced = r.delivered;
     res->checksum = z.checksum;
     zctx_store(op->ctx, &z);
     return true;

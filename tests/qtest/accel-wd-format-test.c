@@ -26,7 +26,7 @@ static uint64_t qcnt(AwdDev *d, unsigned q, unsigned i)
            (uint64_t)awd_qreg(d, q, AWD_Q_CNT(i) + 4) << 32;
 }
 
-/* ---- format registers ---------------------------------------------------- */
+/* ---- format registers ------------------------------------------------- */
 
 static void test_format_regs(void)
 {
@@ -90,7 +90,7 @@ static void test_format_props(void)
     }
 }
 
-/* ---- sgl ---------------------------------------------------------------- */
+/* ---- sgl --------------------------------------------------------------- */
 
 static void sge_put(AwdDev *d, uint64_t at, uint64_t addr, uint32_t len,
                     uint32_t flags)
@@ -307,7 +307,7 @@ static void test_sgl_bad_lists(void)
     awd_dev_stop(&d);
 }
 
-/* ---- crec ----------------------------------------------------------------- */
+/* ---- crec -------------------------------------------------------------- */
 
 typedef struct CrecQ {
     AwdDev *d;
