@@ -173,6 +173,39 @@ static bool pri_wait_slice(AwdXlateCtx *x, int64_t deadline, bool *timed_out)
     return true;
 }
 
+/*
+ * What the wait for slot @w (NULL: none was had) came to, with fault
+ * injection; frees the slot. atc->lock held.
+ */
+static uint32_t pri_outcome(AwdAtc *atc, AwdAtcPasid *ap, AwdPrgSlot *w,
+                            uint32_t prgi, uint64_t addr, bool timed_out)
+{
+    uint32_t st;
+
+    if (w && w->done) {
+        uint8_t code = w->code;
+
+        if (atc->pri_fail_every &&
+            ++atc->pri_responses % atc->pri_fail_every == 0) {
+            trace_accel_wd_pri_inject_failure(ap->pasid, addr, prgi, code);
+            code = PCI_SVA_PRI_FAILURE;
+        }
+        st = code == PCI_SVA_PRI_SUCCESS ? AWD_STS_OK : AWD_STS_FAULT;
+        if (st != AWD_STS_OK) {
+            trace_accel_wd_pri_failed(ap->pasid, addr, prgi, code);
+        }
+    } else {
+        st = timed_out ? AWD_STS_FAULT : AWD_STS_ABORTED;
+    }
+    if (w) {
+        /* a late response finds the slot free (or reused: rare, harmless) */
+        w->in_use = false;
+        atc->prg_outstanding -= w->npages;
+        qemu_cond_broadcast(&atc->cond);
+    }
+    return st;
+}
+
 uint32_t awd_pri_request(AwdXlateCtx *x, AwdAtcPasid *ap,
                          const uint64_t *pages, uint32_t n, bool write)
 {
@@ -222,27 +255,7 @@ uint32_t awd_pri_request(AwdXlateCtx *x, AwdAtcPasid *ap,
         }
     }
 out:
-    if (w && w->done) {
-        uint8_t code = w->code;
-
-        if (atc->pri_fail_every &&
-            ++atc->pri_responses % atc->pri_fail_every == 0) {
-            trace_accel_wd_pri_inject_failure(ap->pasid, addr, prgi, code);
-            code = PCI_SVA_PRI_FAILURE;
-        }
-        st = code == PCI_SVA_PRI_SUCCESS ? AWD_STS_OK : AWD_STS_FAULT;
-        if (st != AWD_STS_OK) {
-            trace_accel_wd_pri_failed(ap->pasid, addr, prgi, code);
-        }
-    } else {
-        st = timed_out ? AWD_STS_FAULT : AWD_STS_ABORTED;
-    }
-    if (w) {
-        /* a late response finds the slot free (or reused: rare, harmless) */
-        w->in_use = false;
-        atc->prg_outstanding -= w->npages;
-        qemu_cond_broadcast(&atc->cond);
-    }
+    st = pri_outcome(atc, ap, w, prgi, addr, timed_out);
     if (st == AWD_STS_OK && atc->pri_delay_ms) {
         /* fault injection: a slow page request handler */
         deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + atc->pri_delay_ms;
