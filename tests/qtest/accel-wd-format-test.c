@@ -12,7 +12,6 @@
 #include "qemu/bswap.h"
 #include "accel-wd-util.h"
 #include "hw/accel-wd/accel_wd_sgl.h"
-#include "hw/accel-wd/accel_wd_crec.h"
 
 #define PG              4096
 /* q35 with 512 MiB: nothing answers at 3 GiB - 64 KiB below the MMIO hole */
@@ -309,62 +308,6 @@ static void test_sgl_bad_lists(void)
 
 /* ---- crec -------------------------------------------------------------- */
 
-typedef struct CrecQ {
-    AwdDev *d;
-    unsigned index;
-} CrecQ;
-
-static void crec_setup(AwdDev *d, CrecQ *q, unsigned index, unsigned order)
-{
-    q->d = d;
-    q->index = index;
-    awd_qreg_write(d, index, AWD_Q_RING_ORDER, order);
-    awd_qreg_write(d, index, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
-    g_assert_cmphex(awd_qreg(d, index, AWD_Q_ERROR), ==, AWD_QERR_NONE);
-    g_assert_true(awd_qreg(d, index, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
-}
-
-static void crec_put(AwdDev *d, uint64_t at, const struct awd_crec_desc *x)
-{
-    struct awd_crec_desc le = *x;
-
-    le.tag = cpu_to_le32(x->tag);
-    le.src = cpu_to_le64(x->src);
-    le.dst = cpu_to_le64(x->dst);
-    le.src_len = cpu_to_le32(x->src_len);
-    le.dst_len = cpu_to_le32(x->dst_len);
-    le.param = cpu_to_le32(x->param);
-    le.crec = cpu_to_le64(x->crec);
-    awd_write_buf(d, at, &le, sizeof(le));
-}
-
-static void portal(CrecQ *q, uint64_t addr)
-{
-    qpci_io_writeq(q->d->dev, q->d->db,
-                   (uint64_t)q->index * AWD_DB_STRIDE + AWD_CREC_PORTAL, addr);
-}
-
-/* Wait (bounded) for the record at @rec, return it in host order */
-static struct awd_cpl crec_wait(AwdDev *d, uint64_t rec)
-{
-    gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-    struct awd_cpl c;
-
-    while (!(qtest_readl(d->qts, rec + offsetof(struct awd_cpl, flags)) &
-             AWD_CF_DONE)) {
-        g_assert_cmpint(g_get_monotonic_time(), <, end);
-        g_usleep(100);
-    }
-    awd_read_buf(d, rec, &c, sizeof(c));
-    c.status = le16_to_cpu(c.status);
-    c.tag = le32_to_cpu(c.tag);
-    c.consumed = le32_to_cpu(c.consumed);
-    c.produced = le32_to_cpu(c.produced);
-    c.flags = le32_to_cpu(c.flags);
-    c.fault_addr = le64_to_cpu(c.fault_addr);
-    return c;
-}
-
 static uint32_t wait_qerr(AwdDev *d, unsigned q)
 {
     gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
@@ -376,11 +319,11 @@ static uint32_t wait_qerr(AwdDev *d, unsigned q)
     return awd_qreg(d, q, AWD_Q_ERROR);
 }
 
-static void crec_reset(AwdDev *d, CrecQ *q, unsigned order)
+static void crec_reset(AwdDev *d, AwdCrecQ *q, unsigned order)
 {
     awd_qreg_write(d, q->index, AWD_Q_CTRL, AWD_QCTRL_RESET);
     g_assert_cmphex(awd_qreg(d, q->index, AWD_Q_CTRL), ==, 0);
-    crec_setup(d, q, q->index, order);
+    awd_crec_setup(d, q, q->index, order);
 }
 
 /* Compress through the portal, records in memory, counters exact */
@@ -391,27 +334,27 @@ static void test_crec_roundtrip(void)
     g_autofree uint8_t *comp = g_malloc(len * 2);
     g_autofree uint8_t *back = g_malloc(len + 1);
     AwdDev d;
-    CrecQ q;
+    AwdCrecQ q;
     uint64_t src, dst, desc, rec;
     struct awd_cpl c;
 
     awd_dev_start(&d, ",format=crec");
-    crec_setup(&d, &q, 3, 2);
+    awd_crec_setup(&d, &q, 3, 2);
     src = awd_alloc(&d, len, PG);
     dst = awd_alloc(&d, len * 2, PG);
     desc = awd_alloc(&d, 4 * 64, 64);
     rec = awd_alloc(&d, 4 * 32, 32);
     awd_write_buf(&d, src, data, len);
     for (unsigned i = 0; i < 3; i++) {
-        crec_put(&d, desc + i * 64, &(struct awd_crec_desc) {
+        awd_crec_put(&d, desc + i * 64, &(struct awd_crec_desc) {
             .opcode = AWD_OP_COMPRESS, .tag = 0x100 + i, .src = src,
             .dst = dst, .src_len = len, .dst_len = len * 2,
             .param = COMP_PARAM(AWD_FMT_ZLIB, 1 + i), .crec = rec + i * 32,
         });
-        portal(&q, desc + i * 64);
+        awd_crec_portal(&q, desc + i * 64);
     }
     for (unsigned i = 0; i < 3; i++) {
-        c = crec_wait(&d, rec + i * 32);
+        c = awd_crec_wait(&d, rec + i * 32);
         g_assert_cmpuint(c.status, ==, AWD_STS_OK);
         g_assert_cmphex(c.tag, ==, 0x100 + i);
         g_assert_cmpuint(c.consumed, ==, len);
@@ -433,28 +376,28 @@ static void test_crec_roundtrip(void)
 static void test_crec_batch(void)
 {
     AwdDev d;
-    CrecQ q;
+    AwdCrecQ q;
     uint64_t arr, rec, brec, buf;
     struct awd_cpl c;
 
     awd_dev_start(&d, ",format=crec,crec-max-batch=4");
-    crec_setup(&d, &q, 0, 3);
+    awd_crec_setup(&d, &q, 0, 3);
     arr = awd_alloc(&d, 8 * 64, 64);
     rec = awd_alloc(&d, 8 * 32, 32);
     brec = awd_alloc(&d, 8 * 32 + 8 * 64, 64);
     buf = brec + 8 * 32;
     for (unsigned i = 0; i < 4; i++) {
-        crec_put(&d, arr + i * 64, &(struct awd_crec_desc) {
+        awd_crec_put(&d, arr + i * 64, &(struct awd_crec_desc) {
             .opcode = AWD_OP_NOP, .tag = i, .crec = rec + i * 32,
         });
     }
 #define BATCH(slot, a, n, st) \
     do { \
-        crec_put(&d, buf + (slot) * 64, &(struct awd_crec_desc) { \
+        awd_crec_put(&d, buf + (slot) * 64, &(struct awd_crec_desc) { \
             .opcode = AWD_OP_BATCH, .tag = 0xb0 + (slot), .src = (a), \
             .src_len = (n), .crec = brec + (slot) * 32 }); \
-        portal(&q, buf + (slot) * 64); \
-        c = crec_wait(&d, brec + (slot) * 32); \
+        awd_crec_portal(&q, buf + (slot) * 64); \
+        c = awd_crec_wait(&d, brec + (slot) * 32); \
         g_assert_cmpuint(c.status, ==, st); \
     } while (0)
 
@@ -462,22 +405,22 @@ static void test_crec_batch(void)
     g_assert_cmpuint(c.consumed, ==, 4);
     g_assert_cmpuint(c.produced, ==, 4);
     for (unsigned i = 0; i < 4; i++) {
-        g_assert_cmphex(crec_wait(&d, rec + i * 32).tag, ==, i);
+        g_assert_cmphex(awd_crec_wait(&d, rec + i * 32).tag, ==, i);
     }
     /* one member with a bad opcode: the batch says so, the rest ran */
-    crec_put(&d, arr + 64, &(struct awd_crec_desc) {
+    awd_crec_put(&d, arr + 64, &(struct awd_crec_desc) {
         .opcode = 0x77, .tag = 1, .crec = rec + 5 * 32 });
     BATCH(1, arr, 4, AWD_STS_BATCH_FAIL);
     g_assert_cmpuint(c.consumed, ==, 3);
     g_assert_cmpuint(c.produced, ==, 4);
-    g_assert_cmpuint(crec_wait(&d, rec + 5 * 32).status, ==,
+    g_assert_cmpuint(awd_crec_wait(&d, rec + 5 * 32).status, ==,
                      AWD_STS_INVALID_OPCODE);
     /* a batch inside a batch */
-    crec_put(&d, arr + 64, &(struct awd_crec_desc) {
+    awd_crec_put(&d, arr + 64, &(struct awd_crec_desc) {
         .opcode = AWD_OP_BATCH, .tag = 1, .src = arr, .src_len = 1,
         .crec = rec + 6 * 32 });
     BATCH(2, arr, 2, AWD_STS_BATCH_FAIL);
-    g_assert_cmpuint(crec_wait(&d, rec + 6 * 32).status, ==,
+    g_assert_cmpuint(awd_crec_wait(&d, rec + 6 * 32).status, ==,
                      AWD_STS_INVALID_OPCODE);
     /* counts over the limit, zero, a misaligned array, no memory */
     BATCH(3, arr, 5, AWD_STS_INVALID_LEN);
@@ -495,21 +438,21 @@ static void test_crec_batch(void)
 static void test_crec_queue_errors(void)
 {
     AwdDev d;
-    CrecQ q, other;
+    AwdCrecQ q, other;
     uint64_t desc, rec;
     struct awd_cpl c;
 
     awd_dev_start(&d, ",format=crec");
-    crec_setup(&d, &q, 0, 1);
-    crec_setup(&d, &other, 1, 1);
+    awd_crec_setup(&d, &q, 0, 1);
+    awd_crec_setup(&d, &other, 1, 1);
     desc = awd_alloc(&d, 8 * 64, 64);
     rec = awd_alloc(&d, 8 * 32, 32);
     for (unsigned i = 0; i < 8; i++) {
-        crec_put(&d, desc + i * 64, &(struct awd_crec_desc) {
+        awd_crec_put(&d, desc + i * 64, &(struct awd_crec_desc) {
             .opcode = AWD_OP_NOP, .tag = i, .crec = rec + i * 32 });
     }
     /* a misaligned descriptor address */
-    portal(&q, desc + 8);
+    awd_crec_portal(&q, desc + 8);
     g_assert_cmpuint(wait_qerr(&d, 0), ==, AWD_QERR_BAD_DOORBELL);
     crec_reset(&d, &q, 1);
     /* a high half with no low half before it */
@@ -519,22 +462,22 @@ static void test_crec_queue_errors(void)
     /* two halves as two 32-bit writes submit too */
     awd_doorbell(&d, 0, AWD_CREC_PORTAL, desc);
     awd_doorbell(&d, 0, AWD_CREC_PORTAL + 4, desc >> 32);
-    g_assert_cmphex(crec_wait(&d, rec).tag, ==, 0);
+    g_assert_cmphex(awd_crec_wait(&d, rec).tag, ==, 0);
     /* a descriptor where there is no memory */
-    portal(&q, NO_RAM);
+    awd_crec_portal(&q, NO_RAM);
     g_assert_cmpuint(wait_qerr(&d, 0), ==, AWD_QERR_SQ_FETCH);
     g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_FAULT_ADDR_LO), ==,
                     (uint32_t)NO_RAM);
     crec_reset(&d, &q, 1);
     /* a record where there is no memory, and a misaligned one */
-    crec_put(&d, desc + 64, &(struct awd_crec_desc) {
+    awd_crec_put(&d, desc + 64, &(struct awd_crec_desc) {
         .opcode = AWD_OP_NOP, .tag = 1, .crec = NO_RAM });
-    portal(&q, desc + 64);
+    awd_crec_portal(&q, desc + 64);
     g_assert_cmpuint(wait_qerr(&d, 0), ==, AWD_QERR_CQ_WRITE);
     crec_reset(&d, &q, 1);
-    crec_put(&d, desc + 64, &(struct awd_crec_desc) {
+    awd_crec_put(&d, desc + 64, &(struct awd_crec_desc) {
         .opcode = AWD_OP_NOP, .tag = 1, .crec = rec + 8 });
-    portal(&q, desc + 64);
+    awd_crec_portal(&q, desc + 64);
     g_assert_cmpuint(wait_qerr(&d, 0), ==, AWD_QERR_CQ_WRITE);
     g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_FAULT_ADDR_LO), ==,
                     (uint32_t)(rec + 8));
@@ -542,7 +485,7 @@ static void test_crec_queue_errors(void)
     /* more submissions than the portal holds (2) while the VM is stopped */
     qtest_qmp_assert_success(d.qts, "{'execute': 'stop'}");
     for (unsigned i = 2; i < 5; i++) {
-        portal(&q, desc + i * 64);
+        awd_crec_portal(&q, desc + i * 64);
     }
     qtest_qmp_assert_success(d.qts, "{'execute': 'cont'}");
     g_assert_cmpuint(wait_qerr(&d, 0), ==, AWD_QERR_PORTAL_FULL);
@@ -551,16 +494,16 @@ static void test_crec_queue_errors(void)
     g_assert_cmpuint(qtest_readl(d.qts, rec + 2 * 32 +
                                  offsetof(struct awd_cpl, flags)), ==, 0);
     /* the other queue never noticed */
-    portal(&other, desc + 7 * 64);
-    c = crec_wait(&d, rec + 7 * 32);
+    awd_crec_portal(&other, desc + 7 * 64);
+    c = awd_crec_wait(&d, rec + 7 * 32);
     g_assert_cmpuint(c.status, ==, AWD_STS_OK);
     g_assert_cmphex(awd_qreg(&d, 1, AWD_Q_ERROR), ==, AWD_QERR_NONE);
     /* a reset queue works again */
     crec_reset(&d, &q, 1);
-    crec_put(&d, desc, &(struct awd_crec_desc) {
+    awd_crec_put(&d, desc, &(struct awd_crec_desc) {
         .opcode = AWD_OP_NOP, .tag = 0x55, .crec = rec + 4 * 32 });
-    portal(&q, desc);
-    g_assert_cmphex(crec_wait(&d, rec + 4 * 32).tag, ==, 0x55);
+    awd_crec_portal(&q, desc);
+    g_assert_cmphex(awd_crec_wait(&d, rec + 4 * 32).tag, ==, 0x55);
     awd_dev_stop(&d);
 }
 
@@ -580,11 +523,11 @@ static void test_crec_bad_fields(void)
             .param = COMP_PARAM(3, 1) }, AWD_STS_INVALID_PARAM },
     };
     AwdDev d;
-    CrecQ q;
+    AwdCrecQ q;
     uint64_t desc, rec;
 
     awd_dev_start(&d, ",format=crec");
-    crec_setup(&d, &q, 0, 4);
+    awd_crec_setup(&d, &q, 0, 4);
     desc = awd_alloc(&d, ARRAY_SIZE(bad) * 64, 64);
     rec = awd_alloc(&d, ARRAY_SIZE(bad) * 32, 32);
     for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -592,9 +535,9 @@ static void test_crec_bad_fields(void)
 
         x.tag = i;
         x.crec = rec + i * 32;
-        crec_put(&d, desc + i * 64, &x);
-        portal(&q, desc + i * 64);
-        g_assert_cmpuint(crec_wait(&d, rec + i * 32).status, ==,
+        awd_crec_put(&d, desc + i * 64, &x);
+        awd_crec_portal(&q, desc + i * 64);
+        g_assert_cmpuint(awd_crec_wait(&d, rec + i * 32).status, ==,
                          bad[i].status);
     }
     g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_ERROR), ==, AWD_QERR_NONE);

@@ -103,6 +103,74 @@ static void test_migrate(void)
     rmdir(tmp);
 }
 
+/*
+ * crec: the portal's FIFO of submitted descriptor addresses is device
+ * state. Submit more slow work than runs before the migration; the
+ * destination finishes every descriptor, each into its own record.
+ */
+static void test_migrate_crec(void)
+{
+    g_autofree char *tmp = g_dir_make_tmp("awd-mig-XXXXXX", NULL);
+    g_autofree char *sock = g_build_filename(tmp, "mig", NULL);
+    g_autofree char *uri = g_strdup_printf("unix:%s", sock);
+    enum { N = 12 };
+    g_autofree uint8_t *data = awd_test_data(N * REQ, 17);
+    g_autofree uint8_t *comp = g_malloc(DST);
+    g_autofree uint8_t *back = g_malloc(REQ);
+    AwdDev src, dst;
+    AwdCrecQ q;
+    uint64_t in, out, desc, rec;
+
+    awd_dev_start(&src, ",id=awd0,format=crec");
+    awd_crec_setup(&src, &q, 5, 4);
+    in = awd_alloc(&src, N * REQ, 4096);
+    out = awd_alloc(&src, N * DST, 4096);
+    desc = awd_alloc(&src, N * 64, 64);
+    rec = awd_alloc(&src, N * 32, 32);
+    awd_write_buf(&src, in, data, N * REQ);
+
+    dst.qs = qtest_pc_boot("-M q35 -nodefaults -m 512M -device accel-wd,"
+                           "id=awd0,format=crec -incoming %s", uri);
+    dst.qts = dst.qs->qts;
+    dst.dev = NULL;
+    qpci_device_foreach(dst.qs->pcibus, AWD_PCI_VENDOR_ID,
+                        AWD_PCI_DEVICE_ID, find_cb, &dst.dev);
+    g_assert_nonnull(dst.dev);
+    dst.bar0 = src.bar0;
+    dst.db = src.db;
+
+    for (unsigned i = 0; i < N; i++) {
+        awd_crec_put(&src, desc + i * 64, &(struct awd_crec_desc) {
+            .opcode = AWD_OP_COMPRESS, .tag = i, .src = in + i * REQ,
+            .src_len = REQ, .dst = out + i * DST, .dst_len = DST,
+            .param = COMP_PARAM(AWD_FMT_GZIP, 9), .crec = rec + i * 32,
+        });
+        awd_crec_portal(&q, desc + i * 64);
+    }
+    g_assert_cmpuint(awd_qreg(&src, 5, AWD_Q_SQ_TAIL), ==, N);
+    migrate(src.qs, dst.qs, uri);
+
+    g_assert_cmpuint(awd_qreg(&dst, 5, AWD_Q_SQ_TAIL), ==, N);
+    for (unsigned i = 0; i < N; i++) {
+        struct awd_cpl c = awd_crec_wait(&dst, rec + i * 32);
+
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_cmpuint(c.tag, ==, i);
+        awd_read_buf(&dst, out + i * DST, comp, c.produced);
+        g_assert_cmpint(awd_host_inflate(31, comp, c.produced, back, REQ),
+                        ==, REQ);
+        g_assert_cmpmem(back, REQ, data + i * REQ, REQ);
+    }
+    g_assert_cmpuint(awd_qreg(&dst, 5, AWD_Q_SQ_HEAD), ==, N);
+    g_assert_cmphex(awd_qreg(&dst, 5, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+
+    g_free(dst.dev);
+    qtest_pc_shutdown(dst.qs);
+    awd_dev_stop(&src);
+    unlink(sock);
+    rmdir(tmp);
+}
+
 /* A stopped VM's queues fetch nothing; cont resumes them. */
 static void test_stop_cont(void)
 {
@@ -138,6 +206,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/accel-wd/migrate/running-queue", test_migrate);
+    qtest_add_func("/accel-wd/migrate/crec-portal", test_migrate_crec);
     qtest_add_func("/accel-wd/migrate/stop-cont", test_stop_cont);
     return g_test_run();
 }

@@ -324,3 +324,56 @@ long awd_host_deflate(int wbits, int level, const void *in, size_t len,
     hz.deflateEnd(&zs);
     return n;
 }
+
+/* ---- crec queues ---- */
+
+void awd_crec_setup(AwdDev *d, AwdCrecQ *q, unsigned index,
+                    unsigned order)
+{
+    q->d = d;
+    q->index = index;
+    awd_qreg_write(d, index, AWD_Q_RING_ORDER, order);
+    awd_qreg_write(d, index, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    g_assert_cmphex(awd_qreg(d, index, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+    g_assert_true(awd_qreg(d, index, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+}
+
+void awd_crec_put(AwdDev *d, uint64_t at, const struct awd_crec_desc *x)
+{
+    struct awd_crec_desc le = *x;
+
+    le.tag = cpu_to_le32(x->tag);
+    le.src = cpu_to_le64(x->src);
+    le.dst = cpu_to_le64(x->dst);
+    le.src_len = cpu_to_le32(x->src_len);
+    le.dst_len = cpu_to_le32(x->dst_len);
+    le.param = cpu_to_le32(x->param);
+    le.crec = cpu_to_le64(x->crec);
+    awd_write_buf(d, at, &le, sizeof(le));
+}
+
+void awd_crec_portal(AwdCrecQ *q, uint64_t addr)
+{
+    qpci_io_writeq(q->d->dev, q->d->db,
+                   (uint64_t)q->index * AWD_DB_STRIDE + AWD_CREC_PORTAL, addr);
+}
+
+struct awd_cpl awd_crec_wait(AwdDev *d, uint64_t rec)
+{
+    gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    struct awd_cpl c;
+
+    while (!(qtest_readl(d->qts, rec + offsetof(struct awd_cpl, flags)) &
+             AWD_CF_DONE)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(100);
+    }
+    awd_read_buf(d, rec, &c, sizeof(c));
+    c.status = le16_to_cpu(c.status);
+    c.tag = le32_to_cpu(c.tag);
+    c.consumed = le32_to_cpu(c.consumed);
+    c.produced = le32_to_cpu(c.produced);
+    c.flags = le32_to_cpu(c.flags);
+    c.fault_addr = le64_to_cpu(c.fault_addr);
+    return c;
+}

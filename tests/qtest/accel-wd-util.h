@@ -12,6 +12,7 @@
 #include "../libqos/libqos-pc.h"
 #include "../libqos/pci.h"
 #include "hw/accel-wd/accel_wd_hw.h"
+#include "hw/accel-wd/accel_wd_crec.h"
 
 typedef struct AwdDev {
     QOSState *qs;
@@ -74,5 +75,20 @@ long awd_host_deflate(int wbits, int level, const void *in, size_t len,
 int awd_fmt_wbits(unsigned fmt);
 /* The checksum the device reports: CRC-32 for gzip, else Adler-32 */
 uint32_t awd_host_checksum(unsigned fmt, const void *p, size_t len);
+
+/* A queue of a format=crec device: portal submissions, records */
+typedef struct AwdCrecQ {
+    AwdDev *d;
+    unsigned index;
+} AwdCrecQ;
+
+/* Enable crec queue @index with a portal of 2^@order submissions */
+void awd_crec_setup(AwdDev *d, AwdCrecQ *q, unsigned index, unsigned order);
+/* Write @x (host order) as a descriptor at guest address @at */
+void awd_crec_put(AwdDev *d, uint64_t at, const struct awd_crec_desc *x);
+/* Submit the descriptor at @addr through the portal (one 64-bit write) */
+void awd_crec_portal(AwdCrecQ *q, uint64_t addr);
+/* Wait (bounded) for the record at @rec to be done; host order */
+struct awd_cpl awd_crec_wait(AwdDev *d, uint64_t rec);
 
 #endif
