@@ -96,6 +96,7 @@ void awdz_fallback(enum awdz_op op, enum awdz_reason why);
 struct awdz_conf {
 	bool disable;           /* AWDZ_DISABLE */
 	bool stats;             /* AWDZ_STATS */
+	bool debug;             /* AWDZ_DEBUG: say why a request failed */
 	size_t min_deflate;     /* AWDZ_MIN_DEFLATE */
 	size_t min_inflate;     /* AWDZ_MIN_INFLATE */
 	size_t max_buf;         /* AWDZ_MAX_BUF, 0: the device's max_xfer */

@@ -82,6 +82,7 @@ static void init(void)
 	load_zlib();
 	awdz_conf.disable = env_bool("AWDZ_DISABLE");
 	awdz_conf.stats = env_bool("AWDZ_STATS");
+	awdz_conf.debug = env_bool("AWDZ_DEBUG");
 	awdz_conf.min_deflate = env_size("AWDZ_MIN_DEFLATE", 4096);
 	awdz_conf.min_inflate = env_size("AWDZ_MIN_INFLATE", 1024);
 	awdz_conf.max_buf = env_size("AWDZ_MAX_BUF", 0);
@@ -139,6 +140,9 @@ void awdz_count(enum awdz_op op, enum awdz_ctr c, uint64_t n)
 
 void awdz_fallback(enum awdz_op op, enum awdz_reason why)
 {
+	if (awdz_conf.debug)
+		fprintf(stderr, "libawdz: %s in software: %s\n", op_name[op],
+			reason_name[why]);
 	__atomic_add_fetch(&ctr[op][AWDZ_C_SW], 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&fb[op][why], 1, __ATOMIC_RELAXED);
 }
@@ -295,30 +299,39 @@ struct awd_ctx *awdz_hw_ctx(struct awd_caps *caps, enum awdz_reason *why)
 	return tctx;
 }
 
-/* After a failed request: make the queue usable again, or give it up. */
+/*
+ * After a failed request: make the queue usable again, or give it up.
+ * A reset hands back what was in flight (our request, cancelled) at the
+ * next poll: reap it now, while the request is still ours.
+ */
 static void recover(int err)
 {
+	struct awd_req *done;
+
 	switch (err) {
 	case -EIO:
 	case -ECANCELED:
 		if (awd_ctx_reset(tctx)) {
 			ctx_drop();
 			backoff();
+			return;
 		}
-		break;
+		while (awd_poll(tctx, &done, 1) > 0)
+			;
+		return;
 	case -ENODEV:
 		ctx_drop();
 		__atomic_store_n(&hw_gone, 1, __ATOMIC_RELAXED);
-		break;
+		return;
 	case -EPERM:            /* a context from before fork() */
 		ctx_drop();
-		break;
+		return;
 	default:
-		break;
+		return;
 	}
 }
 
-int awdz_hw_run(struct awd_req *req, enum awdz_reason *why)
+static int hw_run(struct awd_req *req, enum awdz_reason *why)
 {
 	struct awd_req *done;
 	int ret;
@@ -343,7 +356,7 @@ int awdz_hw_run(struct awd_req *req, enum awdz_reason *why)
 		/* the queue got stuck: take the request back, rest a while */
 		*why = AWDZ_FB_TIMEOUT;
 		if (awd_ctx_reset(tctx) == 0)
-			ret = awd_wait(tctx, &done, 1, 0);
+			awd_wait(tctx, &done, 1, 0);
 		ctx_drop();
 		backoff();
 		return -ETIMEDOUT;
@@ -362,6 +375,18 @@ int awdz_hw_run(struct awd_req *req, enum awdz_reason *why)
 		*why = AWDZ_FB_DEVICE_ERROR;
 	if (ret)
 		recover(ret);
+	return ret;
+}
+
+int awdz_hw_run(struct awd_req *req, enum awdz_reason *why)
+{
+	int ret = hw_run(req, why);
+
+	if (ret && awdz_conf.debug)
+		fprintf(stderr, "libawdz: %s of %zu bytes into %zu: %s (%s)\n",
+			req->op == AWD_REQ_COMPRESS ? "compress" : "decompress",
+			req->src_len, req->dst_len, awd_strerror(ret),
+			reason_name[*why]);
 	return ret;
 }
 
