@@ -133,6 +133,7 @@ struct awdz_stream {
 	struct awdz_stream *next;       /* hash chain */
 	enum awdz_mode mode;
 	bool inflate;
+	bool called;            /* deflate: called since init or reset */
 	int level, wbits, memlevel, strategy;
 	/* deflate: buffered input; in SW mode in_pos..in_len still due */
 	uint8_t *in;

@@ -257,8 +257,17 @@ AWDZ_EXPORT int deflate(z_streamp strm, int flush)
 		return sw_deflate(strm, s, flush);
 	}
 	awdz_advance_in(strm, n);
-	if (flush == Z_NO_FLUSH)
+	if (flush == Z_NO_FLUSH) {
+		/*
+		 * as zlib: a call that can make no progress (no input, no
+		 * stronger flush) after the first one is a buffer error;
+		 * "while (deflate(s, Z_NO_FLUSH) == Z_OK);" loops rely on it
+		 */
+		if (!n && s->called)
+			return Z_BUF_ERROR;
+		s->called = true;
 		return Z_OK;
+	}
 	if (s->in_len < awdz_conf.min_deflate) {
 		to_sw(s, AWDZ_FB_SMALL);
 		return sw_deflate(strm, s, flush);
@@ -274,6 +283,7 @@ static void start(struct awdz_stream *s)
 	s->in = NULL;
 	s->in_len = s->in_pos = s->in_cap = 0;
 	s->out_len = s->out_pos = 0;
+	s->called = false;
 	s->mode = AWDZ_COLLECT;
 	if (why != AWDZ_FB_NR)
 		to_sw(s, why);

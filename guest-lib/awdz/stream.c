@@ -118,6 +118,7 @@ int awdz_stream_copy(z_streamp dest, z_streamp source)
 	if (!s)
 		return -1;
 	s->mode = from->mode;
+	s->called = from->called;
 	s->level = from->level;
 	s->wbits = from->wbits;
 	s->memlevel = from->memlevel;
