@@ -177,6 +177,11 @@ AWDZ_EXPORT int inflate(z_streamp strm, int flush)
 		return REAL(inflate, strm, flush);
 	if (!strm->avail_out)
 		return Z_BUF_ERROR;     /* no progress: decide when there's room */
+	if (flush == Z_BLOCK || flush == Z_TREES) {
+		/* the caller wants to stop at each deflate block */
+		to_sw(s, AWDZ_FB_FLUSH);
+		return REAL(inflate, strm, flush);
+	}
 	if (hw_inflate(strm, s))
 		return REAL(inflate, strm, flush);
 	return s->mode == AWDZ_DONE ? Z_STREAM_END : drain(strm, s, flush);

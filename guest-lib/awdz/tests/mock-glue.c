@@ -54,6 +54,14 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 }
 
 AWDZ_EXPORT struct mock_knobs *awdz_mock_knobs(void);
+AWDZ_EXPORT void awdz_mock_timeout(int ms);
+
+/* AWDZ_TIMEOUT_MS, changed at run time (the stall test) */
+void awdz_mock_timeout(int ms)
+{
+	awdz_init();
+	awdz_conf.timeout_ms = ms;
+}
 
 AWDZ_EXPORT struct mock_knobs *awdz_mock_knobs(void)
 {

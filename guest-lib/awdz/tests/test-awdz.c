@@ -27,6 +27,7 @@
 
 struct mock_knobs *awdz_mock_knobs(void);
 uint64_t awdz_counter(int op, int c, int reason);
+void awdz_mock_timeout(int ms);
 
 static int failures, checks;
 
@@ -627,6 +628,26 @@ static void test_inflate_fallbacks(void)
 	CHECK(fbk(AWDZ_OP_INFLATE, AWDZ_FB_PARAM) == f + 1,
 	      "windowBits 0: fallback not counted");
 
+	/* Z_BLOCK: stop at every block boundary, as zlib does */
+	n = real_deflate(6, -15, text->data, text->len, comp, cap);
+	f = fbk(AWDZ_OP_INFLATE, AWDZ_FB_FLUSH);
+	inflateInit2(&zs, -15);
+	zs.next_in = comp;
+	zs.avail_in = (uInt)n;
+	zs.next_out = out;
+	zs.avail_out = (uInt)text->len + 64;
+	ret = inflate(&zs, Z_BLOCK);
+	CHECK(ret == Z_OK && zs.total_out < text->len && (zs.data_type & 128),
+	      "Z_BLOCK: %d, %lu bytes, data_type %d", ret, zs.total_out,
+	      zs.data_type);
+	while (ret == Z_OK)
+		ret = inflate(&zs, Z_BLOCK);
+	CHECK(ret == Z_STREAM_END && zs.total_out == text->len &&
+	      !memcmp(out, text->data, text->len), "Z_BLOCK inflate %d", ret);
+	inflateEnd(&zs);
+	CHECK(fbk(AWDZ_OP_INFLATE, AWDZ_FB_FLUSH) == f + 1,
+	      "Z_BLOCK: fallback not counted");
+
 	/* corrupt data: zlib's error and message */
 	n = real_deflate(6, 15, text->data, text->len, comp, cap);
 	comp[n / 2] ^= 0x55;
@@ -735,11 +756,13 @@ static void test_device_trouble(void)
 	CHECK(fbk(AWDZ_OP_UNCOMPRESS, AWDZ_FB_DEVICE_ERROR) == f + 1,
 	      "uncompress on a failing device: not counted");
 
-	/* stuck: AWDZ_TIMEOUT_MS (set in main) ends the wait */
+	/* stuck: AWDZ_TIMEOUT_MS ends the wait */
+	awdz_mock_timeout(300);
 	knobs->stall = true;
 	fallback_deflate("stalled device", &o, text->data, text->len,
 			 AWDZ_FB_TIMEOUT);
 	knobs->stall = false;
+	awdz_mock_timeout(-1);
 	/* and for a second after it the device is left alone */
 	fallback_deflate("device resting", &o, text->data, text->len,
 			 AWDZ_FB_DEVICE_ERROR);
@@ -817,8 +840,8 @@ static void test_no_device(void)
 
 int main(void)
 {
-	/* read by the shim at its first call */
-	setenv("AWDZ_TIMEOUT_MS", "3000", 1);
+	/* read by the shim at its first call: wait as long as it takes */
+	setenv("AWDZ_TIMEOUT_MS", "0", 1);
 	unsetenv("AWDZ_DISABLE");
 	unsetenv("AWD_DEVICE");
 	load_real_zlib();
