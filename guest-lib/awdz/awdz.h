@@ -146,7 +146,9 @@ struct awdz_stream {
 struct awdz_stream *awdz_stream_new(z_streamp strm, bool inflate);
 struct awdz_stream *awdz_stream_get(z_streamp strm);
 void awdz_stream_free(z_streamp strm);
-/* a copy for deflateCopy()/inflateCopy(); 0 or -ENOMEM */
+void awdz_stream_lock(void);
+void awdz_stream_unlock(void);
+/* a copy for deflateCopy()/inflateCopy(); 0 or -1 */
 int awdz_stream_copy(z_streamp dest, z_streamp source);
 
 /*

@@ -75,11 +75,12 @@ static void load_zlib(void)
 #undef AWDZ_SYM
 }
 
-static void print_stats(void);
+static void atfork_child(void);
 
 static void init(void)
 {
 	load_zlib();
+	pthread_atfork(awdz_stream_lock, awdz_stream_unlock, atfork_child);
 	awdz_conf.disable = env_bool("AWDZ_DISABLE");
 	awdz_conf.stats = env_bool("AWDZ_STATS");
 	awdz_conf.debug = env_bool("AWDZ_DEBUG");
@@ -130,6 +131,8 @@ static const char *const reason_name[AWDZ_FB_NR] = {
 	[AWDZ_FB_INPUT] = "input",
 };
 
+/* bumped in a fork()ed child: contexts of the parent are not ours */
+static unsigned int fork_gen;
 static uint64_t ctr[AWDZ_OP_NR][AWDZ_C_NR];
 static uint64_t fb[AWDZ_OP_NR][AWDZ_FB_NR];
 
@@ -163,6 +166,18 @@ AWDZ_EXPORT uint64_t awdz_counter(int op, int c, int reason)
 		       __atomic_load_n(&fb[op][reason], __ATOMIC_RELAXED) : 0;
 	return c >= 0 && c < AWDZ_C_NR ?
 	       __atomic_load_n(&ctr[op][c], __ATOMIC_RELAXED) : 0;
+}
+
+/*
+ * In a fork()ed child: its counters start at 0 (each process prints its
+ * own), the parent's contexts are not its own, the table lock is free.
+ */
+static void atfork_child(void)
+{
+	memset(ctr, 0, sizeof(ctr));
+	memset(fb, 0, sizeof(fb));
+	__atomic_add_fetch(&fork_gen, 1, __ATOMIC_RELAXED);
+	awdz_stream_unlock();
 }
 
 /*
@@ -206,8 +221,6 @@ static pthread_key_t ctx_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 /* the device is absent or refused us: do not try again */
 static int hw_gone;
-/* bumped in a fork()ed child: contexts of the parent are not ours */
-static unsigned int fork_gen;
 
 static __thread struct awd_ctx *tctx;
 static __thread struct awd_caps tcaps;
@@ -223,15 +236,9 @@ static void ctx_destroy(void *p)
 	tctx = NULL;
 }
 
-static void atfork_child(void)
-{
-	__atomic_add_fetch(&fork_gen, 1, __ATOMIC_RELAXED);
-}
-
 static void key_init(void)
 {
 	pthread_key_create(&ctx_key, ctx_destroy);
-	pthread_atfork(NULL, NULL, atfork_child);
 }
 
 static void ctx_drop(void)

@@ -35,6 +35,17 @@ static struct awdz_stream **find(z_streamp strm)
 	return pp;
 }
 
+/* fork(): no other thread holds the lock across it */
+void awdz_stream_lock(void)
+{
+	pthread_mutex_lock(&table_lock);
+}
+
+void awdz_stream_unlock(void)
+{
+	pthread_mutex_unlock(&table_lock);
+}
+
 static void release(struct awdz_stream *s)
 {
 	free(s->in);
