@@ -216,7 +216,8 @@ AWDZ_EXPORT int deflate(z_streamp strm, int flush)
 	size_t n;
 
 	awdz_init();
-	if (awdz_in_real || !(s = awdz_stream_get(strm)))
+	s = awdz_in_real ? NULL : awdz_stream_get(strm);
+	if (!s)
 		return REAL(deflate, strm, flush);
 	if (s->mode == AWDZ_SW)
 		return sw_deflate(strm, s, flush);
@@ -376,7 +377,8 @@ AWDZ_EXPORT int deflateParams(z_streamp strm, int level, int strategy)
 	int ret;
 
 	awdz_init();
-	if (awdz_in_real || !(s = awdz_stream_get(strm)))
+	s = awdz_in_real ? NULL : awdz_stream_get(strm);
+	if (!s)
 		return REAL(deflateParams, strm, level, strategy);
 	if (s->mode == AWDZ_COLLECT && !s->in_len) {
 		/* before any data: the device can still take the stream */
@@ -471,8 +473,8 @@ AWDZ_EXPORT int deflatePending(z_streamp strm, unsigned int *pending,
 	struct awdz_stream *s;
 
 	awdz_init();
-	if (awdz_in_real || !(s = awdz_stream_get(strm)) ||
-	    s->mode == AWDZ_SW)
+	s = awdz_in_real ? NULL : awdz_stream_get(strm);
+	if (!s || s->mode == AWDZ_SW)
 		return REAL(deflatePending, strm, pending, bits);
 	if (pending)
 		*pending = (unsigned int)(s->mode == AWDZ_DRAIN ?
@@ -489,8 +491,8 @@ AWDZ_EXPORT uLong deflateBound(z_streamp strm, uLong len)
 
 	awdz_init();
 	zb = REAL(deflateBound, strm, len);
-	if (awdz_in_real || !(s = awdz_stream_get(strm)) ||
-	    s->mode == AWDZ_SW)
+	s = awdz_in_real ? NULL : awdz_stream_get(strm);
+	if (!s || s->mode == AWDZ_SW)
 		return zb;
 	/* room for the device's output in one call */
 	hb = awd_compress_bound(format_of(s->wbits), len);

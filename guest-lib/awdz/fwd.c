@@ -17,10 +17,10 @@
 
 FWD(uLong, adler32, (uLong adler, const Bytef *buf, uInt len), adler, buf, len)
 FWD(uLong, adler32_z, (uLong adler, const Bytef *buf, z_size_t len),
-    adler, buf, len)
+	adler, buf, len)
 FWD(uLong, adler32_combine, (uLong a1, uLong a2, z_off_t len2), a1, a2, len2)
 FWD(uLong, adler32_combine64, (uLong a1, uLong a2, z_off64_t len2),
-    a1, a2, len2)
+	a1, a2, len2)
 FWD(uLong, crc32, (uLong crc, const Bytef *buf, uInt len), crc, buf, len)
 FWD(uLong, crc32_z, (uLong crc, const Bytef *buf, z_size_t len), crc, buf, len)
 FWD(uLong, crc32_combine, (uLong c1, uLong c2, z_off_t len2), c1, c2, len2)
@@ -41,7 +41,7 @@ AWDZ_EXPORT const z_crc_t *get_crc_table(void)
 
 FWD(int, inflateBackInit_, (z_streamp strm, int wbits, unsigned char *window,
 			    const char *version, int stream_size),
-    strm, wbits, window, version, stream_size)
+	strm, wbits, window, version, stream_size)
 FWD(int, inflateBack, (z_streamp strm, in_func in, void *in_desc, out_func out,
 		       void *out_desc), strm, in, in_desc, out, out_desc)
 FWD(int, inflateBackEnd, (z_streamp strm), strm)
@@ -52,7 +52,7 @@ FWD(gzFile, gzopen64, (const char *path, const char *mode), path, mode)
 FWD(gzFile, gzdopen, (int fd, const char *mode), fd, mode)
 FWD(int, gzbuffer, (gzFile file, unsigned int size), file, size)
 FWD(int, gzsetparams, (gzFile file, int level, int strategy),
-    file, level, strategy)
+	file, level, strategy)
 FWD(int, gzread, (gzFile file, voidp buf, unsigned int len), file, buf, len)
 FWD(z_size_t, gzfread, (voidp buf, z_size_t size, z_size_t nitems,
 			gzFile file), buf, size, nitems, file)
@@ -60,7 +60,7 @@ FWD(int, gzwrite, (gzFile file, voidpc buf, unsigned int len), file, buf, len)
 FWD(z_size_t, gzfwrite, (voidpc buf, z_size_t size, z_size_t nitems,
 			 gzFile file), buf, size, nitems, file)
 FWD(int, gzvprintf, (gzFile file, const char *format, va_list va),
-    file, format, va)
+	file, format, va)
 FWD(int, gzputs, (gzFile file, const char *s), file, s)
 FWD(char *, gzgets, (gzFile file, char *buf, int len), file, buf, len)
 FWD(int, gzputc, (gzFile file, int c), file, c)
@@ -68,9 +68,9 @@ FWD(int, gzgetc_, (gzFile file), file)
 FWD(int, gzungetc, (int c, gzFile file), c, file)
 FWD(int, gzflush, (gzFile file, int flush), file, flush)
 FWD(z_off_t, gzseek, (gzFile file, z_off_t offset, int whence),
-    file, offset, whence)
+	file, offset, whence)
 FWD(z_off64_t, gzseek64, (gzFile file, z_off64_t offset, int whence),
-    file, offset, whence)
+	file, offset, whence)
 FWD(int, gzrewind, (gzFile file), file)
 FWD(z_off_t, gztell, (gzFile file), file)
 FWD(z_off64_t, gztell64, (gzFile file), file)

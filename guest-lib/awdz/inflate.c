@@ -159,7 +159,8 @@ AWDZ_EXPORT int inflate(z_streamp strm, int flush)
 	struct awdz_stream *s;
 
 	awdz_init();
-	if (awdz_in_real || !(s = awdz_stream_get(strm)))
+	s = awdz_in_real ? NULL : awdz_stream_get(strm);
+	if (!s)
 		return REAL(inflate, strm, flush);
 	switch (s->mode) {
 	case AWDZ_SW:
@@ -231,7 +232,10 @@ static void restart(z_streamp strm, int ret, int wbits)
 {
 	struct awdz_stream *s;
 
-	if (ret != Z_OK || !(s = awdz_stream_get(strm)))
+	if (ret != Z_OK)
+		return;
+	s = awdz_stream_get(strm);
+	if (!s)
 		return;
 	s->mode = AWDZ_FRESH;
 	s->out_len = s->out_pos = 0;
