@@ -179,9 +179,14 @@ static void test_open_caps(void)
 	CHECK(caps.hw_caps & AWD_CAP_STREAM);
 	CHECK_EQ(awd_ctx_stats(ctx[0], &st), 0);
 	CHECK_EQ(st.queue_state, 1);
-	fprintf(stderr, "# %s queue %u, %s, %u entries, max_xfer %u\n",
-		caps.dev, caps.queue, caps.mode ? "sva" : "nosva",
-		caps.ring_entries, caps.max_xfer);
+	{
+		const char *fmt = "?";
+
+		awd_ctx_format(ctx[0], &fmt, NULL);
+		fprintf(stderr, "# %s queue %u, %s, format %s, %u entries, max_xfer %u\n",
+			caps.dev, caps.queue, caps.mode ? "sva" : "nosva",
+			fmt, caps.ring_entries, caps.max_xfer);
+	}
 	/* every queue: then -EBUSY */
 	for (n = 1; n <= AWD_MAX_QUEUES; n++) {
 		ret = awd_ctx_open(&ctx[n], NULL, 0);
