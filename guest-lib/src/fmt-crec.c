@@ -96,13 +96,15 @@ static int crec_submit(struct awd_ctx *ctx, uint32_t slot,
 static int crec_reap(struct awd_ctx *ctx)
 {
 	struct crec *c = ctx->fmt_priv;
+	uint32_t left = ctx->inflight;  /* slots in flight not yet looked at */
 	int n = 0, ret;
 
-	for (uint32_t i = 0; i < ctx->entries && ctx->inflight; i++) {
+	for (uint32_t i = 0; i < ctx->entries && left; i++) {
 		uint32_t flags;
 
 		if (!ctx->slots[i])
 			continue;
+		left--;
 		flags = awd__load_acquire32(&c->rec[i].flags);
 		if (!(flags & AWD_CF_DONE))
 			continue;
@@ -117,11 +119,15 @@ static int crec_reap(struct awd_ctx *ctx)
 static bool crec_ready(const struct awd_ctx *ctx)
 {
 	const struct crec *c = ctx->fmt_priv;
+	uint32_t left = ctx->inflight;
 
-	for (uint32_t i = 0; i < ctx->entries; i++)
-		if (ctx->slots[i] &&
-		    (awd__load_acquire32(&c->rec[i].flags) & AWD_CF_DONE))
+	for (uint32_t i = 0; i < ctx->entries && left; i++) {
+		if (!ctx->slots[i])
+			continue;
+		if (awd__load_acquire32(&c->rec[i].flags) & AWD_CF_DONE)
 			return true;
+		left--;
+	}
 	return false;
 }
 

@@ -184,7 +184,7 @@ static uint32_t resolve(struct mockq *q, uint64_t a, uint32_t len, bool write,
 {
 	uint32_t max_e = q->info.fmt_param[AWD_SGL_PARAM_MAX_ENTRIES];
 	uint32_t max_l = q->info.fmt_param[AWD_SGL_PARAM_MAX_LISTS];
-	uint64_t lists[64], list;
+	uint64_t lists[64][2], list;     /* [start, end) of each list walked */
 	unsigned int nlists = 0, ndata = 0;
 
 	b->n = 0;
@@ -213,12 +213,15 @@ static uint32_t resolve(struct mockq *q, uint64_t a, uint32_t len, bool write,
 	for (;;) {
 		if (list & (AWD_SGL_ALIGN - 1))
 			return AWD_STS_MISALIGNED;
+		/* a chain into any part of a list already walked */
 		for (unsigned int i = 0; i < nlists; i++)
-			if (lists[i] == list)
+			if (list >= lists[i][0] && list < lists[i][1])
 				return AWD_STS_SGL_LOOP;
 		if (nlists == max_l)
 			return AWD_STS_SGL_TOO_LONG;
-		lists[nlists++] = list;
+		lists[nlists][0] = list;
+		lists[nlists][1] = list;
+		nlists++;
 		for (uint64_t e = list;; e += sizeof(struct awd_sge)) {
 			struct awd_sge *g = (struct awd_sge *)xlate(q, e, sizeof(*g));
 			struct awd_sge sge;
@@ -231,6 +234,7 @@ static uint32_t resolve(struct mockq *q, uint64_t a, uint32_t len, bool write,
 			}
 			memcpy(&sge, g, sizeof(sge));
 			count(q, AWD_QCNT_LIST_BYTES, sizeof(sge));
+			lists[nlists - 1][1] = e + sizeof(sge);
 			if ((sge.flags & ~AWD_SGE_VALID_MASK) ||
 			    (sge.flags & AWD_SGE_CHAIN && sge.flags & AWD_SGE_END))
 				return AWD_STS_INVALID_FLAGS;
@@ -889,7 +893,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		memcpy(arg, &q->qst, sizeof(q->qst));
 		break;
 	case AWD_IOC_QCOUNT:
-		if (mock_knobs.no_qcount) {
+		if (mock_knobs.no_qcount || getenv("AWD_MOCK_NO_QCOUNT")) {
 			ret = -ENOTTY;
 			break;
 		}

@@ -34,7 +34,8 @@ struct mock_knobs {
 	const char *format;      /* NULL: $AWD_MOCK_FORMAT (default ring) */
 	uint32_t sgl_max_entries;/* 0: $AWD_MOCK_SGL_MAX_ENTRIES or 1024 */
 	uint32_t sgl_max_lists;  /* 0: $AWD_MOCK_SGL_MAX_LISTS or 32 */
-	bool no_qcount;          /* AWD_IOC_QCOUNT fails with ENOTTY */
+	bool no_qcount;          /* AWD_IOC_QCOUNT fails with ENOTTY (or
+				  * $AWD_MOCK_NO_QCOUNT set) */
 };
 extern struct mock_knobs mock_knobs;
 

@@ -930,8 +930,8 @@ static void test_sgl_limits(void)
 }
 
 enum forge {
-	F_ZERO_LEN, F_LOOP, F_MISALIGNED, F_FLAGS, F_SUM, F_CHAIN_END,
-	F_ENTRY_LIMIT, F_LIST_LIMIT, F_NR
+	F_ZERO_LEN, F_LOOP, F_LOOP_MID, F_MISALIGNED, F_FLAGS, F_SUM,
+	F_CHAIN_END, F_ENTRY_LIMIT, F_LIST_LIMIT, F_NR
 };
 
 /*
@@ -945,6 +945,7 @@ static void test_sgl_bad_lists(void)
 	static const struct { uint32_t status; int err; } want[F_NR] = {
 		[F_ZERO_LEN] = { AWD_STS_SGL_ZERO_LEN, -EPROTO },
 		[F_LOOP] = { AWD_STS_SGL_LOOP, -EPROTO },
+		[F_LOOP_MID] = { AWD_STS_SGL_LOOP, -EPROTO },
 		[F_MISALIGNED] = { AWD_STS_MISALIGNED, -EPROTO },
 		[F_FLAGS] = { AWD_STS_INVALID_FLAGS, -EINVAL },
 		[F_SUM] = { AWD_STS_INVALID_LEN, -EMSGSIZE },
@@ -983,6 +984,9 @@ static void test_sgl_bad_lists(void)
 			break;
 		case F_LOOP:
 			l[63].addr = d->src_sgl;
+			break;
+		case F_LOOP_MID:        /* into a part already walked */
+			l[63].addr = d->src_sgl + 10 * sizeof(*l);
 			break;
 		case F_MISALIGNED:
 			d->src_sgl += 8;
