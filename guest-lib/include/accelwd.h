@@ -116,6 +116,12 @@ const char *awd_hw_status_str(unsigned int hw_status);
  *   INPUT_RANGE           -ERANGE   (RSA input not below the modulus)
  *   BAD_CONTEXT           -EBADE    (stream state damaged)
  *   ABORTED               -ECANCELED (queue reset while in flight)
+ *   SGL_TOO_LONG          -E2BIG    (sgl format: more list entries or
+ *                                    lists than the device allows)
+ *   SGL_ZERO_LEN, SGL_LOOP, MISALIGNED
+ *                         -EPROTO   (a list or record the library built
+ *                                    that the device refused)
+ *   BATCH_FAIL            -ECOMM    (crec batches: one of them failed)
  *   DMA_ERROR, unknown    -EIO
  */
 int awd_hw_status_errno(unsigned int hw_status);
@@ -130,7 +136,10 @@ struct awd_ctx;
 #define AWD_OPEN_SVA_ONLY      (1u << 1)
 #define AWD_OPEN_RING_SHIFT    8
 #define AWD_OPEN_RING_MASK     (0xfu << AWD_OPEN_RING_SHIFT)
-/* Ask for 2^order ring entries (1..15); 0 keeps the driver's default. */
+/*
+ * Ask for 2^order ring entries (1..15; the crec format: portal depth and
+ * descriptor slots); 0 keeps the driver's default.
+ */
 #define AWD_OPEN_RING_ORDER(order) \
 	(((unsigned int)(order) << AWD_OPEN_RING_SHIFT) & AWD_OPEN_RING_MASK)
 #define AWD_OPEN_VALID_MASK    (AWD_OPEN_POLLED | AWD_OPEN_SVA_ONLY | \
@@ -159,6 +168,9 @@ struct awd_ctx;
  *              CAP_SYS_RAWIO (needed for no-SVA queues)
  *   -EOPNOTSUPP AWD_OPEN_SVA_ONLY was given and the queue is in no-SVA mode
  *   -EPROTO    the driver speaks an interface version this library lacks
+ *              (or describes a queue layout its format cannot use)
+ *   -EPROTONOSUPPORT the device speaks a queue format (awd_ctx_format())
+ *              this library does not know
  *   -ENOMEM, or the errno of a failed open/ioctl/mmap.
  * Next: any call on *ctxp; finally awd_ctx_close().
  */
