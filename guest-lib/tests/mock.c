@@ -114,10 +114,12 @@ void mock_set_sgl_limits(uint32_t max_entries, uint32_t max_lists)
 {
 	pthread_mutex_lock(&mock_lock);
 	for (int i = 0; i < MOCK_QUEUES; i++) {
-		if (!queues[i] || queues[i]->info.format != AWD_FORMAT_SGL)
+		uint32_t *p = queues[i] ? queues[i]->info.fmt_param : NULL;
+
+		if (!p || queues[i]->info.format != AWD_FORMAT_SGL)
 			continue;
-		queues[i]->info.fmt_param[AWD_SGL_PARAM_MAX_ENTRIES] = max_entries;
-		queues[i]->info.fmt_param[AWD_SGL_PARAM_MAX_LISTS] = max_lists;
+		p[AWD_SGL_PARAM_MAX_ENTRIES] = max_entries;
+		p[AWD_SGL_PARAM_MAX_LISTS] = max_lists;
 	}
 	pthread_mutex_unlock(&mock_lock);
 }
@@ -223,10 +225,11 @@ static uint32_t resolve(struct mockq *q, uint64_t a, uint32_t len, bool write,
 		lists[nlists][1] = list;
 		nlists++;
 		for (uint64_t e = list;; e += sizeof(struct awd_sge)) {
-			struct awd_sge *g = (struct awd_sge *)xlate(q, e, sizeof(*g));
+			struct awd_sge *g;
 			struct awd_sge sge;
 			uint8_t *p;
 
+			g = (struct awd_sge *)xlate(q, e, sizeof(*g));
 			if (!g) {
 				c->fault_addr = e;
 				c->flags |= AWD_CF_FAULT_META;
@@ -236,10 +239,10 @@ static uint32_t resolve(struct mockq *q, uint64_t a, uint32_t len, bool write,
 			count(q, AWD_QCNT_LIST_BYTES, sizeof(sge));
 			lists[nlists - 1][1] = e + sizeof(sge);
 			if ((sge.flags & ~AWD_SGE_VALID_MASK) ||
-			    (sge.flags & AWD_SGE_CHAIN && sge.flags & AWD_SGE_END))
+			    sge.flags == (AWD_SGE_CHAIN | AWD_SGE_END))
 				return AWD_STS_INVALID_FLAGS;
 			if (sge.flags & AWD_SGE_CHAIN) {
-				/* mock's choice: a chain with a length is malformed */
+				/* unsaid by the header; the device's choice */
 				if (sge.len)
 					return AWD_STS_INVALID_FLAGS;
 				list = sge.addr;
