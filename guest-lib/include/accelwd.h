@@ -116,6 +116,12 @@ const char *awd_hw_status_str(unsigned int hw_status);
  *   INPUT_RANGE           -ERANGE   (RSA input not below the modulus)
  *   BAD_CONTEXT           -EBADE    (stream state damaged)
  *   ABORTED               -ECANCELED (queue reset while in flight)
+ *   SGL_TOO_LONG          -E2BIG    (sgl format: more list entries or
+ *                                    lists than the device allows)
+ *   SGL_ZERO_LEN, SGL_LOOP, MISALIGNED
+ *                         -EPROTO   (a list or record the library built
+ *                                    that the device refused)
+ *   BATCH_FAIL            -ECOMM    (crec batches: one of them failed)
  *   DMA_ERROR, unknown    -EIO
  */
 int awd_hw_status_errno(unsigned int hw_status);
@@ -130,7 +136,10 @@ struct awd_ctx;
 #define AWD_OPEN_SVA_ONLY      (1u << 1)
 #define AWD_OPEN_RING_SHIFT    8
 #define AWD_OPEN_RING_MASK     (0xfu << AWD_OPEN_RING_SHIFT)
-/* Ask for 2^order ring entries (1..15); 0 keeps the driver's default. */
+/*
+ * Ask for 2^order ring entries (1..15; the crec format: portal depth and
+ * descriptor slots); 0 keeps the driver's default.
+ */
 #define AWD_OPEN_RING_ORDER(order) \
 	(((unsigned int)(order) << AWD_OPEN_RING_SHIFT) & AWD_OPEN_RING_MASK)
 #define AWD_OPEN_VALID_MASK    (AWD_OPEN_POLLED | AWD_OPEN_SVA_ONLY | \
@@ -159,6 +168,9 @@ struct awd_ctx;
  *              CAP_SYS_RAWIO (needed for no-SVA queues)
  *   -EOPNOTSUPP AWD_OPEN_SVA_ONLY was given and the queue is in no-SVA mode
  *   -EPROTO    the driver speaks an interface version this library lacks
+ *              (or describes a queue layout its format cannot use)
+ *   -EPROTONOSUPPORT the device speaks a queue format (awd_ctx_format())
+ *              this library does not know
  *   -ENOMEM, or the errno of a failed open/ioctl/mmap.
  * Next: any call on *ctxp; finally awd_ctx_close().
  */
@@ -184,7 +196,7 @@ struct awd_caps {
 	uint32_t queue;           /* hardware queue index */
 	uint32_t pasid;           /* SVA: this process's PASID, else 0 */
 	uint32_t num_queues;      /* queues of the device */
-	uint32_t ring_entries;    /* descriptors the ring holds */
+	uint32_t ring_entries;    /* descriptor slots (ring, or crec portal depth) */
 	uint32_t max_inflight;    /* requests that can be submitted at once */
 	uint32_t max_xfer;        /* largest src_len / dst_len in bytes */
 	uint32_t rsa_max_bits;    /* 0 when the device has no RSA engine */
@@ -199,6 +211,47 @@ struct awd_caps {
  * of the context. Returns 0, -EBADF (NULL @ctx), -EINVAL (NULL @caps).
  */
 int awd_ctx_caps(const struct awd_ctx *ctx, struct awd_caps *caps);
+
+/*
+ * The queue format the context's device speaks (the device decides it;
+ * the library speaks every format it knows, the API is the same on all):
+ * 0 "ring" (descriptor and completion rings), 1 "sgl" (rings, buffers
+ * named by scatter-gather lists the library builds), 2 "crec" (descriptor
+ * addresses written to a portal, completion records in memory). Output,
+ * each may be NULL: @name, a static string; @param, the format's
+ * AWD_CTX_FMT_PARAMS device parameters (sgl: data entries and lists per
+ * buffer at most; crec: descriptors per batch at most; else 0). Returns
+ * the format number (>= 0) or -EBADF (NULL @ctx). awd_ctx_open() fails
+ * with -EPROTONOSUPPORT on a device whose format the library does not
+ * know.
+ */
+#define AWD_CTX_FMT_PARAMS     3
+int awd_ctx_format(const struct awd_ctx *ctx, const char **name,
+		   uint32_t param[AWD_CTX_FMT_PARAMS]);
+
+/*
+ * The device's own counters of the context's queue since it was last
+ * started (awd_ctx_open(), awd_ctx_reset()): what the queue cost in MMIO
+ * and in device reads and writes of its metadata. For per-request costs,
+ * take the difference of two reads around the requests.
+ */
+struct awd_hw_counters {
+	uint64_t db_writes;       /* doorbell or portal writes */
+	uint64_t reg_reads;       /* register and doorbell-page reads */
+	uint64_t desc_bytes;      /* descriptor bytes the device read */
+	uint64_t list_bytes;      /* scatter-gather list bytes it read */
+	uint64_t cpl_bytes;       /* completion bytes it wrote */
+	uint64_t ats_reqs;        /* ATS translation requests */
+	uint64_t page_reqs;       /* PRI page requests (pages) */
+	uint64_t rsvd[9];         /* 0 */
+};
+
+/*
+ * Copy the counters to @cnt. Returns 0, -EBADF (NULL @ctx), -EINVAL (NULL
+ * @cnt), -EPERM (after fork, in the child), -ENOTTY (the driver has no
+ * counters: an older driver), or the driver's errno.
+ */
+int awd_ctx_hw_counters(struct awd_ctx *ctx, struct awd_hw_counters *cnt);
 
 /*
  * The device file descriptor, for poll(2) in your own event loop: POLLIN

@@ -41,6 +41,7 @@ enum {
 
 struct awd_arena;
 struct awd_block;
+struct awd_fmt_ops;
 
 struct awd_ctx {
 	int fd;
@@ -48,12 +49,11 @@ struct awd_ctx {
 	struct awd_info info;
 	char dev[64];
 	uint8_t *db;                      /* doorbell page */
-	struct awd_desc *sq;
-	struct awd_cpl *cq;
+	void *sq;                         /* SQ region: the format's */
+	void *cq;                         /* CQ region: the format's */
+	const struct awd_fmt_ops *fmt;    /* queue format adapter (fmt.h) */
+	void *fmt_priv;                   /* its state */
 	uint32_t entries, mask, max_inflight;
-	uint32_t sq_tail;                 /* next slot to write */
-	uint32_t cq_head;                 /* next completion to read */
-	uint32_t phase;                   /* expected AWD_CF_PHASE value */
 	uint32_t inflight;
 	uint32_t gen;                     /* tag generation */
 	struct awd_req **slots;           /* by tag slot */

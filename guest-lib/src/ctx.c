@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccelwd: contexts (open, map, start, close) and the request path
- * (descriptor submission, completion reaping, waiting).
+ * libaccelwd: contexts (open, map, start, close) and the format-neutral
+ * request path (checks, tags and slots, bounce buffers, completion
+ * bookkeeping, waiting). How a request becomes a descriptor and how its
+ * completion is found belong to the queue format's adapter (fmt.h).
  *
- * Ring protocol (accel_wd_uapi.h): write a struct awd_desc at sq[tail],
- * store-release the new tail to the doorbell; a struct awd_cpl at cq[head]
- * is valid when its AWD_CF_PHASE bit equals the current phase (load-acquire
- * of flags, written last by the device); the phase starts at 1 and flips
- * each time the head wraps; the consumed head is written back to the
- * doorbell. Tags name a slot of the in-flight table plus a generation, and
- * every tag the device returns is checked before it is used.
+ * Tags name a slot of the in-flight table plus a generation, and every
+ * tag the device returns is checked before it is used.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -23,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "awd_internal.h"
+#include "fmt.h"
 
 #define SPIN_NS          (20 * 1000)          /* spin before sleeping */
 #define SPIN_MAX_NS      (250 * 1000)         /* adaptive spin at most */
@@ -42,6 +39,26 @@ static uint64_t now_ns(void)
 static int neg_errno(void)
 {
 	return errno ? -errno : -EIO;
+}
+
+/* The queue formats this library speaks: one line per adapter (fmt.h). */
+static const struct awd_fmt_ops *const fmt_table[] = {
+	&awd__fmt_ring,
+	&awd__fmt_sgl,
+	&awd__fmt_crec,
+};
+
+static const struct awd_fmt_ops *fmt_find(uint32_t format)
+{
+	for (size_t i = 0; i < AWD_ARRAY_SIZE(fmt_table); i++)
+		if (fmt_table[i]->format == format)
+			return fmt_table[i];
+	return NULL;
+}
+
+void awd__mmio_write64(uint8_t *addr, uint64_t val)
+{
+	__atomic_store_n((uint64_t *)addr, val, __ATOMIC_RELEASE);
 }
 
 /* ---- context checks ---------------------------------------------------- */
@@ -85,8 +102,16 @@ static void ctx_unmap(struct awd_ctx *ctx)
 	ctx->cq = NULL;
 }
 
+static void ctx_fmt_fini(struct awd_ctx *ctx)
+{
+	if (ctx->fmt && ctx->fmt->fini)
+		ctx->fmt->fini(ctx);
+	ctx->fmt_priv = NULL;
+}
+
 static void ctx_free(struct awd_ctx *ctx)
 {
+	ctx_fmt_fini(ctx);
 	/* a child has no queue mappings (VM_DONTCOPY), only a copy of the fd */
 	if (!forked(ctx))
 		ctx_unmap(ctx);
@@ -134,6 +159,11 @@ static int ctx_open_path(struct awd_ctx *ctx, const char *path,
 		ret = -EOPNOTSUPP;
 		goto fail;
 	}
+	ctx->fmt = fmt_find(ctx->info.format);
+	if (!ctx->fmt) {
+		ret = -EPROTONOSUPPORT;
+		goto fail;
+	}
 	if (order && order != ctx->info.ring_order) {
 		struct awd_ring_cfg cfg = { .ring_order = order };
 
@@ -154,9 +184,9 @@ static int ctx_open_path(struct awd_ctx *ctx, const char *path,
 	}
 	ctx->entries = 1u << ctx->info.ring_order;
 	ctx->mask = ctx->entries - 1;
-	if (ctx->info.sq_size < (uint64_t)ctx->entries * sizeof(struct awd_desc) ||
-	    ctx->info.cq_size < (uint64_t)ctx->entries * sizeof(struct awd_cpl) ||
-	    ctx->info.db_size < AWD_DB_CQ_HEAD + 4) {
+	/* every format keeps 64-byte descriptors and 32-byte records there */
+	if (ctx->info.sq_size < (uint64_t)ctx->entries * AWD_DESC_SIZE ||
+	    ctx->info.cq_size < (uint64_t)ctx->entries * AWD_CPL_SIZE) {
 		ret = -EPROTO;
 		goto fail;
 	}
@@ -184,9 +214,13 @@ static int ctx_open_path(struct awd_ctx *ctx, const char *path,
 		ret = neg_errno();
 		goto fail;
 	}
+	ret = ctx->fmt->init(ctx);
+	if (ret)
+		goto fail;
 	return 0;
 
 fail:
+	ctx_fmt_fini(ctx);
 	ctx_unmap(ctx);
 	close(ctx->fd);
 	ctx->fd = -1;
@@ -290,8 +324,6 @@ AWD_EXPORT int awd_ctx_open(struct awd_ctx **ctxp, const char *dev,
 	if (ret)
 		goto fail;
 
-	ctx->max_inflight = ctx->entries - 1;
-	ctx->phase = AWD_CF_PHASE;
 	ctx->gen = 1;
 	ctx->irq = !(flags & AWD_OPEN_POLLED) &&
 		   (ctx->info.flags & AWD_INFO_F_IRQ);
@@ -349,6 +381,44 @@ AWD_EXPORT int awd_ctx_caps(const struct awd_ctx *ctx, struct awd_caps *caps)
 			     ctx->info.rsa_max_bits : 0;
 	caps->stream_ctx_size = ctx->info.stream_ctx_size;
 	snprintf(caps->dev, sizeof(caps->dev), "%s", ctx->dev);
+	return 0;
+}
+
+AWD_EXPORT int awd_ctx_format(const struct awd_ctx *ctx, const char **name,
+			      uint32_t param[AWD_CTX_FMT_PARAMS])
+{
+	if (!ctx)
+		return -EBADF;
+	if (name)
+		*name = ctx->fmt->name;
+	if (param)
+		for (int i = 0; i < AWD_CTX_FMT_PARAMS; i++)
+			param[i] = ctx->info.fmt_param[i];
+	return (int)ctx->fmt->format;
+}
+
+AWD_EXPORT int awd_ctx_hw_counters(struct awd_ctx *ctx,
+				   struct awd_hw_counters *cnt)
+{
+	struct awd_qcount q;
+
+	if (!ctx)
+		return -EBADF;
+	if (!cnt)
+		return -EINVAL;
+	if (forked(ctx))
+		return -EPERM;
+	memset(&q, 0, sizeof(q));
+	if (ioctl(ctx->fd, AWD_IOC_QCOUNT, &q) < 0)
+		return neg_errno();
+	memset(cnt, 0, sizeof(*cnt));
+	cnt->db_writes = q.cnt[AWD_QCNT_DB_WRITES];
+	cnt->reg_reads = q.cnt[AWD_QCNT_REG_READS];
+	cnt->desc_bytes = q.cnt[AWD_QCNT_DESC_BYTES];
+	cnt->list_bytes = q.cnt[AWD_QCNT_LIST_BYTES];
+	cnt->cpl_bytes = q.cnt[AWD_QCNT_CPL_BYTES];
+	cnt->ats_reqs = q.cnt[AWD_QCNT_ATS];
+	cnt->page_reqs = q.cnt[AWD_QCNT_PAGE_REQS];
 	return 0;
 }
 
@@ -413,11 +483,7 @@ AWD_EXPORT int awd_ctx_reset(struct awd_ctx *ctx)
 	if (ioctl(ctx->fd, AWD_IOC_STOP) < 0 && errno == ENODEV)
 		return -ENODEV;
 	abort_inflight(ctx, -ECANCELED);
-	/* The rings restart empty: head, tail and phase from the beginning. */
-	memset(ctx->cq, 0, (size_t)ctx->entries * sizeof(struct awd_cpl));
-	ctx->sq_tail = 0;
-	ctx->cq_head = 0;
-	ctx->phase = AWD_CF_PHASE;
+	ctx->fmt->reset(ctx);
 	ctx->broken = false;
 	if (ioctl(ctx->fd, AWD_IOC_START) < 0)
 		return neg_errno();
@@ -567,6 +633,8 @@ static void done_unlink(struct awd_ctx *ctx, struct awd_req *req)
 
 static void slot_free(struct awd_ctx *ctx, uint32_t slot)
 {
+	if (ctx->fmt->release)
+		ctx->fmt->release(ctx, slot);
 	ctx->slots[slot] = NULL;
 	ctx->free_slots[ctx->nfree++] = slot;
 	ctx->inflight--;
@@ -591,7 +659,7 @@ static void abort_inflight(struct awd_ctx *ctx, int result)
 int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 		uint64_t ctx_addr)
 {
-	struct awd_desc d;
+	struct awd_hwreq h;
 	uint64_t src, dst;
 	uint32_t slot, tag;
 	int ret;
@@ -624,36 +692,36 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 		}
 	}
 
-	slot = ctx->free_slots[--ctx->nfree];
+	slot = ctx->free_slots[ctx->nfree - 1];
 	if (++ctx->gen > 0xffff)
 		ctx->gen = 1;
 	tag = (ctx->gen << TAG_GEN_SHIFT) | slot;
 
-	memset(&d, 0, sizeof(d));
-	d.tag = tag;
-	d.flags = dflags | (ctx->irq ? AWD_DF_IRQ : 0);
-	d.src = src;
-	d.dst = dst;
-	d.src_len = (uint32_t)req->src_len;
-	d.dst_len = (uint32_t)req->dst_len;
-	d.ctx = ctx_addr;
+	memset(&h, 0, sizeof(h));
+	h.tag = tag;
+	h.flags = (uint8_t)(dflags | (ctx->irq ? AWD_DF_IRQ : 0));
+	h.src = src;
+	h.dst = dst;
+	h.src_len = (uint32_t)req->src_len;
+	h.dst_len = (uint32_t)req->dst_len;
+	h.ctx = ctx_addr;
 	switch (req->op) {
 	case AWD_REQ_NOP:
-		d.opcode = AWD_OP_NOP;
+		h.opcode = AWD_OP_NOP;
 		break;
 	case AWD_REQ_COMPRESS:
-		d.opcode = AWD_OP_COMPRESS;
-		d.param = (req->format << AWD_PARAM_FMT_SHIFT) |
+		h.opcode = AWD_OP_COMPRESS;
+		h.param = (req->format << AWD_PARAM_FMT_SHIFT) |
 			  (req->level << AWD_PARAM_LEVEL_SHIFT);
 		break;
 	case AWD_REQ_DECOMPRESS:
-		d.opcode = AWD_OP_DECOMPRESS;
-		d.param = req->format << AWD_PARAM_FMT_SHIFT;
+		h.opcode = AWD_OP_DECOMPRESS;
+		h.param = req->format << AWD_PARAM_FMT_SHIFT;
 		break;
 	case AWD_REQ_RSA:
-		d.opcode = AWD_OP_RSA;
-		d.param = req->rsa_form;
-		d.key = awd__rsa_key_addr(req->key, req->rsa_form);
+		h.opcode = AWD_OP_RSA;
+		h.param = req->rsa_form;
+		h.key = awd__rsa_key_addr(req->key, req->rsa_form);
 		break;
 	}
 
@@ -668,15 +736,27 @@ int awd__submit(struct awd_ctx *ctx, struct awd_req *req, uint32_t dflags,
 	req->priv[PRIV_NEXT] = 0;
 	req->priv[PRIV_STATE] = REQ_INFLIGHT;
 	ctx->slots[slot] = req;
+	ctx->nfree--;
 	ctx->inflight++;
+
+	ret = ctx->fmt->submit(ctx, slot, &h);
+	if (ret) {
+		/* nothing reached the device: undo */
+		ctx->slots[slot] = NULL;
+		ctx->nfree++;
+		ctx->inflight--;
+		req->priv[PRIV_TAG] = 0;
+		req->priv[PRIV_STATE] = REQ_IDLE;
+		req_release(ctx, req, false);
+		/* nothing in flight will ever give room back */
+		if (ret == -EAGAIN && !ctx->inflight)
+			ret = -ENOSPC;
+		if (ret == -EAGAIN)
+			ctx->st.ring_full++;
+		return ret;
+	}
 	if (!ctx->last_cpl_ns)
 		ctx->last_cpl_ns = now_ns();    /* a busy period starts */
-
-	memcpy(&ctx->sq[ctx->sq_tail], &d, sizeof(d));
-	ctx->sq_tail = (ctx->sq_tail + 1) & ctx->mask;
-	/* The descriptor is visible before the doorbell write. */
-	awd__store_release32((uint32_t *)(ctx->db + AWD_DB_SQ_TAIL),
-			     ctx->sq_tail);
 	ctx->st.submitted++;
 	return 0;
 }
@@ -686,62 +766,58 @@ AWD_EXPORT int awd_submit(struct awd_ctx *ctx, struct awd_req *req)
 	return awd__submit(ctx, req, 0, 0);
 }
 
+int awd__complete(struct awd_ctx *ctx, const struct awd_cpl *c,
+		  uint32_t flags, uint32_t slot)
+{
+	struct awd_req *req;
+	uint32_t tag = c->tag;
+
+	if ((slot != UINT32_MAX && (tag & TAG_SLOT_MASK) != slot))
+		goto bad;
+	slot = tag & TAG_SLOT_MASK;
+	if (slot >= ctx->entries || !ctx->slots[slot] ||
+	    ctx->slots[slot]->priv[PRIV_TAG] != tag)
+		goto bad;
+	req = ctx->slots[slot];
+	req->hw_status = c->status;
+	req->result = awd_hw_status_errno(c->status);
+	req->consumed = c->consumed;
+	req->produced = c->produced;
+	req->checksum = c->checksum;
+	req->stream_end = !!(flags & AWD_CF_STREAM_END);
+	req->fault_addr = c->fault_addr;
+	/* never trust a length beyond what the request offered */
+	if (!req->result && (req->consumed > req->src_len ||
+			     req->produced > req->dst_len))
+		req->result = -EIO;
+	req->priv[PRIV_TAG] = 0;
+	if (req->result)
+		ctx->st.failed++;
+	else {
+		ctx->st.bytes_in += c->consumed;
+		ctx->st.bytes_out += c->produced;
+	}
+	ctx->st.completed++;
+	req_release(ctx, req, true);
+	slot_free(ctx, slot);
+	done_push(ctx, req);
+	return 0;
+bad:
+	ctx->broken = true;
+	return -EIO;
+}
+
 /* Move every new completion to the done list. Returns how many, or -EIO. */
 static int reap_cq(struct awd_ctx *ctx)
 {
-	int n = 0;
+	int n;
 
-	while (ctx->inflight) {
-		struct awd_cpl *c = &ctx->cq[ctx->cq_head];
-		uint32_t flags = awd__load_acquire32(&c->flags);
-		struct awd_req *req;
-		uint32_t tag, slot;
-
-		if ((flags & AWD_CF_PHASE) != ctx->phase)
-			break;
-		tag = c->tag;
-		slot = tag & TAG_SLOT_MASK;
-		if (slot >= ctx->entries || !ctx->slots[slot] ||
-		    ctx->slots[slot]->priv[PRIV_TAG] != tag) {
-			ctx->broken = true;
-			return -EIO;
-		}
-		req = ctx->slots[slot];
-		req->hw_status = c->status;
-		req->result = awd_hw_status_errno(c->status);
-		req->consumed = c->consumed;
-		req->produced = c->produced;
-		req->checksum = c->checksum;
-		req->stream_end = !!(flags & AWD_CF_STREAM_END);
-		req->fault_addr = c->fault_addr;
-		/* never trust a length beyond what the request offered */
-		if (!req->result && (req->consumed > req->src_len ||
-				     req->produced > req->dst_len))
-			req->result = -EIO;
-		req->priv[PRIV_TAG] = 0;
-		if (req->result)
-			ctx->st.failed++;
-		else {
-			ctx->st.bytes_in += c->consumed;
-			ctx->st.bytes_out += c->produced;
-		}
-		ctx->st.completed++;
-		req_release(ctx, req, true);
-		slot_free(ctx, slot);
-		done_push(ctx, req);
-
-		if (++ctx->cq_head == ctx->entries) {
-			ctx->cq_head = 0;
-			ctx->phase ^= AWD_CF_PHASE;
-		}
-		n++;
-	}
-	if (n) {
+	if (!ctx->inflight)
+		return 0;
+	n = ctx->fmt->reap(ctx);
+	if (n > 0) {
 		uint64_t t = now_ns();
 
-		awd__store_release32((uint32_t *)(ctx->db +
-							   AWD_DB_CQ_HEAD),
-				     ctx->cq_head);
 		/* completion rate while busy, for wait_event()'s spin */
 		if (ctx->last_cpl_ns) {
 			uint64_t gap = (t - ctx->last_cpl_ns) / (uint64_t)n;
@@ -774,7 +850,7 @@ AWD_EXPORT int awd_poll(struct awd_ctx *ctx, struct awd_req **done,
 }
 
 /*
- * Wait until the CQ has something or @deadline (ns, 0: forever) passes.
+ * Wait until a completion is ready or @deadline (ns, 0: forever) passes.
  * Returns 1 when something may be there, 0 on timeout, negative on error.
  */
 static int wait_event(struct awd_ctx *ctx, uint64_t deadline)
@@ -785,12 +861,10 @@ static int wait_event(struct awd_ctx *ctx, uint64_t deadline)
 		spin = 2 * ctx->cpl_gap_ns;
 
 	for (;;) {
-		struct awd_cpl *c = &ctx->cq[ctx->cq_head];
 		uint64_t t;
 		int ret;
 
-		if ((awd__load_acquire32(&c->flags) & AWD_CF_PHASE) ==
-		    ctx->phase)
+		if (ctx->fmt->ready(ctx))
 			return 1;
 		t = now_ns();
 		if (deadline && t >= deadline)

@@ -54,7 +54,13 @@ AWD_EXPORT const char *awd_strerror(int err)
 	case EOPNOTSUPP:
 		return "operation not supported by this device or mode";
 	case EPROTO:
-		return "driver interface version not supported by this library";
+		return "driver or device interface not understood by this library (version, layout, or a descriptor or list the device refused)";
+	case EPROTONOSUPPORT:
+		return "the device's queue format is not supported by this library";
+	case E2BIG:
+		return "buffer needs more scatter-gather entries or lists than the device allows";
+	case ECOMM:
+		return "some descriptor of a batch failed";
 	case ENOMEM:
 		return "out of memory";
 	case ENOSPC:
@@ -136,6 +142,18 @@ AWD_EXPORT int awd_hw_status_errno(unsigned int hw_status)
 		return -EBADE;
 	case AWD_STS_ABORTED:
 		return -ECANCELED;
+	/*
+	 * The library builds lists and records itself: a device refusing
+	 * them is a protocol mismatch between the two, not the caller's.
+	 */
+	case AWD_STS_SGL_TOO_LONG:
+		return -E2BIG;
+	case AWD_STS_SGL_ZERO_LEN:
+	case AWD_STS_SGL_LOOP:
+	case AWD_STS_MISALIGNED:
+		return -EPROTO;
+	case AWD_STS_BATCH_FAIL:
+		return -ECOMM;
 	case AWD_STS_DMA_ERROR:
 	default:
 		return -EIO;

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "accel_wd_uapi.h"
+#include "accel_wd_crec.h"
+#include "accel_wd_sgl.h"
 #include "engine.h"
 #include "mock.h"
 
@@ -31,25 +33,54 @@ struct region {
 	uint64_t uaddr, len, iova;
 };
 
+/* A descriptor of any format, as the device sees its common fields. */
+struct mdesc {
+	uint8_t opcode, flags;
+	uint16_t rsvd0;
+	uint32_t tag;
+	uint64_t src, dst;
+	uint32_t src_len, dst_len;
+	uint64_t ctx, key;
+	uint32_t param, rsvd1;
+	uint64_t last;          /* ring, sgl: rsvd2; crec: the record */
+};
+_Static_assert(sizeof(struct mdesc) == AWD_DESC_SIZE, "mdesc");
+
+/* A buffer resolved to process memory. */
+struct mbuf {
+	AwdSeg *seg;
+	unsigned int n, cap;
+	uint64_t total;
+};
+
+#define PORTAL_MAX (1u << AWD_RING_ORDER_MAX)
+
 struct mockq {
 	int fd;
 	unsigned int index;
 	struct awd_info info;
 	uint8_t *db;
-	struct awd_desc *sq;
+	void *sq;
 	struct awd_cpl *cq;
 	bool mapped[3];
 	pthread_t thr;
 	bool thr_on;
 	bool stop;                      /* atomic */
 	uint32_t sq_head, cq_tail, phase;
-	pthread_mutex_t lock;           /* regions */
+	uint32_t last_tail, last_head;  /* ring doorbells seen (counters) */
+	pthread_mutex_t lock;           /* regions, portal */
 	struct region reg[AWD_MAX_REGIONS];
 	unsigned int nreg;
 	uint64_t next_iova;
+	uint64_t sq_iova, cq_iova;      /* no-SVA: device addresses of SQ/CQ */
+	/* crec portal: accepted submissions, and those not finished */
+	uint64_t *portal;
+	uint32_t p_head, p_count, pending;
 	AwdDeflateEngine *eng;
 	uint8_t stream_ctx[AWD_ENGINE_STREAM_CTX_SIZE];
 	struct awd_qstats qst;
+	uint64_t cnt[AWD_QCNT_NR];      /* atomic adds */
+	struct mbuf sbuf, dbuf;
 };
 
 static pthread_mutex_t mock_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -79,6 +110,30 @@ unsigned int mock_regions(void)
 	return n;
 }
 
+void mock_set_sgl_limits(uint32_t max_entries, uint32_t max_lists)
+{
+	pthread_mutex_lock(&mock_lock);
+	for (int i = 0; i < MOCK_QUEUES; i++) {
+		uint32_t *p = queues[i] ? queues[i]->info.fmt_param : NULL;
+
+		if (!p || queues[i]->info.format != AWD_FORMAT_SGL)
+			continue;
+		p[AWD_SGL_PARAM_MAX_ENTRIES] = max_entries;
+		p[AWD_SGL_PARAM_MAX_LISTS] = max_lists;
+	}
+	pthread_mutex_unlock(&mock_lock);
+}
+
+static void count(struct mockq *q, enum awd_qcnt i, uint64_t n)
+{
+	__atomic_add_fetch(&q->cnt[i], n, __ATOMIC_RELAXED);
+}
+
+static bool in_range(uint64_t a, uint64_t len, uint64_t base, uint64_t size)
+{
+	return a >= base && a - base <= size && len <= size - (a - base);
+}
+
 /* Device address -> process pointer, or NULL (a fault). */
 static uint8_t *xlate(struct mockq *q, uint64_t a, uint64_t len)
 {
@@ -87,13 +142,17 @@ static uint8_t *xlate(struct mockq *q, uint64_t a, uint64_t len)
 	if (!len)
 		len = 1;
 	if (q->info.mode == AWD_MODE_SVA)
-		return (uint8_t *)(uintptr_t)a;
+		return a ? (uint8_t *)(uintptr_t)a : NULL;
+	/* the driver maps the queue's own regions for the device */
+	if (q->sq && in_range(a, len, q->sq_iova, q->info.sq_size))
+		return (uint8_t *)q->sq + (a - q->sq_iova);
+	if (q->cq && in_range(a, len, q->cq_iova, q->info.cq_size))
+		return (uint8_t *)q->cq + (a - q->cq_iova);
 	pthread_mutex_lock(&q->lock);
 	for (unsigned int i = 0; i < q->nreg; i++) {
 		struct region *r = &q->reg[i];
 
-		if (a >= r->iova && a - r->iova <= r->len &&
-		    len <= r->len - (a - r->iova)) {
+		if (in_range(a, len, r->iova, r->len)) {
 			p = (uint8_t *)(uintptr_t)(r->uaddr + (a - r->iova));
 			break;
 		}
@@ -102,12 +161,139 @@ static uint8_t *xlate(struct mockq *q, uint64_t a, uint64_t len)
 	return p;
 }
 
-static bool hit(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+static bool mbuf_add(struct mbuf *b, uint8_t *p, uint64_t len)
 {
-	return alen && blen && a < b + blen && b < a + alen;
+	if (b->n == b->cap) {
+		unsigned int cap = b->cap ? 2 * b->cap : 16;
+		AwdSeg *s = realloc(b->seg, cap * sizeof(*s));
+
+		if (!s)
+			return false;
+		b->seg = s;
+		b->cap = cap;
+	}
+	b->seg[b->n++] = (AwdSeg){ .base = p, .len = len };
+	b->total += len;
+	return true;
 }
 
-static uint32_t op_comp(struct mockq *q, const struct awd_desc *d,
+/*
+ * Resolve a buffer: one range (ring, crec) or a scatter-gather list
+ * (sgl), following accel_wd_sgl.h. Returns AWD_STS_*.
+ */
+static uint32_t resolve(struct mockq *q, uint64_t a, uint32_t len, bool write,
+			struct mbuf *b, struct awd_cpl *c)
+{
+	uint32_t max_e = q->info.fmt_param[AWD_SGL_PARAM_MAX_ENTRIES];
+	uint32_t max_l = q->info.fmt_param[AWD_SGL_PARAM_MAX_LISTS];
+	uint64_t lists[64][2], list;     /* [start, end) of each list walked */
+	unsigned int nlists = 0, ndata = 0;
+
+	b->n = 0;
+	b->total = 0;
+	if (q->info.format != AWD_FORMAT_SGL) {
+		uint8_t *p;
+
+		if (!len)
+			return AWD_STS_OK;
+		p = xlate(q, a, len);
+		if (!p) {
+			c->fault_addr = a;
+			c->flags |= write ? AWD_CF_FAULT_WRITE : 0;
+			return AWD_STS_FAULT;
+		}
+		mbuf_add(b, p, len);
+		return AWD_STS_OK;
+	}
+	if (!len && !a)
+		return AWD_STS_OK;      /* no buffer */
+	if (!max_l || max_l > sizeof(lists) / sizeof(lists[0]))
+		max_l = sizeof(lists) / sizeof(lists[0]);
+	if (!max_e)
+		max_e = UINT32_MAX;
+	list = a;
+	for (;;) {
+		if (list & (AWD_SGL_ALIGN - 1))
+			return AWD_STS_MISALIGNED;
+		/* a chain into any part of a list already walked */
+		for (unsigned int i = 0; i < nlists; i++)
+			if (list >= lists[i][0] && list < lists[i][1])
+				return AWD_STS_SGL_LOOP;
+		if (nlists == max_l)
+			return AWD_STS_SGL_TOO_LONG;
+		lists[nlists][0] = list;
+		lists[nlists][1] = list;
+		nlists++;
+		for (uint64_t e = list;; e += sizeof(struct awd_sge)) {
+			struct awd_sge *g;
+			struct awd_sge sge;
+			uint8_t *p;
+
+			g = (struct awd_sge *)xlate(q, e, sizeof(*g));
+			if (!g) {
+				c->fault_addr = e;
+				c->flags |= AWD_CF_FAULT_META;
+				return AWD_STS_FAULT;
+			}
+			memcpy(&sge, g, sizeof(sge));
+			count(q, AWD_QCNT_LIST_BYTES, sizeof(sge));
+			lists[nlists - 1][1] = e + sizeof(sge);
+			if ((sge.flags & ~AWD_SGE_VALID_MASK) ||
+			    sge.flags == (AWD_SGE_CHAIN | AWD_SGE_END))
+				return AWD_STS_INVALID_FLAGS;
+			if (sge.flags & AWD_SGE_CHAIN) {
+				/* unsaid by the header; the device's choice */
+				if (sge.len)
+					return AWD_STS_INVALID_FLAGS;
+				list = sge.addr;
+				break;
+			}
+			if (!sge.len)
+				return AWD_STS_SGL_ZERO_LEN;
+			if (++ndata > max_e)
+				return AWD_STS_SGL_TOO_LONG;
+			p = xlate(q, sge.addr, sge.len);
+			if (!p) {
+				c->fault_addr = sge.addr;
+				c->flags |= write ? AWD_CF_FAULT_WRITE : 0;
+				return AWD_STS_FAULT;
+			}
+			if (!mbuf_add(b, p, sge.len))
+				return AWD_STS_ABORTED;
+			if (sge.flags & AWD_SGE_END)
+				goto done;
+		}
+	}
+done:
+	return b->total == len ? AWD_STS_OK : AWD_STS_INVALID_LEN;
+}
+
+static bool hit(const void *a, uint64_t alen, const void *b, uint64_t blen)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return alen && blen && x < y + blen && y < x + alen;
+}
+
+static bool bufs_overlap(const struct mbuf *a, const struct mbuf *b)
+{
+	for (unsigned int i = 0; i < a->n; i++)
+		for (unsigned int j = 0; j < b->n; j++)
+			if (hit(a->seg[i].base, a->seg[i].len, b->seg[j].base,
+				b->seg[j].len))
+				return true;
+	return false;
+}
+
+static bool buf_hits(const struct mbuf *a, const void *p, uint64_t len)
+{
+	for (unsigned int i = 0; i < a->n; i++)
+		if (hit(a->seg[i].base, a->seg[i].len, p, len))
+			return true;
+	return false;
+}
+
+static uint32_t op_comp(struct mockq *q, const struct mdesc *d,
 			struct awd_cpl *c)
 {
 	bool compress = d->opcode == AWD_OP_COMPRESS;
@@ -116,11 +302,11 @@ static uint32_t op_comp(struct mockq *q, const struct awd_desc *d,
 	unsigned int level = (d->param >> AWD_PARAM_LEVEL_SHIFT) &
 			     AWD_PARAM_LEVEL_MASK;
 	bool empty_ok = stream && (d->flags & AWD_DF_FINAL);
-	uint8_t *src, *dst, *ctx = NULL;
-	AwdSeg sseg, dseg;
+	uint8_t *ctx = NULL;
 	AwdSgl ssgl, dsgl;
 	AwdDeflateOp op;
 	AwdEngineResult r;
+	uint32_t st;
 
 	if ((d->param & ~AWD_PARAM_COMP_VALID_MASK) || fmt > AWD_FMT_GZIP ||
 	    (compress && (level < 1 || level > 9)) || d->key ||
@@ -130,35 +316,28 @@ static uint32_t op_comp(struct mockq *q, const struct awd_desc *d,
 	if ((!d->src_len && !empty_ok) || !d->dst_len ||
 	    d->src_len > q->info.max_xfer || d->dst_len > q->info.max_xfer)
 		return AWD_STS_INVALID_LEN;
-	if (hit(d->src, d->src_len, d->dst, d->dst_len) ||
-	    (stream && (hit(d->ctx, AWD_ENGINE_STREAM_CTX_SIZE, d->src,
-			    d->src_len) ||
-			hit(d->ctx, AWD_ENGINE_STREAM_CTX_SIZE, d->dst,
-			    d->dst_len))))
-		return AWD_STS_OVERLAP;
 	if (stream) {
 		ctx = xlate(q, d->ctx, AWD_ENGINE_STREAM_CTX_SIZE);
 		if (!ctx) {
 			c->fault_addr = d->ctx;
 			return AWD_STS_FAULT;
 		}
+	}
+	st = resolve(q, d->src, d->src_len, false, &q->sbuf, c);
+	if (st == AWD_STS_OK)
+		st = resolve(q, d->dst, d->dst_len, true, &q->dbuf, c);
+	if (st != AWD_STS_OK)
+		return st;
+	if (bufs_overlap(&q->sbuf, &q->dbuf) ||
+	    (stream && (buf_hits(&q->sbuf, ctx, AWD_ENGINE_STREAM_CTX_SIZE) ||
+			buf_hits(&q->dbuf, ctx, AWD_ENGINE_STREAM_CTX_SIZE))))
+		return AWD_STS_OVERLAP;
+	if (stream)
 		memcpy(q->stream_ctx, ctx, sizeof(q->stream_ctx));
-	}
-	src = xlate(q, d->src, d->src_len);
-	if (!src) {
-		c->fault_addr = d->src;
-		return AWD_STS_FAULT;
-	}
-	dst = xlate(q, d->dst, d->dst_len);
-	if (!dst) {
-		c->fault_addr = d->dst;
-		c->flags |= AWD_CF_FAULT_WRITE;
-		return AWD_STS_FAULT;
-	}
-	sseg = (AwdSeg){ .base = src, .len = d->src_len };
-	dseg = (AwdSeg){ .base = dst, .len = d->dst_len };
-	ssgl = (AwdSgl){ .seg = &sseg, .nseg = 1, .total = d->src_len };
-	dsgl = (AwdSgl){ .seg = &dseg, .nseg = 1, .total = d->dst_len };
+	ssgl = (AwdSgl){ .seg = q->sbuf.seg, .nseg = q->sbuf.n,
+			 .total = q->sbuf.total };
+	dsgl = (AwdSgl){ .seg = q->dbuf.seg, .nseg = q->dbuf.n,
+			 .total = q->dbuf.total };
 	op = (AwdDeflateOp){
 		.compress = compress, .fmt = fmt, .level = level,
 		.stream = stream,
@@ -178,11 +357,34 @@ static uint32_t op_comp(struct mockq *q, const struct awd_desc *d,
 	return r.status;
 }
 
-static uint32_t op_rsa(struct mockq *q, const struct awd_desc *d,
+/* Copy between a flat buffer and a resolved one. */
+static void gather(const struct mbuf *b, uint8_t *out, size_t len)
+{
+	for (unsigned int i = 0; i < b->n && len; i++) {
+		size_t n = b->seg[i].len < len ? b->seg[i].len : len;
+
+		memcpy(out, b->seg[i].base, n);
+		out += n;
+		len -= n;
+	}
+}
+
+static void scatter(const struct mbuf *b, const uint8_t *in, size_t len)
+{
+	for (unsigned int i = 0; i < b->n && len; i++) {
+		size_t n = b->seg[i].len < len ? b->seg[i].len : len;
+
+		memcpy(b->seg[i].base, in, n);
+		in += n;
+		len -= n;
+	}
+}
+
+static uint32_t op_rsa(struct mockq *q, const struct mdesc *d,
 		       struct awd_cpl *c)
 {
 	size_t len = d->src_len, klen = awd_rsa_key_len(d->param, len);
-	uint8_t *in, *out, *key, tmp[AWD_RSA_MAX_BITS / 8];
+	uint8_t *key, in[AWD_RSA_MAX_BITS / 8], tmp[AWD_RSA_MAX_BITS / 8];
 	AwdRsaOp op;
 	uint32_t st;
 
@@ -197,33 +399,39 @@ static uint32_t op_rsa(struct mockq *q, const struct awd_desc *d,
 		c->produced = (uint32_t)len;
 		return AWD_STS_DST_TOO_SMALL;
 	}
-	if (hit(d->dst, len, d->key, klen))
-		return AWD_STS_OVERLAP;
 	key = xlate(q, d->key, klen);
-	in = xlate(q, d->src, len);
-	out = xlate(q, d->dst, len);
-	if (!key || !in || !out) {
-		c->fault_addr = !key ? d->key : !in ? d->src : d->dst;
+	if (!key) {
+		c->fault_addr = d->key;
 		return AWD_STS_FAULT;
 	}
+	st = resolve(q, d->src, d->src_len, false, &q->sbuf, c);
+	if (st == AWD_STS_OK)
+		st = resolve(q, d->dst, d->dst_len, true, &q->dbuf, c);
+	if (st != AWD_STS_OK)
+		return st;
+	if (buf_hits(&q->dbuf, key, klen))
+		return AWD_STS_OVERLAP;
+	gather(&q->sbuf, in, len);
 	op = (AwdRsaOp){ .form = d->param, .len = len, .in = in, .key = key,
 			 .out = tmp };
 	st = awd_rsa_run(&op);
 	if (st != AWD_STS_OK)
 		return st;
-	memcpy(out, tmp, len);
+	scatter(&q->dbuf, tmp, len);
 	c->consumed = (uint32_t)len;
 	c->produced = (uint32_t)len;
 	return AWD_STS_OK;
 }
 
-static uint32_t execute(struct mockq *q, const struct awd_desc *d,
+static uint32_t execute(struct mockq *q, const struct mdesc *d,
 			struct awd_cpl *c)
 {
-	if (d->opcode >= AWD_OP_MAX)
+	uint64_t rsvd2 = q->info.format == AWD_FORMAT_CREC ? 0 : d->last;
+
+	if (d->opcode >= AWD_OP_MAX ||
+	    (d->opcode == AWD_OP_BATCH && q->info.format != AWD_FORMAT_CREC))
 		return AWD_STS_INVALID_OPCODE;
-	if ((d->flags & ~AWD_DF_VALID_MASK) || d->rsvd0 || d->rsvd1 ||
-	    d->rsvd2)
+	if ((d->flags & ~AWD_DF_VALID_MASK) || d->rsvd0 || d->rsvd1 || rsvd2)
 		return AWD_STS_INVALID_FLAGS;
 	if (d->opcode != AWD_OP_COMPRESS && d->opcode != AWD_OP_DECOMPRESS &&
 	    (d->flags & (AWD_DF_STREAM | AWD_DF_STREAM_INIT | AWD_DF_FINAL)))
@@ -242,55 +450,189 @@ static uint32_t execute(struct mockq *q, const struct awd_desc *d,
 	}
 }
 
+static void q_error(struct mockq *q, uint32_t err)
+{
+	if (q->info.state != AWD_QS_RUNNING)
+		return;
+	q->info.state = AWD_QS_ERROR;
+	q->info.hw_error = err;
+	q->qst.errors++;
+}
+
+/* ---- ring and sgl: the rings of accel_wd_ring.h ------------------------ */
+
+static void ring_step(struct mockq *q)
+{
+	uint32_t mask = (1u << q->info.ring_order) - 1;
+	uint32_t tail = __atomic_load_n((uint32_t *)(q->db + AWD_DB_SQ_TAIL),
+					__ATOMIC_ACQUIRE);
+	uint32_t cq_head = __atomic_load_n((uint32_t *)(q->db + AWD_DB_CQ_HEAD),
+					   __ATOMIC_ACQUIRE);
+	struct awd_cpl *cq = q->cq;
+	struct mdesc d;
+	struct awd_cpl c = { 0 };
+	uint32_t st;
+
+	if (tail != q->last_tail || cq_head != q->last_head) {
+		count(q, AWD_QCNT_DB_WRITES, (tail != q->last_tail) +
+					     (cq_head != q->last_head));
+		q->last_tail = tail;
+		q->last_head = cq_head;
+	}
+	if (mock_knobs.fail_next && tail != q->sq_head) {
+		mock_knobs.fail_next = false;
+		q_error(q, AWD_QERR_SQ_FETCH);
+	}
+	if (tail > mask)
+		q_error(q, AWD_QERR_BAD_DOORBELL);
+	if (q->info.state != AWD_QS_RUNNING || mock_knobs.stall ||
+	    tail == q->sq_head || ((q->cq_tail + 1) & mask) == cq_head) {
+		usleep(20);
+		return;
+	}
+	memcpy(&d, (uint8_t *)q->sq + (size_t)q->sq_head * AWD_DESC_SIZE,
+	       sizeof(d));
+	count(q, AWD_QCNT_DESC_BYTES, sizeof(d));
+	q->sq_head = (q->sq_head + 1) & mask;
+	st = execute(q, &d, &c);
+	c.tag = d.tag;
+	if (mock_knobs.bad_tag) {
+		mock_knobs.bad_tag = false;
+		c.tag ^= 0x7fff0000;
+	}
+	c.status = (uint16_t)st;
+	c.sq_head = (uint16_t)q->sq_head;
+	memcpy(&cq[q->cq_tail], &c, offsetof(struct awd_cpl, flags));
+	__atomic_store_n(&cq[q->cq_tail].flags, c.flags | q->phase,
+			 __ATOMIC_RELEASE);
+	count(q, AWD_QCNT_CPL_BYTES, sizeof(c));
+	if (d.flags & AWD_DF_IRQ)
+		q->qst.irqs++;
+	if (++q->cq_tail > mask) {
+		q->cq_tail = 0;
+		q->phase ^= AWD_CF_PHASE;
+	}
+}
+
+/* ---- crec: portal and completion records (accel_wd_crec.h) ------------ */
+
+/* Write a completion record; false: the queue stopped (CQ_WRITE). */
+static bool crec_write(struct mockq *q, uint64_t addr, struct awd_cpl *c)
+{
+	struct awd_cpl *r = (addr & (AWD_CREC_ALIGN - 1)) ? NULL :
+			    (struct awd_cpl *)xlate(q, addr, sizeof(*r));
+
+	if (!r) {
+		q_error(q, AWD_QERR_CQ_WRITE);
+		return false;
+	}
+	if (mock_knobs.bad_tag) {
+		mock_knobs.bad_tag = false;
+		c->tag ^= 0x7fff0000;
+	}
+	c->sq_head = 0;
+	memcpy(r, c, offsetof(struct awd_cpl, flags));
+	__atomic_store_n(&r->flags, c->flags | AWD_CF_DONE, __ATOMIC_RELEASE);
+	count(q, AWD_QCNT_CPL_BYTES, sizeof(*c));
+	return true;
+}
+
+static uint32_t crec_batch(struct mockq *q, const struct mdesc *b,
+			   struct awd_cpl *c)
+{
+	uint32_t max = q->info.fmt_param[AWD_CREC_PARAM_MAX_BATCH];
+	uint32_t ok = 0;
+
+	if (b->flags & ~AWD_DF_IRQ || b->dst || b->dst_len || b->ctx ||
+	    b->key || b->param || b->rsvd0 || b->rsvd1)
+		return AWD_STS_INVALID_FLAGS;
+	if (!b->src_len || b->src_len > max)
+		return AWD_STS_INVALID_LEN;
+	if (b->src & (AWD_CREC_DESC_ALIGN - 1))
+		return AWD_STS_MISALIGNED;
+	for (uint32_t i = 0; i < b->src_len; i++) {
+		uint64_t a = b->src + (uint64_t)i * AWD_DESC_SIZE;
+		uint8_t *p = xlate(q, a, AWD_DESC_SIZE);
+		struct awd_cpl sc = { 0 };
+		struct mdesc d;
+		uint32_t st;
+
+		if (!p) {
+			c->fault_addr = a;
+			c->flags |= AWD_CF_FAULT_META;
+			c->consumed = ok;
+			c->produced = i;
+			return AWD_STS_FAULT;
+		}
+		memcpy(&d, p, sizeof(d));
+		count(q, AWD_QCNT_DESC_BYTES, sizeof(d));
+		st = d.opcode == AWD_OP_BATCH ? AWD_STS_INVALID_OPCODE :
+		     execute(q, &d, &sc);
+		sc.tag = d.tag;
+		sc.status = (uint16_t)st;
+		if (!crec_write(q, d.last, &sc))
+			return AWD_STS_ABORTED;
+		ok += st == AWD_STS_OK;
+	}
+	c->consumed = ok;
+	c->produced = b->src_len;
+	return ok == b->src_len ? AWD_STS_OK : AWD_STS_BATCH_FAIL;
+}
+
+static void crec_step(struct mockq *q)
+{
+	struct awd_cpl c = { 0 };
+	struct mdesc d;
+	uint64_t addr;
+	uint8_t *p;
+	uint32_t st;
+
+	pthread_mutex_lock(&q->lock);
+	if (mock_knobs.fail_next && q->p_count) {
+		mock_knobs.fail_next = false;
+		q_error(q, AWD_QERR_SQ_FETCH);
+	}
+	if (q->info.state != AWD_QS_RUNNING || mock_knobs.stall ||
+	    !q->p_count) {
+		pthread_mutex_unlock(&q->lock);
+		usleep(20);
+		return;
+	}
+	addr = q->portal[q->p_head];
+	q->p_head = (q->p_head + 1) & ((1u << q->info.ring_order) - 1);
+	q->p_count--;
+	q->sq_head++;
+	pthread_mutex_unlock(&q->lock);
+
+	p = xlate(q, addr, AWD_DESC_SIZE);
+	if (!p) {
+		q_error(q, AWD_QERR_SQ_FETCH);
+		return;
+	}
+	memcpy(&d, p, sizeof(d));
+	count(q, AWD_QCNT_DESC_BYTES, sizeof(d));
+	st = d.opcode == AWD_OP_BATCH ? crec_batch(q, &d, &c) :
+	     execute(q, &d, &c);
+	c.tag = d.tag;
+	c.status = (uint16_t)st;
+	if (!crec_write(q, d.last, &c))
+		return;
+	if (d.flags & AWD_DF_IRQ)
+		q->qst.irqs++;
+	pthread_mutex_lock(&q->lock);
+	q->pending--;
+	pthread_mutex_unlock(&q->lock);
+}
+
 static void *worker(void *opaque)
 {
 	struct mockq *q = opaque;
-	uint32_t mask = (1u << q->info.ring_order) - 1;
 
 	while (!__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE)) {
-		uint32_t tail = __atomic_load_n((uint32_t *)(q->db + AWD_DB_SQ_TAIL),
-						__ATOMIC_ACQUIRE);
-		uint32_t cq_head = __atomic_load_n((uint32_t *)(q->db +
-								AWD_DB_CQ_HEAD),
-						   __ATOMIC_ACQUIRE);
-		struct awd_desc d;
-		struct awd_cpl c = { 0 };
-		uint32_t st;
-
-		if (mock_knobs.fail_next && tail != q->sq_head) {
-			mock_knobs.fail_next = false;
-			q->info.state = AWD_QS_ERROR;
-			q->info.hw_error = AWD_QERR_SQ_FETCH;
-			q->qst.errors++;
-		}
-		if (tail > mask) {
-			q->info.state = AWD_QS_ERROR;
-			q->info.hw_error = AWD_QERR_BAD_DOORBELL;
-		}
-		if (q->info.state != AWD_QS_RUNNING || mock_knobs.stall ||
-		    tail == q->sq_head || ((q->cq_tail + 1) & mask) == cq_head) {
-			usleep(20);
-			continue;
-		}
-		memcpy(&d, &q->sq[q->sq_head], sizeof(d));
-		q->sq_head = (q->sq_head + 1) & mask;
-		st = execute(q, &d, &c);
-		c.tag = d.tag;
-		if (mock_knobs.bad_tag) {
-			mock_knobs.bad_tag = false;
-			c.tag ^= 0x7fff0000;
-		}
-		c.status = (uint16_t)st;
-		c.sq_head = (uint16_t)q->sq_head;
-		memcpy(&q->cq[q->cq_tail], &c, offsetof(struct awd_cpl, flags));
-		__atomic_store_n(&q->cq[q->cq_tail].flags, c.flags | q->phase,
-				 __ATOMIC_RELEASE);
-		if (d.flags & AWD_DF_IRQ)
-			q->qst.irqs++;
-		if (++q->cq_tail > mask) {
-			q->cq_tail = 0;
-			q->phase ^= AWD_CF_PHASE;
-		}
+		if (q->info.format == AWD_FORMAT_CREC)
+			crec_step(q);
+		else
+			ring_step(q);
 	}
 	return NULL;
 }
@@ -317,6 +659,12 @@ static int q_start(struct mockq *q)
 	q->sq_head = 0;
 	q->cq_tail = 0;
 	q->phase = AWD_CF_PHASE;
+	q->last_tail = 0;
+	q->last_head = 0;
+	q->p_head = 0;
+	q->p_count = 0;
+	q->pending = 0;
+	memset(q->cnt, 0, sizeof(q->cnt));
 	memset(q->db, 0, PAGE);
 	memset(q->cq, 0, n * sizeof(struct awd_cpl));
 	q->info.state = AWD_QS_RUNNING;
@@ -338,6 +686,36 @@ static void set_layout(struct mockq *q)
 	q->info.sq_size = (n * sizeof(struct awd_desc) + PAGE - 1) & ~(PAGE - 1ull);
 	q->info.cq_offset = (uint64_t)AWD_MMAP_CQ * PAGE;
 	q->info.cq_size = (n * sizeof(struct awd_cpl) + PAGE - 1) & ~(PAGE - 1ull);
+	/* no-SVA: the driver maps both regions for the device */
+	if (q->info.mode != AWD_MODE_SVA) {
+		q->sq_iova = q->next_iova;
+		q->cq_iova = q->sq_iova + q->info.sq_size + PAGE;
+		q->next_iova = q->cq_iova + q->info.cq_size + PAGE;
+		q->info.sq_iova = q->sq_iova;
+		q->info.cq_iova = q->cq_iova;
+	}
+}
+
+/* AWD_MOCK_FORMAT (or mock_knobs.format): ring, sgl, crec or a number */
+static uint32_t mock_format(void)
+{
+	const char *f = mock_knobs.format ? mock_knobs.format :
+			getenv("AWD_MOCK_FORMAT");
+
+	if (!f || !f[0] || !strcmp(f, "ring"))
+		return AWD_FORMAT_RING;
+	if (!strcmp(f, "sgl"))
+		return AWD_FORMAT_SGL;
+	if (!strcmp(f, "crec"))
+		return AWD_FORMAT_CREC;
+	return (uint32_t)strtoul(f, NULL, 0);
+}
+
+static uint32_t env_u32(const char *name, uint32_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? (uint32_t)strtoul(v, NULL, 0) : dflt;
 }
 
 int __wrap_open64(const char *path, int flags, ...)
@@ -394,6 +772,18 @@ int __wrap_open64(const char *path, int flags, ...)
 	q->info.rsa_max_bits = AWD_RSA_MAX_BITS;
 	q->info.stream_ctx_size = AWD_ENGINE_STREAM_CTX_SIZE;
 	q->info.state = AWD_QS_IDLE;
+	q->info.format = mock_format();
+	if (q->info.format == AWD_FORMAT_SGL) {
+		q->info.fmt_param[AWD_SGL_PARAM_MAX_ENTRIES] =
+			mock_knobs.sgl_max_entries ? mock_knobs.sgl_max_entries :
+			env_u32("AWD_MOCK_SGL_MAX_ENTRIES", 1024);
+		q->info.fmt_param[AWD_SGL_PARAM_MAX_LISTS] =
+			mock_knobs.sgl_max_lists ? mock_knobs.sgl_max_lists :
+			env_u32("AWD_MOCK_SGL_MAX_LISTS", 32);
+	} else if (q->info.format == AWD_FORMAT_CREC) {
+		q->info.fmt_param[AWD_CREC_PARAM_MAX_BATCH] = 32;
+	}
+	q->portal = calloc(PORTAL_MAX, sizeof(*q->portal));
 	set_layout(q);
 	queues[slot] = q;
 	pthread_mutex_unlock(&mock_lock);
@@ -411,6 +801,9 @@ int __wrap_close(int fd)
 	queues[q->index] = NULL;
 	pthread_mutex_unlock(&mock_lock);
 	awd_deflate_engine_free(q->eng);
+	free(q->portal);
+	free(q->sbuf.seg);
+	free(q->dbuf.seg);
 	__real_close(q->fd);
 	free(q);
 	return 0;
@@ -502,6 +895,16 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	case AWD_IOC_QSTATS:
 		memcpy(arg, &q->qst, sizeof(q->qst));
 		break;
+	case AWD_IOC_QCOUNT:
+		if (mock_knobs.no_qcount || getenv("AWD_MOCK_NO_QCOUNT")) {
+			ret = -ENOTTY;
+			break;
+		}
+		memset(arg, 0, sizeof(struct awd_qcount));
+		for (int i = 0; i < AWD_QCNT_NR; i++)
+			((struct awd_qcount *)arg)->cnt[i] =
+				__atomic_load_n(&q->cnt[i], __ATOMIC_RELAXED);
+		break;
 	default:
 		ret = -ENOTTY;
 	}
@@ -538,12 +941,17 @@ void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
 	if (p == MAP_FAILED)
 		return p;
 	q->mapped[region] = true;
-	if (region == AWD_MMAP_DB)
+	if (region == AWD_MMAP_DB) {
 		q->db = p;
-	else if (region == AWD_MMAP_SQ)
+	} else if (region == AWD_MMAP_SQ) {
 		q->sq = p;
-	else
+		if (q->info.mode == AWD_MODE_SVA)
+			q->info.sq_iova = (uintptr_t)p;
+	} else {
 		q->cq = p;
+		if (q->info.mode == AWD_MODE_SVA)
+			q->info.cq_iova = (uintptr_t)p;
+	}
 	return p;
 }
 
@@ -566,9 +974,13 @@ int __wrap_munmap(void *addr, size_t len)
 			} else if (addr == q->sq) {
 				q->mapped[AWD_MMAP_SQ] = false;
 				q->sq = NULL;
+				if (q->info.mode == AWD_MODE_SVA)
+					q->info.sq_iova = 0;
 			} else {
 				q->mapped[AWD_MMAP_CQ] = false;
 				q->cq = NULL;
+				if (q->info.mode == AWD_MODE_SVA)
+					q->info.cq_iova = 0;
 			}
 			return __real_munmap(addr, len);
 		}
@@ -587,4 +999,46 @@ int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
 	usleep(timeout == 0 ? 0 : 50);
 	fds[0].revents = q->info.state == AWD_QS_RUNNING ? POLLIN : POLLERR;
 	return 1;
+}
+
+/*
+ * The library's 64-bit MMIO store (the crec portal): a store to memory
+ * cannot be seen by a polling thread twice in a row with the same value,
+ * so the mock takes portal writes here, as the device's MMIO handler
+ * would (accel_wd_crec.h: depth, alignment, counters).
+ */
+void __real_awd__mmio_write64(uint8_t *addr, uint64_t val);
+void __wrap_awd__mmio_write64(uint8_t *addr, uint64_t val)
+{
+	struct mockq *q = NULL;
+
+	pthread_mutex_lock(&mock_lock);
+	for (int i = 0; i < MOCK_QUEUES; i++)
+		if (queues[i] && queues[i]->db &&
+		    addr >= queues[i]->db && addr < queues[i]->db + PAGE)
+			q = queues[i];
+	pthread_mutex_unlock(&mock_lock);
+	if (!q || q->info.format != AWD_FORMAT_CREC ||
+	    addr != q->db + AWD_CREC_PORTAL) {
+		if (q)
+			count(q, AWD_QCNT_DB_WRITES, 1);
+		__real_awd__mmio_write64(addr, val);
+		return;
+	}
+	count(q, AWD_QCNT_DB_WRITES, 1);
+	pthread_mutex_lock(&q->lock);
+	if (q->info.state == AWD_QS_RUNNING) {
+		uint32_t depth = 1u << q->info.ring_order;
+
+		if (val & (AWD_CREC_DESC_ALIGN - 1)) {
+			q_error(q, AWD_QERR_BAD_DOORBELL);
+		} else if (q->pending >= depth) {
+			q_error(q, AWD_QERR_PORTAL_FULL);
+		} else {
+			q->portal[(q->p_head + q->p_count) & (depth - 1)] = val;
+			q->p_count++;
+			q->pending++;
+		}
+	}
+	pthread_mutex_unlock(&q->lock);
 }

@@ -9,7 +9,11 @@
  *
  * Knobs (set before awd_ctx_open()); the environment variable
  * AWD_MOCK_MAX_XFER overrides max_xfer, and AWD_MOCK_NOSVA (set) turns on
- * nosva, for programs without knobs.
+ * nosva, for programs without knobs. AWD_MOCK_FORMAT=ring|sgl|crec picks
+ * the queue format the device speaks (accel_wd_ring.h, accel_wd_sgl.h,
+ * accel_wd_crec.h), with the format's error statuses for bad lists,
+ * records and portal writes; portal writes reach the mock through
+ * -Wl,--wrap=awd__mmio_write64.
  */
 #ifndef AWD_MOCK_H
 #define AWD_MOCK_H
@@ -27,8 +31,16 @@ struct mock_knobs {
 	bool fail_next;          /* queue enters an error state at next doorbell */
 	uint32_t max_xfer;       /* 0: 1 MiB */
 	uint32_t ring_order;     /* 0: 6 */
+	const char *format;      /* NULL: $AWD_MOCK_FORMAT (default ring) */
+	uint32_t sgl_max_entries;/* 0: $AWD_MOCK_SGL_MAX_ENTRIES or 1024 */
+	uint32_t sgl_max_lists;  /* 0: $AWD_MOCK_SGL_MAX_LISTS or 32 */
+	bool no_qcount;          /* AWD_IOC_QCOUNT fails with ENOTTY (or
+				  * $AWD_MOCK_NO_QCOUNT set) */
 };
 extern struct mock_knobs mock_knobs;
+
+/* sgl: change the limits every open queue enforces (forged misuse). */
+void mock_set_sgl_limits(uint32_t max_entries, uint32_t max_lists);
 
 /* Registered no-SVA regions now, over all queues (leak check). */
 unsigned int mock_regions(void);

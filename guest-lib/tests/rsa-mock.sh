@@ -78,5 +78,7 @@ check "hex I/O" sh -c "
 check "private op with a public key: exit 1" sh -c "'$awd' rsa -d -k $t/k1024.pub -i $t/raw1024 2>/dev/null; [ \$? -eq 1 ]"
 check "not a key: exit 1" sh -c "'$awd' rsa -e -k $t/msg -i $t/msg 2>/dev/null; [ \$? -eq 1 ]"
 check "message too long: exit 1" sh -c "head -c 200 /dev/zero | '$awd' rsa -e -k $t/k1024.pub 2>/dev/null >/dev/null; [ \$? -eq 1 ]"
+# the queue format the run asked for is the one the device speaks
+check "awd stat names the format ${AWD_MOCK_FORMAT:-ring}" sh -c "'$awd' stat | grep -Eq '^  format +${AWD_MOCK_FORMAT:-ring} '"
 echo "1..$n"
 [ "$fails" -eq 0 ]

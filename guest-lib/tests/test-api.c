@@ -100,6 +100,20 @@ static void test_hw_status(void)
 	CHECK(!strcmp(awd_hw_status_str(AWD_STS_DST_TOO_SMALL),
 		      "DST_TOO_SMALL"));
 	CHECK(!strcmp(awd_hw_status_str(AWD_STS_MAX), "UNKNOWN"));
+	/* the list and batch statuses of the sgl and crec formats */
+	CHECK(!strcmp(awd_hw_status_str(AWD_STS_SGL_TOO_LONG), "SGL_TOO_LONG"));
+	CHECK(!strcmp(awd_hw_status_str(AWD_STS_SGL_ZERO_LEN), "SGL_ZERO_LEN"));
+	CHECK(!strcmp(awd_hw_status_str(AWD_STS_SGL_LOOP), "SGL_LOOP"));
+	CHECK(!strcmp(awd_hw_status_str(AWD_STS_MISALIGNED), "MISALIGNED"));
+	CHECK(!strcmp(awd_hw_status_str(AWD_STS_BATCH_FAIL), "BATCH_FAIL"));
+	CHECK_EQ(awd_hw_status_errno(AWD_STS_SGL_TOO_LONG), -E2BIG);
+	CHECK_EQ(awd_hw_status_errno(AWD_STS_SGL_ZERO_LEN), -EPROTO);
+	CHECK_EQ(awd_hw_status_errno(AWD_STS_SGL_LOOP), -EPROTO);
+	CHECK_EQ(awd_hw_status_errno(AWD_STS_MISALIGNED), -EPROTO);
+	CHECK_EQ(awd_hw_status_errno(AWD_STS_BATCH_FAIL), -ECOMM);
+	CHECK(strcmp(awd_strerror(-EPROTONOSUPPORT), "unknown error"));
+	CHECK(strcmp(awd_strerror(-E2BIG), "unknown error"));
+	CHECK(strcmp(awd_strerror(-ECOMM), "unknown error"));
 	CHECK(!strcmp(awd_hw_status_str(~0u), "UNKNOWN"));
 }
 

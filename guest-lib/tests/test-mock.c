@@ -25,6 +25,7 @@
 
 #include "accelwd.h"
 #include "awd_internal.h"     /* ctx->db, for a forged doorbell */
+#include "fmt.h"              /* ring state and portal, for forged lists */
 
 #define ARRAY_SIZE(a) AWD_ARRAY_SIZE(a)
 #ifndef AWD_GUEST
@@ -151,6 +152,13 @@ static struct awd_ctx *open_ctx(unsigned int flags)
 	return ctx;
 }
 
+/* Requests a queue of @entries slots holds: crec has no ring to keep apart */
+static uint32_t inflight_of(const struct awd_ctx *ctx, uint32_t entries)
+{
+	return awd_ctx_format(ctx, NULL, NULL) == AWD_FORMAT_CREC ? entries :
+	       entries - 1;
+}
+
 /* ---- basics ------------------------------------------------------------ */
 
 #ifdef AWD_GUEST
@@ -164,16 +172,21 @@ static void test_open_caps(void)
 	ctx[0] = open_ctx(0);
 	CHECK_EQ(awd_ctx_caps(ctx[0], &caps), 0);
 	CHECK(caps.ring_entries >= 2);
-	CHECK_EQ(caps.max_inflight, caps.ring_entries - 1);
+	CHECK_EQ(caps.max_inflight, inflight_of(ctx[0], caps.ring_entries));
 	CHECK(caps.max_xfer >= 65536);
 	CHECK(caps.hw_caps & AWD_CAP_DEFLATE);
 	CHECK(caps.hw_caps & AWD_CAP_INFLATE);
 	CHECK(caps.hw_caps & AWD_CAP_STREAM);
 	CHECK_EQ(awd_ctx_stats(ctx[0], &st), 0);
 	CHECK_EQ(st.queue_state, 1);
-	fprintf(stderr, "# %s queue %u, %s, %u entries, max_xfer %u\n",
-		caps.dev, caps.queue, caps.mode ? "sva" : "nosva",
-		caps.ring_entries, caps.max_xfer);
+	{
+		const char *fmt = "?";
+
+		awd_ctx_format(ctx[0], &fmt, NULL);
+		fprintf(stderr, "# %s queue %u, %s, format %s, %u entries, max_xfer %u\n",
+			caps.dev, caps.queue, caps.mode ? "sva" : "nosva",
+			fmt, caps.ring_entries, caps.max_xfer);
+	}
 	/* every queue: then -EBUSY */
 	for (n = 1; n <= AWD_MAX_QUEUES; n++) {
 		ret = awd_ctx_open(&ctx[n], NULL, 0);
@@ -201,7 +214,7 @@ static void test_open_caps(void)
 	ctx[0] = open_ctx(0);
 	CHECK_EQ(awd_ctx_caps(ctx[0], &caps), 0);
 	CHECK_EQ(caps.ring_entries, 64);
-	CHECK_EQ(caps.max_inflight, 63);
+	CHECK_EQ(caps.max_inflight, inflight_of(ctx[0], 64));
 	CHECK_EQ(caps.mode, AWD_CTX_MODE_SVA);
 	CHECK_EQ(caps.pasid, 7);
 	CHECK(!strcmp(caps.dev, "/dev/accel_wd0"));
@@ -234,7 +247,7 @@ static void test_open_caps(void)
 	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_RING_ORDER(2)), 0);
 	awd_ctx_caps(ctx[0], &caps);
 	CHECK_EQ(caps.ring_entries, 4);
-	CHECK_EQ(caps.max_inflight, 3);
+	CHECK_EQ(caps.max_inflight, inflight_of(ctx[0], 4));
 	awd_ctx_close(&ctx[0]);
 	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_RING_ORDER(13)), -EINVAL);
 	/* SVA required but no-SVA queue */
@@ -248,11 +261,11 @@ static void test_nop_async(unsigned int flags)
 {
 	struct awd_ctx *ctx = open_ctx(flags | AWD_OPEN_RING_ORDER(3));
 	struct awd_req reqs[8], extra = AWD_REQ_INIT, *done[8];
-	int got = 0, n;
+	int got = 0, n, max = (int)inflight_of(ctx, 8);
 	unsigned int seen = 0;
 
 	memset(reqs, 0, sizeof(reqs));
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < max; i++) {
 		reqs[i].op = AWD_REQ_NOP;
 		reqs[i].user_data = &reqs[i];
 		CHECK_EQ(awd_submit(ctx, &reqs[i]), 0);
@@ -261,7 +274,7 @@ static void test_nop_async(unsigned int flags)
 	CHECK_EQ(awd_submit(ctx, &reqs[0]), -EINVAL);
 	extra.op = AWD_REQ_NOP;
 	CHECK_EQ(awd_submit(ctx, &extra), -EAGAIN);
-	while (got < 7) {
+	while (got < max) {
 		n = awd_wait(ctx, done, 3, 5000);
 		CHECK(n > 0 && n <= 3);
 		if (n <= 0)
@@ -273,7 +286,7 @@ static void test_nop_async(unsigned int flags)
 		}
 		got += n;
 	}
-	CHECK_EQ(seen, 0x7f);
+	CHECK_EQ(seen, (1u << max) - 1);
 	CHECK_EQ(awd_wait(ctx, done, 8, 0), -ENOENT);
 	CHECK_EQ(awd_poll(ctx, done, 8), 0);
 	CHECK_EQ(awd_poll(ctx, NULL, 1), -EINVAL);
@@ -792,6 +805,261 @@ static void test_errors_mock(void)
 	awd_ctx_close(&ctx);
 }
 
+static uint32_t mock_fmt(void)
+{
+	const char *f = getenv("AWD_MOCK_FORMAT");
+
+	if (!f || !strcmp(f, "ring"))
+		return AWD_FORMAT_RING;
+	return !strcmp(f, "sgl") ? AWD_FORMAT_SGL : AWD_FORMAT_CREC;
+}
+
+/* Format name and parameters, unknown formats, the device's counters. */
+static void test_format_info(void)
+{
+	static const char *const names[] = { "ring", "sgl", "crec" };
+	struct awd_ctx *ctx = open_ctx(0), *bad = NULL;
+	struct awd_hw_counters c0, c1;
+	struct awd_req r = AWD_REQ_INIT;
+	uint32_t param[AWD_CTX_FMT_PARAMS];
+	size_t n = 65536, cap = awd_compress_bound(AWD_FORMAT_ZLIB, n), clen;
+	uint8_t *data = make_data(n, 11), *out = malloc(cap);
+	const char *name = NULL;
+	int fmt;
+
+	fmt = awd_ctx_format(ctx, &name, param);
+	CHECK_EQ(fmt, mock_fmt());
+	CHECK(name && !strcmp(name, names[mock_fmt()]));
+	fprintf(stderr, "# format %s (%u %u %u)\n", name, param[0], param[1],
+		param[2]);
+	if (fmt == AWD_FORMAT_SGL) {
+		CHECK_EQ(param[AWD_SGL_PARAM_MAX_ENTRIES], 1024);
+		CHECK_EQ(param[AWD_SGL_PARAM_MAX_LISTS], 32);
+	} else if (fmt == AWD_FORMAT_CREC) {
+		CHECK_EQ(param[AWD_CREC_PARAM_MAX_BATCH], 32);
+	} else {
+		CHECK_EQ(param[0], 0);
+	}
+	CHECK_EQ(awd_ctx_format(NULL, &name, param), -EBADF);
+	CHECK_EQ(awd_ctx_format(ctx, NULL, NULL), fmt);
+
+	/* what one request costs the device in metadata */
+	CHECK_EQ(awd_ctx_hw_counters(ctx, NULL), -EINVAL);
+	CHECK_EQ(awd_ctx_hw_counters(NULL, &c0), -EBADF);
+	CHECK_EQ(awd_ctx_hw_counters(ctx, &c0), 0);
+	r.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	CHECK_EQ(awd_ctx_hw_counters(ctx, &c1), 0);
+	CHECK_EQ(c1.desc_bytes - c0.desc_bytes, 64);
+	CHECK_EQ(c1.cpl_bytes - c0.cpl_bytes, 32);
+	CHECK_EQ(c1.list_bytes - c0.list_bytes, 0);
+	CHECK(c1.db_writes - c0.db_writes >= 1);
+	c0 = c1;
+	clen = cap;
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_ZLIB, 1, data, n, out, &clen), 0);
+	CHECK_EQ(awd_ctx_hw_counters(ctx, &c1), 0);
+	CHECK_EQ(c1.desc_bytes - c0.desc_bytes, 64);
+	if (fmt == AWD_FORMAT_SGL)
+		CHECK(c1.list_bytes - c0.list_bytes >= 2 * sizeof(struct awd_sge));
+	else
+		CHECK_EQ(c1.list_bytes - c0.list_bytes, 0);
+	CHECK_EQ((uLong)adler32(1, data, (uInt)n),
+		 ((uint32_t)out[clen - 4] << 24 | (uint32_t)out[clen - 3] << 16 |
+		  (uint32_t)out[clen - 2] << 8 | out[clen - 1]));
+	mock_knobs.no_qcount = true;
+	CHECK_EQ(awd_ctx_hw_counters(ctx, &c1), -ENOTTY);
+	mock_knobs.no_qcount = false;
+	awd_ctx_close(&ctx);
+
+	/* a format the library does not know */
+	mock_knobs.format = "7";
+	CHECK_EQ(awd_ctx_open(&bad, NULL, 0), -EPROTONOSUPPORT);
+	CHECK(bad == NULL);
+	CHECK(strcmp(awd_strerror(-EPROTONOSUPPORT), "unknown error"));
+	mock_knobs.format = NULL;
+	CHECK_EQ(mock_regions(), 0);
+	free(data);
+	free(out);
+}
+
+/* Round trip of @n bytes through @ctx, compared byte for byte. */
+static void round_trip(struct awd_ctx *ctx, size_t n, unsigned int seed)
+{
+	size_t cap = awd_compress_bound(AWD_FORMAT_GZIP, n), clen = cap, sl, dl;
+	uint8_t *data = make_data(n, seed), *c = malloc(cap), *back = malloc(n);
+
+	CHECK_EQ(awd_compress(ctx, AWD_FORMAT_GZIP, 6, data, n, c, &clen), 0);
+	sl = clen;
+	dl = n;
+	CHECK_EQ(awd_decompress(ctx, AWD_FORMAT_GZIP, c, &sl, back, &dl), 0);
+	CHECK_EQ(sl, clen);
+	CHECK_EQ(dl, n);
+	CHECK(!memcmp(back, data, n));
+	free(data);
+	free(c);
+	free(back);
+}
+
+/*
+ * sgl: the library keeps within the device's entry and list limits by
+ * growing chunks and lists (4 KiB chunks asked for, 8 entries or 1 list
+ * allowed), in SVA and no-SVA mode.
+ */
+static void test_sgl_limits(void)
+{
+	static const uint32_t lim[][2] = { { 8, 2 }, { 3, 1 }, { 1024, 1 },
+					   { 0, 0 } };
+	struct awd_ctx *ctx;
+
+	setenv("AWD_SGL_CHUNK", "4096", 1);
+	for (unsigned int nosva = 0; nosva < 2; nosva++) {
+		for (unsigned int i = 0; i < ARRAY_SIZE(lim); i++) {
+			mock_knobs.nosva = nosva;
+			mock_knobs.sgl_max_entries = lim[i][0];
+			mock_knobs.sgl_max_lists = lim[i][1];
+			ctx = open_ctx(0);
+			round_trip(ctx, 900000, i + 20);
+			round_trip(ctx, 4097, i + 30);
+			awd_ctx_close(&ctx);
+		}
+	}
+	mock_knobs.nosva = false;
+	mock_knobs.sgl_max_entries = 0;
+	mock_knobs.sgl_max_lists = 0;
+	unsetenv("AWD_SGL_CHUNK");
+}
+
+enum forge {
+	F_ZERO_LEN, F_LOOP, F_LOOP_MID, F_MISALIGNED, F_FLAGS, F_SUM,
+	F_CHAIN_END, F_ENTRY_LIMIT, F_LIST_LIMIT, F_NR
+};
+
+/*
+ * sgl: lists the device must refuse, each with its status (accel_wd_sgl.h).
+ * The library never builds them: the test stalls the mock's device,
+ * submits a request, then corrupts its lists in place (or the device's
+ * limits) before letting the device fetch it.
+ */
+static void test_sgl_bad_lists(void)
+{
+	static const struct { uint32_t status; int err; } want[F_NR] = {
+		[F_ZERO_LEN] = { AWD_STS_SGL_ZERO_LEN, -EPROTO },
+		[F_LOOP] = { AWD_STS_SGL_LOOP, -EPROTO },
+		[F_LOOP_MID] = { AWD_STS_SGL_LOOP, -EPROTO },
+		[F_MISALIGNED] = { AWD_STS_MISALIGNED, -EPROTO },
+		[F_FLAGS] = { AWD_STS_INVALID_FLAGS, -EINVAL },
+		[F_SUM] = { AWD_STS_INVALID_LEN, -EMSGSIZE },
+		[F_CHAIN_END] = { AWD_STS_INVALID_FLAGS, -EINVAL },
+		[F_ENTRY_LIMIT] = { AWD_STS_SGL_TOO_LONG, -E2BIG },
+		[F_LIST_LIMIT] = { AWD_STS_SGL_TOO_LONG, -E2BIG },
+	};
+	size_t n = 300 * 1024, cap = awd_compress_bound(AWD_FORMAT_RAW, n);
+	uint8_t *data = make_data(n, 40), *out = malloc(cap);
+	struct awd_ctx *ctx;
+
+	setenv("AWD_SGL_CHUNK", "4096", 1);     /* 75 entries: 2 lists */
+	ctx = open_ctx(0);
+	for (int f = 0; f < F_NR; f++) {
+		struct awd_ring *ring = ctx->fmt_priv;
+		struct awd_req r = AWD_REQ_INIT, *done[1];
+		struct awd_sgl_desc *d;
+		struct awd_sge *l;
+
+		r.op = AWD_REQ_COMPRESS;
+		r.format = AWD_FORMAT_RAW;
+		r.level = 1;
+		r.src = data;
+		r.src_len = n;
+		r.dst = out;
+		r.dst_len = cap;
+		mock_knobs.stall = true;
+		CHECK_EQ(awd_submit(ctx, &r), 0);
+		d = (struct awd_sgl_desc *)ring->sq + ((ring->sq_tail - 1) &
+						       ctx->mask);
+		l = (struct awd_sge *)(uintptr_t)d->src_sgl;
+		CHECK_EQ(l[63].flags, AWD_SGE_CHAIN);
+		switch (f) {
+		case F_ZERO_LEN:
+			l[5].len = 0;
+			break;
+		case F_LOOP:
+			l[63].addr = d->src_sgl;
+			break;
+		case F_LOOP_MID:        /* into a part already walked */
+			l[63].addr = d->src_sgl + 10 * sizeof(*l);
+			break;
+		case F_MISALIGNED:
+			d->src_sgl += 8;
+			break;
+		case F_FLAGS:
+			l[0].flags = 1u << 2;
+			break;
+		case F_SUM:
+			l[0].len--;
+			break;
+		case F_CHAIN_END:
+			l[63].flags |= AWD_SGE_END;
+			break;
+		case F_ENTRY_LIMIT:
+			mock_set_sgl_limits(16, 32);
+			break;
+		case F_LIST_LIMIT:
+			mock_set_sgl_limits(1024, 1);
+			break;
+		}
+		mock_knobs.stall = false;
+		CHECK_EQ(awd_wait(ctx, done, 1, 5000), 1);
+		CHECK_EQ(r.hw_status, want[f].status);
+		CHECK_EQ(r.result, want[f].err);
+		mock_set_sgl_limits(1024, 32);
+	}
+	/* and the queue still works */
+	round_trip(ctx, n, 41);
+	awd_ctx_close(&ctx);
+	unsetenv("AWD_SGL_CHUNK");
+	free(data);
+	free(out);
+}
+
+/*
+ * crec: one submission past the portal's depth stops the queue with
+ * AWD_QERR_PORTAL_FULL (the library never makes it; the test does), and
+ * a reset brings it back.
+ */
+static void test_crec_portal_full(void)
+{
+	struct awd_ctx *ctx = open_ctx(AWD_OPEN_RING_ORDER(2));
+	struct awd_req r[4], one = AWD_REQ_INIT, *done[4];
+	struct awd_stats st;
+	int got = 0;
+
+	memset(r, 0, sizeof(r));
+	mock_knobs.stall = true;
+	for (int i = 0; i < 4; i++) {
+		r[i].op = AWD_REQ_NOP;
+		CHECK_EQ(awd_submit(ctx, &r[i]), 0);
+	}
+	one.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_submit(ctx, &one), -EAGAIN);
+	awd__mmio_write64(ctx->db + AWD_CREC_PORTAL, ctx->info.sq_iova);
+	mock_knobs.stall = false;
+	CHECK_EQ(awd_ctx_stats(ctx, &st), 0);
+	CHECK_EQ(st.queue_state, 2);
+	CHECK_EQ(st.hw_error, AWD_QERR_PORTAL_FULL);
+	while (got < 4) {
+		int k = awd_wait(ctx, done, 4, 5000);
+
+		CHECK(k != 0);
+		if (k <= 0)
+			break;
+		got += k;
+	}
+	CHECK_EQ(awd_ctx_reset(ctx), 0);
+	CHECK_EQ(awd_run(ctx, &one), 0);
+	round_trip(ctx, 100000, 50);
+	awd_ctx_close(&ctx);
+}
+
 #endif
 
 /*
@@ -844,8 +1112,12 @@ static void test_doorbell_error(void)
 
 	r.op = AWD_REQ_NOP;
 	CHECK_EQ(awd_run(ctx, &r), 0);
-	__atomic_store_n((uint32_t *)(ctx->db + AWD_DB_SQ_TAIL), 0xffffu,
-			 __ATOMIC_RELEASE);
+	if (awd_ctx_format(ctx, NULL, NULL) == AWD_FORMAT_CREC)
+		/* a descriptor address that is not 64-byte aligned */
+		awd__mmio_write64(ctx->db + AWD_CREC_PORTAL, 0x1001);
+	else
+		__atomic_store_n((uint32_t *)(ctx->db + AWD_DB_SQ_TAIL),
+				 0xffffu, __ATOMIC_RELEASE);
 	usleep(50000);          /* the mock's device polls its doorbells */
 	CHECK_EQ(awd_run(ctx, &r), -EIO);
 	CHECK_EQ(awd_ctx_stats(ctx, &st), 0);
@@ -1033,6 +1305,13 @@ int main(void)
 	mock_knobs.max_xfer = 0;
 	test_fork();
 	test_fork_cow();
+	test_format_info();
+	if (mock_fmt() == AWD_FORMAT_SGL) {
+		test_sgl_limits();
+		test_sgl_bad_lists();
+	}
+	if (mock_fmt() == AWD_FORMAT_CREC)
+		test_crec_portal_full();
 	test_errors_mock();
 	test_doorbell_error();
 	test_threads();

@@ -67,5 +67,7 @@ check "small files are byte-identical to gzip's" sh -c "
 check "gunzip -N restores the stored name" sh -c "
 	mkdir '$t/nd' && '$awd' zip -c '$t/named.txt' > '$t/nd/other.gz' && cd '$t/nd' && gzip -dN other.gz && [ -f named.txt ] && cmp named.txt '$t/text'"
 check "-v reports the ratio" sh -c "'$awd' zip -v -c '$t/text' 2>&1 >/dev/null | grep -q '%'"
+# the queue format the run asked for is the one the device speaks
+check "awd stat names the format ${AWD_MOCK_FORMAT:-ring}" sh -c "'$awd' stat | grep -Eq '^  format +${AWD_MOCK_FORMAT:-ring} '"
 echo "1..$n"
 [ "$fails" -eq 0 ]

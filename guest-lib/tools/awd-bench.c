@@ -8,7 +8,10 @@
  *   compress 1 MiB into demand-faulted output (fresh, never-touched
  *     pages every request: every page arrives through a page request)
  *     against prefaulted output.
- * Prints a table and "key=value" lines (-m) for scripts.
+ * Prints a table and "key=value" lines (-m) for scripts, and per case
+ * one "awd-cost" line: per-request device counters (AWD_IOC_QCOUNT
+ * deltas) and completion latency (median, p99) measured per request
+ * (format in guest-lib/README.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -84,6 +87,88 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * What the requests of one measured case cost: device counters around
+ * the measured (post warm-up) part, and each request's latency from
+ * submission to the reap that returned it.
+ */
+struct cost {
+	struct awd_ctx *ctx;
+	struct awd_hw_counters c0;
+	int c0_err;                     /* awd_ctx_hw_counters() at start */
+	double *lat;                    /* seconds, measured requests */
+	size_t n, cap;
+};
+
+static void cost_start(struct cost *k, struct awd_ctx *ctx)
+{
+	k->ctx = ctx;
+	k->n = 0;
+	k->c0_err = awd_ctx_hw_counters(ctx, &k->c0);
+}
+
+static void cost_add(struct cost *k, double lat)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 1024;
+		double *p = realloc(k->lat, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		k->lat = p;
+		k->cap = cap;
+	}
+	k->lat[k->n++] = lat;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile @p (0..100) of the sorted samples, in us. */
+static double pct_us(const struct cost *k, double p)
+{
+	size_t i;
+
+	if (!k->n)
+		return 0;
+	i = (size_t)((p / 100.0) * (double)k->n + 0.999999);
+	i = i ? i - 1 : 0;
+	return k->lat[i < k->n ? i : k->n - 1] * 1e6;
+}
+
+/* The "awd-cost" line of one case (guest-lib/README.md). */
+static void cost_print(struct cost *k, const char *name, size_t bytes)
+{
+	static const char *const keys[] = {
+		"db_writes", "reg_reads", "desc_bytes", "list_bytes",
+		"cpl_bytes", "ats", "page_reqs",
+	};
+	struct awd_hw_counters c1;
+	const char *fmt = "?";
+	int err = k->c0_err;
+
+	if (!err)
+		err = awd_ctx_hw_counters(k->ctx, &c1);
+	awd_ctx_format(k->ctx, &fmt, NULL);
+	qsort(k->lat, k->n, sizeof(*k->lat), cmp_double);
+	printf("awd-cost case=%s bytes=%zu format=%s requests=%zu", name, bytes,
+	       fmt, k->n);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		uint64_t a = (&k->c0.db_writes)[i], b = (&c1.db_writes)[i];
+
+		if (err || !k->n)
+			printf(" %s=n/a", keys[i]);
+		else
+			printf(" %s=%.2f", keys[i], (double)(b - a) / (double)k->n);
+	}
+	printf(" lat_p50_us=%.1f lat_p99_us=%.1f\n", pct_us(k, 50),
+	       pct_us(k, 99));
 }
 
 /* Text-like data with random runs: compresses about 3:1, like a corpus. */
@@ -187,12 +272,14 @@ static double sw_rate(const struct bopts *o, bool comp, int level,
  */
 static double dev_rate(struct awd_ctx *ctx, const struct bopts *o,
 		       enum awd_req_op op, int level, const uint8_t *in,
-		       size_t n, size_t cap, bool fresh, int *err)
+		       size_t n, size_t cap, bool fresh, struct cost *k,
+		       int *err)
 {
 	unsigned int depth = o->depth;
 	struct awd_req *reqs = calloc(depth, sizeof(*reqs));
 	struct awd_req **done = calloc(depth, sizeof(*done));
 	uint8_t **bufs = calloc(depth, sizeof(*bufs));
+	double *sent = calloc(depth, sizeof(*sent));
 	uint64_t bytes = 0;
 	unsigned int inflight = 0;
 	double t0 = 0, t = 0;
@@ -200,7 +287,7 @@ static double dev_rate(struct awd_ctx *ctx, const struct bopts *o,
 	int ret = 0;
 
 	*err = 0;
-	if (!reqs || !done || !bufs) {
+	if (!reqs || !done || !bufs || !sent) {
 		*err = -ENOMEM;
 		goto out;
 	}
@@ -244,6 +331,7 @@ static double dev_rate(struct awd_ctx *ctx, const struct bopts *o,
 			}
 			reqs[i].dst = bufs[i];
 			reqs[i].user_data = NULL;
+			sent[i] = now();
 			ret = awd_submit(ctx, &reqs[i]);
 			if (ret) {
 				reqs[i].user_data = &bufs[i];
@@ -260,10 +348,13 @@ static double dev_rate(struct awd_ctx *ctx, const struct bopts *o,
 			*err = ret ? ret : -ETIMEDOUT;
 			break;
 		}
-		for (int k = 0; k < ret; k++) {
-			struct awd_req *r = done[k];
+		t = now();
+		for (int j = 0; j < ret; j++) {
+			struct awd_req *r = done[j];
 			unsigned int i = (unsigned int)(r - reqs);
 
+			if (!warming)
+				cost_add(k, t - sent[i]);
 			inflight--;
 			r->user_data = &bufs[i];
 			if (r->result && !*err)
@@ -274,11 +365,11 @@ static double dev_rate(struct awd_ctx *ctx, const struct bopts *o,
 				bufs[i] = NULL;
 			}
 		}
-		t = now();
 		if (warming && t - t0 >= o->seconds / 5) {
 			warming = false;        /* untimed warm-up done */
 			t0 = t;
 			bytes = 0;
+			cost_start(k, ctx);
 		}
 		if ((!warming && t - t0 >= o->seconds) || *err)
 			stop = true;
@@ -291,6 +382,7 @@ out:
 	free(bufs);
 	free(reqs);
 	free(done);
+	free(sent);
 	return *err || t <= t0 ? 0 : (double)bytes / (t - t0);
 }
 
@@ -310,24 +402,29 @@ static void row(const struct bopts *o, const char *name, size_t size,
 }
 
 /* Synchronous no-op round trips per second (1 / latency). */
-static double nop_rate(struct awd_ctx *ctx, const struct bopts *o, int *err)
+static double nop_rate(struct awd_ctx *ctx, const struct bopts *o,
+		       struct cost *k, int *err)
 {
 	struct awd_req r = AWD_REQ_INIT;
-	double t0 = now(), t, warm = t0 + o->seconds / 5;
+	double t0 = now(), t = t0, warm = t0 + o->seconds / 5, ts;
 	uint64_t ops = 0;
 	bool warming = true;
 
 	r.op = AWD_REQ_NOP;
 	do {
+		ts = t;
 		*err = awd_run(ctx, &r);
 		if (*err)
 			return 0;
 		ops++;
 		t = now();
+		if (!warming)
+			cost_add(k, t - ts);
 		if (warming && t >= warm) {
 			warming = false;
 			t0 = t;
 			ops = 0;
+			cost_start(k, ctx);
 		}
 	} while (warming || t - t0 < o->seconds);
 	return (double)ops / (t - t0);
@@ -370,7 +467,8 @@ static double gmp_crt_rate(const struct bopts *o, const struct rsa_vector *v)
 }
 
 static double dev_rsa_rate(struct awd_ctx *ctx, const struct bopts *o,
-			   const struct rsa_vector *v, int *err)
+			   const struct rsa_vector *v, struct cost *k,
+			   int *err)
 {
 	size_t h = v->len / 2;
 	struct awd_rsa_key_parts kp = {
@@ -385,6 +483,7 @@ static double dev_rsa_rate(struct awd_ctx *ctx, const struct bopts *o,
 	struct awd_req *reqs = calloc(depth, sizeof(*reqs));
 	struct awd_req **done = calloc(depth, sizeof(*done));
 	uint8_t *out = calloc(depth, v->len);
+	double *sent = calloc(depth, sizeof(*sent));
 	unsigned int inflight = 0;
 	uint64_t ops = 0;
 	double t0 = 0, t = 0;
@@ -392,7 +491,7 @@ static double dev_rsa_rate(struct awd_ctx *ctx, const struct bopts *o,
 	int ret;
 
 	*err = awd_rsa_key_new(ctx, &kp, &key);
-	if (*err || !reqs || !done || !out) {
+	if (*err || !reqs || !done || !out || !sent) {
 		if (!*err)
 			*err = -ENOMEM;
 		goto out;
@@ -408,6 +507,7 @@ static double dev_rsa_rate(struct awd_ctx *ctx, const struct bopts *o,
 				.dst = out + i * v->len, .dst_len = v->len,
 				.user_data = &reqs[i],
 			};
+			sent[i] = now();
 			ret = awd_submit(ctx, &reqs[i]);
 			if (ret) {
 				reqs[i].user_data = NULL;
@@ -424,18 +524,21 @@ static double dev_rsa_rate(struct awd_ctx *ctx, const struct bopts *o,
 			*err = ret ? ret : -ETIMEDOUT;
 			break;
 		}
-		for (int k = 0; k < ret; k++) {
-			if (done[k]->result && !*err)
-				*err = done[k]->result;
-			done[k]->user_data = NULL;
+		t = now();
+		for (int j = 0; j < ret; j++) {
+			if (done[j]->result && !*err)
+				*err = done[j]->result;
+			if (!warming)
+				cost_add(k, t - sent[done[j] - reqs]);
+			done[j]->user_data = NULL;
 			inflight--;
 			ops++;
 		}
-		t = now();
 		if (warming && t - t0 >= o->seconds / 5) {
 			warming = false;
 			t0 = t;
 			ops = 0;
+			cost_start(k, ctx);
 		}
 		if ((!warming && t - t0 >= o->seconds) || *err)
 			stop = true;
@@ -447,6 +550,7 @@ out:
 	free(reqs);
 	free(done);
 	free(out);
+	free(sent);
 	return *err || t <= t0 ? 0 : (double)ops / (t - t0);
 }
 #endif
@@ -495,6 +599,8 @@ int cmd_bench(int argc, char **argv)
 	uint8_t *in = NULL, *z = NULL, *out = NULL;
 	struct awd_ctx *ctx = NULL;
 	struct awd_caps caps;
+	struct cost k = { 0 };
+	const char *fmt = "?";
 	int c, err, rc = EXIT_ERR;
 
 	while ((c = getopt_long(argc, argv, "t:q:f:mpD:c:s:h", lopts,
@@ -557,6 +663,7 @@ int cmd_bench(int argc, char **argv)
 	if (awd_tool_open(&ctx, o.dev, o.polled ? AWD_OPEN_POLLED : 0))
 		return EXIT_ERR;
 	awd_ctx_caps(ctx, &caps);
+	awd_ctx_format(ctx, &fmt, NULL);
 	if (o.depth > caps.max_inflight)
 		o.depth = caps.max_inflight;
 	in = malloc(big);
@@ -572,8 +679,8 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	}
 	if (!o.machine) {
-		printf("# %s queue %u, %s, %s, %u in flight, %.1f s per case, input %s\n",
-		       caps.dev, caps.queue, caps.mode == AWD_CTX_MODE_SVA ?
+		printf("# %s queue %u, format %s, %s, %s, %u in flight, %.1f s per case, input %s\n",
+		       caps.dev, caps.queue, fmt, caps.mode == AWD_CTX_MODE_SVA ?
 		       "sva" : "nosva", o.polled || !caps.irq ? "polled" :
 		       "interrupts", o.depth, o.seconds,
 		       o.file ? o.file : "synthetic text");
@@ -581,7 +688,7 @@ int cmd_bench(int argc, char **argv)
 		       "device", "software", "ratio");
 	}
 	if (want(&o, "nop-sync")) {
-		double d = nop_rate(ctx, &o, &err);
+		double d = nop_rate(ctx, &o, &k, &err);
 
 		if (err)
 			goto dev_err;
@@ -591,6 +698,7 @@ int cmd_bench(int argc, char **argv)
 		else
 			printf("%-16s %8d %12.1f %12s %9s  ops/s (%.1f us round trip)\n",
 			       "nop-sync", 0, d, "-", "-", d > 0 ? 1e6 / d : 0);
+		cost_print(&k, "nop-sync", 0);
 	}
 	for (size_t si = 0; si < ARRAY_SIZE(sizes); si++) {
 		size_t n = sizes[si], zn;
@@ -610,10 +718,11 @@ int cmd_bench(int argc, char **argv)
 				continue;
 			s = sw_rate(&o, true, levels[li], in, n, out, cap);
 			d = dev_rate(ctx, &o, AWD_REQ_COMPRESS, levels[li], in, n,
-				     bound, false, &err);
+				     bound, false, &k, &err);
 			if (err)
 				goto dev_err;
 			row(&o, name, n, d, s, "MB/s");
+			cost_print(&k, name, n);
 		}
 		if (!want(&o, "decompress"))
 			continue;
@@ -622,22 +731,25 @@ int cmd_bench(int argc, char **argv)
 			goto out;
 		}
 		s = sw_rate(&o, false, 0, z, zn, out, cap);
-		d = dev_rate(ctx, &o, AWD_REQ_DECOMPRESS, 0, z, zn, n, false, &err);
+		d = dev_rate(ctx, &o, AWD_REQ_DECOMPRESS, 0, z, zn, n, false,
+			     &k, &err);
 		if (err)
 			goto dev_err;
 		/* decompression rates are quoted in output (original) bytes */
 		row(&o, "decompress", n, d * (double)n / (double)zn,
 		    s * (double)n / (double)zn, "MB/s");
+		cost_print(&k, "decompress", n);
 	}
 #ifdef HAVE_RSA_VECTORS
 	if (caps.rsa_max_bits >= 2048 && want(&o, "rsa2048-crt")) {
 		double d, s;
 
 		s = gmp_crt_rate(&o, &rsa_vectors[1]);
-		d = dev_rsa_rate(ctx, &o, &rsa_vectors[1], &err);
+		d = dev_rsa_rate(ctx, &o, &rsa_vectors[1], &k, &err);
 		if (err)
 			goto dev_err;
 		row(&o, "rsa2048-crt", 256, d, s, "ops/s");
+		cost_print(&k, "rsa2048-crt", 256);
 	}
 #endif
 	if (want(&o, "fault-L1")) {
@@ -645,13 +757,15 @@ int cmd_bench(int argc, char **argv)
 		double pre, dem;
 
 		pre = dev_rate(ctx, &o, AWD_REQ_COMPRESS, 1, in, big, room,
-			       false, &err);
+			       false, &k, &err);
 		if (err)
 			goto dev_err;
+		cost_print(&k, "fault-L1-prefaulted", big);
 		dem = dev_rate(ctx, &o, AWD_REQ_COMPRESS, 1, in, big, room,
-			       true, &err);
+			       true, &k, &err);
 		if (err)
 			goto dev_err;
+		cost_print(&k, "fault-L1", big);
 		/* device = demand-faulted, "software" column = prefaulted */
 		if (o.machine)
 			printf("fault-L1 size=%zu demand=%.3f prefaulted=%.3f ratio=%.3f unit=MB/s\n",
@@ -669,6 +783,7 @@ out:
 	free(in);
 	free(z);
 	free(out);
+	free(k.lat);
 	awd_ctx_close(&ctx);
 	return rc;
 }

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "awd-tool.h"
+#include "accel_wd_crec.h"
+#include "accel_wd_sgl.h"
 
 /* ---- awd stat ----------------------------------------------------------- */
 
@@ -85,6 +87,25 @@ static void print_caps_bits(uint32_t c)
 	}
 }
 
+/* The queue format and what its parameters mean (accel_wd_*.h). */
+static void print_format(const struct awd_ctx *ctx)
+{
+	uint32_t p[AWD_CTX_FMT_PARAMS];
+	const char *name = "?";
+	int fmt = awd_ctx_format(ctx, &name, p);
+
+	printf("  %-14s %s", "format", name);
+	if (fmt == AWD_FORMAT_SGL)
+		printf(" (scatter-gather lists: %u entries, %u lists per buffer at most)",
+		       p[AWD_SGL_PARAM_MAX_ENTRIES], p[AWD_SGL_PARAM_MAX_LISTS]);
+	else if (fmt == AWD_FORMAT_CREC)
+		printf(" (portal and completion records: %u descriptors per batch at most)",
+		       p[AWD_CREC_PARAM_MAX_BATCH]);
+	else if (fmt == AWD_FORMAT_RING)
+		printf(" (descriptor and completion rings)");
+	printf("\n");
+}
+
 static int cmd_stat(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -98,7 +119,7 @@ static int cmd_stat(int argc, char **argv)
 	struct awd_ctx *ctx;
 	struct awd_caps caps;
 	struct awd_stats st;
-	int c, ret, ndev;
+	int c, ret, ndev, fmt;
 
 	while ((c = getopt_long(argc, argv, "D:sh", lopts, NULL)) != -1) {
 		switch (c) {
@@ -125,6 +146,7 @@ static int cmd_stat(int argc, char **argv)
 	if (ret)
 		return EXIT_ERR;
 	awd_ctx_caps(ctx, &caps);
+	fmt = awd_ctx_format(ctx, NULL, NULL);
 	printf("queue %u of %s (library %s)\n", caps.queue, caps.dev,
 	       awd_version());
 	printf("  %-14s %u.%u\n", "hw_version", caps.hw_version >> 16,
@@ -136,7 +158,9 @@ static int cmd_stat(int argc, char **argv)
 	if (caps.mode == AWD_CTX_MODE_SVA)
 		printf("  %-14s %u\n", "pasid", caps.pasid);
 	printf("  %-14s %s\n", "completion", caps.irq ? "interrupt" : "polled");
-	printf("  %-14s %u entries, %u in flight max\n", "ring",
+	print_format(ctx);
+	printf("  %-14s %u entries, %u in flight max\n",
+	       fmt == AWD_FORMAT_CREC ? "portal" : "ring",
 	       caps.ring_entries, caps.max_inflight);
 	printf("  %-14s %u bytes\n", "max_xfer", caps.max_xfer);
 	printf("  %-14s %u\n", "rsa_max_bits", caps.rsa_max_bits);
