@@ -120,12 +120,7 @@ AWD_EXPORT int awd_hw_status_errno(unsigned int hw_status)
 	case AWD_STS_INVALID_FLAGS:
 	case AWD_STS_INVALID_PARAM:
 	case AWD_STS_OVERLAP:
-	case AWD_STS_SGL_ZERO_LEN:
-	case AWD_STS_SGL_LOOP:
-	case AWD_STS_MISALIGNED:
 		return -EINVAL;
-	case AWD_STS_SGL_TOO_LONG:
-		return -E2BIG;
 	case AWD_STS_INVALID_LEN:
 		return -EMSGSIZE;
 	case AWD_STS_DST_TOO_SMALL:

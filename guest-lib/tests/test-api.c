@@ -84,11 +84,6 @@ static void test_hw_status(void)
 		{ AWD_STS_OVERLAP, -EINVAL },
 		{ AWD_STS_ABORTED, -ECANCELED },
 		{ AWD_STS_DMA_ERROR, -EIO },
-		{ AWD_STS_SGL_TOO_LONG, -E2BIG },
-		{ AWD_STS_SGL_ZERO_LEN, -EINVAL },
-		{ AWD_STS_SGL_LOOP, -EINVAL },
-		{ AWD_STS_MISALIGNED, -EINVAL },
-		{ AWD_STS_BATCH_FAIL, -EIO },
 		{ AWD_STS_MAX, -EIO },
 		{ 0xffff, -EIO },
 	};
