@@ -17,7 +17,7 @@
  * descriptor that cannot be read stops the queue with AWD_QERR_SQ_FETCH
  * (fault address in AWD_Q_FAULT_ADDR), a record that cannot be written
  * with AWD_QERR_CQ_WRITE. AWD_CREC_PENDING reads how many submissions
- * the device holds and has not finished.
+ * the device accepted whose record it has not yet written.
  *
  * Queue registers used: AWD_Q_RING_ORDER (portal depth, within
  * AWD_RING_ORDER_MIN..AWD_REG_RING_ORDER_MAX); the SQ/CQ base registers

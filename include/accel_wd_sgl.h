@@ -17,15 +17,17 @@
  * More than AWD_REG_FMT_PARAM(AWD_SGL_PARAM_MAX_ENTRIES) data entries or
  * AWD_REG_FMT_PARAM(AWD_SGL_PARAM_MAX_LISTS) lists for one buffer is
  * AWD_STS_SGL_TOO_LONG; a list address not 16-byte aligned is
- * AWD_STS_MISALIGNED; other flag bits or rsvd set, or CHAIN with END, are
- * AWD_STS_INVALID_FLAGS. A list the device cannot read is AWD_STS_FAULT
+ * AWD_STS_MISALIGNED; other flag bits set, CHAIN with END, or a chain
+ * entry with a length are AWD_STS_INVALID_FLAGS. A list the device cannot read is AWD_STS_FAULT
  * with AWD_CF_FAULT_META and fault_addr in the list. src_len (dst_len)
  * must equal the sum of the data entries: AWD_STS_INVALID_LEN otherwise.
  * The device reads a list at most up to the end of the page it is on
  * before it needs the next one, so a list never faults past its end.
  *
- * RSA: src and dst are lists; key stays a plain address. Stream contexts
- * (desc.ctx) are plain addresses. NOP names no buffers (src = dst = 0).
+ * A buffer with address 0 and length 0 is no buffer (a NOP, the empty
+ * FINAL input of a streamed compression); the operation's own checks
+ * then decide whether that is allowed. RSA: src and dst are lists; key
+ * stays a plain address. Stream contexts (desc.ctx) are plain addresses.
  */
 #ifndef ACCEL_WD_SGL_H
 #define ACCEL_WD_SGL_H
