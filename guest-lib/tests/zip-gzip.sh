@@ -17,32 +17,73 @@ unset GZIP
 export TZ=UTC LC_ALL=C
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+# Each case works in $t/cN: the input made in src, copied (cp -a) to g for
+# gzip and to a for awd; the results are kept there, and all the file
+# trees are compared at the end, in one python3 run (meson runs on python3;
+# starting it is the slow part of a case).
 n=0 fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-ko() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-
-hex() { od -An -tx1 | tr -d ' \n'; }
-
-# One line per entry below $1, sorted by name.
-snap() {
-	(cd "$1" && find . -mindepth 1 | sort | while IFS= read -r f; do
-		if [ -L "$f" ]; then
-			echo "$f symlink -> $(readlink "$f")"
-		elif [ -d "$f" ]; then
-			echo "$f dir $(stat -c '%a %u:%g' "$f")"
-		elif [ "$(head -c 2 "$f" | hex)" = 1f8b ]; then
-			h=$(head -c 10 "$f" | hex)
-			name=
-			case $h in
-			??????08* | ??????0[9a-f]* | ??????[1-9a-f][89a-f]*)
-				name=$(tail -c +11 "$f" | head -c 1024 | tr '\0' '\n' | head -n 1) ;;
-			esac
-			echo "$f gzip $(stat -c '%A %h %u:%g %y' "$f") header $h name '$name' data $(gzip -dc <"$f" 2>/dev/null | md5sum | cut -c1-32)"
-		else
-			echo "$f file $(stat -c '%A %h %u:%g %y %s' "$f") $(md5sum <"$f" | cut -c1-32)"
-		fi
-	done)
+newcase() {
+	n=$((n + 1))
+	c=$t/c$n
+	mkdir "$c"
+	echo "$1" >"$c/desc"
+	: >"$c/why"
+	: >"$c/diag"
 }
+
+# DIR.snap for each DIR: one line per entry below DIR, sorted by name.
+snap_py='
+import hashlib, os, stat, sys, zlib
+
+def snap(root, out):
+    paths = []
+    for d, dirs, files in os.walk(root):
+        paths += [os.path.join(d, n) for n in dirs + files]
+    for p in sorted(paths):
+        entry(os.path.relpath(p, root), p, out)
+
+def entry(rel, p, out):
+    st = os.lstat(p)
+    own = "%d:%d" % (st.st_uid, st.st_gid)
+    if stat.S_ISLNK(st.st_mode):
+        print(rel, "symlink ->", os.readlink(p), file=out)
+        return
+    if stat.S_ISDIR(st.st_mode):
+        print(rel, "dir", stat.filemode(st.st_mode), own, file=out)
+        return
+    with open(p, "rb") as f:
+        data = f.read()
+    meta = "%s %d %s mtime %d" % (stat.filemode(st.st_mode), st.st_nlink,
+                                  own, st.st_mtime_ns)
+    if data[:2] != b"\x1f\x8b" or len(data) < 10:
+        print(rel, "file", meta, "size", len(data),
+              hashlib.md5(data).hexdigest(), file=out)
+        return
+    # gzip: header fields and the data, not the compressed bytes
+    flg, pos, name = data[3], 10, ""
+    if flg & 4:
+        pos += 2 + int.from_bytes(data[10:12], "little")
+    if flg & 8:
+        end = data.find(b"\0", pos)
+        name = data[pos:end].decode("latin-1")
+    res, rest = b"", data
+    try:
+        while rest[:2] == b"\x1f\x8b":
+            z = zlib.decompressobj(31)
+            res += z.decompress(rest)
+            if not z.eof:
+                res += b"<truncated>"
+                break
+            rest = z.unused_data
+    except zlib.error:
+        res += b"<corrupt>"
+    print(rel, "gzip", meta, "header", data[:10].hex(), "name", repr(name),
+          "data", hashlib.md5(res).hexdigest(), file=out)
+
+for root in sys.argv[1:]:
+    with open(root + ".snap", "w") as out:
+        snap(root, out)
+'
 
 # Messages without blank lines (gzip starts some with one), sorted (-r
 # takes a directory's entries in the order the file system gives them).
@@ -58,52 +99,46 @@ msgs() { grep -v '^$' "$1" | sed "s/^gzip: /$2: /" | sort; }
 #   MSG=prefix (only the lines starting "gzip: " compared; for messages
 #   that are not the same text, like getopt's usage hint).
 run() {
-	desc=$1 mode=$2 setup=$3
+	newcase "$1"
+	mode=$2 setup=$3
 	shift 3
-	rm -rf "$t/src" "$t/g" "$t/a"
-	mkdir "$t/src"
-	(cd "$t/src" && $setup)
-	cp -a "$t/src" "$t/g"
-	cp -a "$t/src" "$t/a"
+	mkdir "$c/src"
+	(cd "$c/src" && $setup)
+	cp -a "$c/src" "$c/g"
+	cp -a "$c/src" "$c/a"
+	rm -rf "$c/src"
 	if [ "$mode" = unzip ]; then set -- -d "$@"; fi
-	(cd "$t/g" && exec gzip "$@" <"${IN:-/dev/null}" >"$t/g.out" 2>"$t/g.err")
+	(cd "$c/g" && exec gzip "$@" <"${IN:-/dev/null}" >"$c/g.out" 2>"$c/g.err")
 	grc=$?
 	if [ "$mode" = unzip ]; then shift; fi
-	(cd "$t/a" && exec "$awd" "$mode" "$@" <"${IN:-/dev/null}" >"$t/a.out" 2>"$t/a.err")
+	(cd "$c/a" && exec "$awd" "$mode" "$@" <"${IN:-/dev/null}" >"$c/a.out" 2>"$c/a.err")
 	arc=$?
-	why=
-	[ "$grc" = "$arc" ] || why="$why exit status gzip $grc awd $arc;"
-	snap "$t/g" >"$t/g.snap"
-	snap "$t/a" >"$t/a.snap"
-	cmp -s "$t/g.snap" "$t/a.snap" || why="$why files differ;"
-	msgs "$t/g.err" "awd $mode" >"$t/g.msg"
-	msgs "$t/a.err" "awd $mode" >"$t/a.msg"
+	echo "#   gzip $* (exit $grc), awd $mode (exit $arc)" >"$c/diag"
+	[ "$grc" = "$arc" ] || printf ' exit status gzip %s awd %s;' "$grc" "$arc" >>"$c/why"
+	msgs "$c/g.err" "awd $mode" >"$c/g.msg"
+	msgs "$c/a.err" "awd $mode" >"$c/a.msg"
 	if [ "${MSG:-}" = prefix ]; then
-		grep "^awd $mode: " "$t/g.msg" >"$t/g.msg2"
-		grep "^awd $mode: " "$t/a.msg" >"$t/a.msg2"
-		mv "$t/g.msg2" "$t/g.msg"
-		mv "$t/a.msg2" "$t/a.msg"
+		grep "^awd $mode: " "$c/g.msg" >"$c/g.msg2"
+		grep "^awd $mode: " "$c/a.msg" >"$c/a.msg2"
+		mv "$c/g.msg2" "$c/g.msg"
+		mv "$c/a.msg2" "$c/a.msg"
 	fi
-	cmp -s "$t/g.msg" "$t/a.msg" || why="$why messages differ;"
+	if ! cmp -s "$c/g.msg" "$c/a.msg"; then
+		printf ' messages differ;' >>"$c/why"
+		diff "$c/g.msg" "$c/a.msg" | sed 's/^/#   messages: /' >>"$c/diag"
+	fi
 	case ${OUT:-} in
-	same) cmp -s "$t/g.out" "$t/a.out" || why="$why stdout differs;" ;;
+	same)
+		if ! cmp -s "$c/g.out" "$c/a.out"; then
+			printf ' stdout differs;' >>"$c/why"
+			diff "$c/g.out" "$c/a.out" | sed 's/^/#   stdout: /' >>"$c/diag"
+		fi ;;
 	gz)
-		gzip -dc <"$t/g.out" >"$t/g.outd" 2>/dev/null
-		gzip -dc <"$t/a.out" >"$t/a.outd" 2>/dev/null
-		cmp -s "$t/g.outd" "$t/a.outd" || why="$why decompressed stdout differs;" ;;
+		gzip -dc <"$c/g.out" >"$c/g.outd" 2>/dev/null
+		gzip -dc <"$c/a.out" >"$c/a.outd" 2>/dev/null
+		cmp -s "$c/g.outd" "$c/a.outd" || printf ' decompressed stdout differs;' >>"$c/why" ;;
 	esac
-	if [ -z "$why" ]; then
-		ok "$desc"
-	else
-		ko "$desc:$why"
-		echo "#   gzip $* (exit $grc), awd $mode (exit $arc)"
-		diff "$t/g.snap" "$t/a.snap" | sed 's/^/#   files: /'
-		diff "$t/g.msg" "$t/a.msg" | sed 's/^/#   messages: /'
-		if [ "${OUT:-}" = same ]; then
-			diff "$t/g.out" "$t/a.out" | sed 's/^/#   stdout: /'
-		fi
-	fi
-	OUT= IN= MSG=
+	OUT='' IN='' MSG=''
 }
 
 # ---- inputs -----------------------------------------------------------------
@@ -271,33 +306,35 @@ OUT=same IN=f.gz run "-l of stdin" unzip gz_one -l
 # run_tty DESC SETUP ANSWER ARGS...: as run, with a terminal on stdin (util-linux
 # script) that gets ANSWER; the terminal's text is compared.
 run_tty() {
-	desc=$1 setup=$2 answer=$3
+	newcase "$1"
+	setup=$2 answer=$3
 	shift 3
 	if ! command -v script >/dev/null; then
-		ok "$desc # SKIP no script(1)"
+		echo skip >"$c/skip"
 		return
 	fi
-	rm -rf "$t/src" "$t/g" "$t/a"
-	mkdir "$t/src"
-	(cd "$t/src" && $setup)
-	cp -a "$t/src" "$t/g"
-	cp -a "$t/src" "$t/a"
-	printf '%s\n' "$answer" | script -qec "cd '$t/g' && gzip $*; echo status \$?" /dev/null 2>&1 |
-		tr -d '\r' | sed 's/^gzip: /awd zip: /' >"$t/g.tty"
-	printf '%s\n' "$answer" | script -qec "cd '$t/a' && '$awd' zip $*; echo status \$?" /dev/null 2>&1 |
-		tr -d '\r' >"$t/a.tty"
-	why=
-	grep -q '^awd zip: f.gz already exists; do you wish to overwrite (y or n)? ' "$t/g.tty" || why="$why gzip did not ask (script(1) gives no terminal?);"
-	cmp -s "$t/g.tty" "$t/a.tty" || why="$why terminal text differs;"
-	snap "$t/g" >"$t/g.snap"
-	snap "$t/a" >"$t/a.snap"
-	cmp -s "$t/g.snap" "$t/a.snap" || why="$why files differ;"
-	if [ -z "$why" ]; then
-		ok "$desc"
-	else
-		ko "$desc:$why"
-		diff "$t/g.tty" "$t/a.tty" | sed 's/^/#   terminal: /'
-		diff "$t/g.snap" "$t/a.snap" | sed 's/^/#   files: /'
+	mkdir "$c/src"
+	(cd "$c/src" && $setup)
+	cp -a "$c/src" "$c/g"
+	cp -a "$c/src" "$c/a"
+	rm -rf "$c/src"
+	# the answer comes a little later, as typed
+	{ sleep 1; printf '%s\n' "$answer"; } | script -qec "cd '$c/g' && gzip $*; echo status \$?" /dev/null 2>&1 |
+		tr -d '\r' | sed 's/^gzip: /awd zip: /' >"$c/g.tty"
+	{ sleep 1; printf '%s\n' "$answer"; } | script -qec "cd '$c/a' && '$awd' zip $*; echo status \$?" /dev/null 2>&1 |
+		tr -d '\r' >"$c/a.tty"
+	# (where the terminal echoes the answer could still be a race: compare
+	# the prompt, the refusal and the status)
+	for x in g a; do
+		grep -c '^awd zip: f.gz already exists;' "$c/$x.tty"
+		grep -c 'do you wish to overwrite (y or n)? ' "$c/$x.tty"
+		grep -c 'not overwritten' "$c/$x.tty"
+		grep -o 'status [0-9]*' "$c/$x.tty"
+	done >"$c/tty.sum"
+	grep -q 'do you wish' "$c/g.tty" || printf ' gzip did not ask (script(1) gives no terminal?);' >>"$c/why"
+	if [ "$(sed -n 1,4p "$c/tty.sum")" != "$(sed -n 5,8p "$c/tty.sum")" ]; then
+		printf ' terminal text differs;' >>"$c/why"
+		diff "$c/g.tty" "$c/a.tty" | sed 's/^/#   terminal: /' >>"$c/diag"
 	fi
 }
 run_tty "existing output, terminal, answer n: kept, exit 2" exists n f
@@ -310,20 +347,49 @@ MSG=prefix run "unknown option (unzip): 'awd unzip:' prefix" unzip gz_one -Y f.g
 # ---- where awd differs from gzip 1.12 on purpose -----------------------------
 # gzip -dNf x.gz, when x.gz stores the name x.gz, writes x.gz afresh and
 # then removes it as the input: the data is gone. awd refuses.
-rm -rf "$t/self"
-mkdir "$t/self"
-text >"$t/self/t"
-{ printf '\037\213\010\010\000\000\000\000\000\003x.gz\000'; gzip -cn <"$t/self/t" | tail -c +11; } >"$t/self/x.gz"
-cp "$t/self/x.gz" "$t/self/x.orig"
-(cd "$t/self" && "$awd" unzip -Nf x.gz) 2>"$t/self.err"
+newcase "-dNf: stored name equal to the input's: refused, input kept"
+mkdir "$c/self"
+text >"$c/t"
+{ printf '\037\213\010\010\000\000\000\000\000\003x.gz\000'; gzip -cn <"$c/t" | tail -c +11; } >"$c/self/x.gz"
+cp "$c/self/x.gz" "$c/x.orig"
+(cd "$c/self" && exec "$awd" unzip -Nf x.gz) 2>"$c/self.err"
 rc=$?
-if [ "$rc" -eq 1 ] && cmp -s "$t/self/x.gz" "$t/self/x.orig" &&
-   grep -qx 'awd unzip: x.gz: cannot decompress onto itself' "$t/self.err"; then
-	ok "-dNf: stored name equal to the input's: refused, input kept"
-else
-	ko "-dNf: stored name equal to the input's: refused, input kept (exit $rc)"
-	sed 's/^/#   /' "$t/self.err"
+if ! [ "$rc" -eq 1 ] || ! cmp -s "$c/self/x.gz" "$c/x.orig" ||
+   ! grep -qx 'awd unzip: x.gz: cannot decompress onto itself' "$c/self.err"; then
+	printf ' exit %s, or input changed, or message;' "$rc" >>"$c/why"
+	sed 's/^/#   /' "$c/self.err" >>"$c/diag"
 fi
 
+# ---- the results --------------------------------------------------------------
+dirs=
+i=1
+while [ $i -le $n ]; do
+	[ -d "$t/c$i/g" ] && dirs="$dirs $t/c$i/g $t/c$i/a"
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086
+python3 -c "$snap_py" $dirs || echo "# snapshot failed"
+i=1
+while [ $i -le $n ]; do
+	c=$t/c$i
+	desc=$(cat "$c/desc")
+	if [ -e "$c/skip" ]; then
+		echo "ok $i - $desc # SKIP no script(1)"
+		i=$((i + 1))
+		continue
+	fi
+	if [ -d "$c/g" ] && ! cmp -s "$c/g.snap" "$c/a.snap"; then
+		printf ' files differ;' >>"$c/why"
+		diff "$c/g.snap" "$c/a.snap" | sed 's/^/#   files: /' >>"$c/diag"
+	fi
+	if [ -s "$c/why" ]; then
+		fails=$((fails + 1))
+		echo "not ok $i - $desc:$(cat "$c/why")"
+		cat "$c/diag"
+	else
+		echo "ok $i - $desc"
+	fi
+	i=$((i + 1))
+done
 echo "1..$n"
 [ "$fails" -eq 0 ]
