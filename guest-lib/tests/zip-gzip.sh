@@ -218,12 +218,14 @@ gz_plain() { one; }
 gz_nosuffix() { gz_one; mv f.gz f.data; }
 gz_two() { gz_one; text | gzip -9 >g.gz; touch -d '2022-02-02 02:02:02' g.gz; }
 suffixed() { one; echo x >s.foo; }
+gz_short() { : >empty.gz; printf '\037' >one.gz; printf '\037\213\010\010\0\0\0\0\0\003name' >hdr.gz; echo junk >junk.gz; }
 
 # ---- compressing: what gzip refuses without -f --------------------------------
 run "symbolic link: refused (error), left alone" zip symlink link
 run "dangling symbolic link: refused" zip dangling link
 run "symbolic link with -f: followed, the link replaced" zip symlink -f link
 OUT=gz run "symbolic link with -c: followed" zip symlink -c link
+OUT=gz run "-c of a character device (not a regular file)" zip one -c /dev/null
 run "hard link: warning, both names left alone" zip hardlink f
 run "hard link with -k: refused too" zip hardlink -k f
 run "hard link with -f: compressed, the other name kept" zip hardlink -f f
@@ -281,6 +283,10 @@ run "existing output: warning" unzip gz_exists f.gz
 run "existing output, -f: replaced" unzip gz_exists -f f.gz
 run "not gzip and output exists: the format error first" unzip notgz_exists x.gz
 run "unknown suffix: warning" unzip gz_plain f
+# (one file a case: on a cut input gzip stops the whole run, awd goes on)
+for f in empty one hdr junk; do
+	run "$f.gz (empty, 1 byte, cut header, not gzip): error, nothing created" unzip gz_short $f.gz
+done
 run "unknown suffix, -q: no warning" unzip gz_plain -q f
 run "FILE finds FILE.gz" unzip gz_one f
 run "-S .data" unzip gz_nosuffix -S .data f.data
