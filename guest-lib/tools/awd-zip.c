@@ -891,6 +891,7 @@ static void treat_dir(struct zrun *r, int fd, const char *dir)
 	DIR *d = fdopendir(fd);
 	char **names = NULL, **nn;
 	struct dirent *de;
+	bool oom = false;
 
 	if (!d) {
 		awd_msg("%s: %s", dir, strerror(errno));
@@ -905,15 +906,23 @@ static void treat_dir(struct zrun *r, int fd, const char *dir)
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
 			nn = realloc(names, cap * sizeof(*names));
-			if (!nn)
+			if (!nn) {
+				oom = true;
 				break;
+			}
 			names = nn;
 		}
 		if (asprintf(&names[n], "%s%s%s", dir,
 			     dl && dir[dl - 1] != '/' ? "/" : "",
-			     de->d_name) < 0)
+			     de->d_name) < 0) {
+			oom = true;
 			break;
+		}
 		n++;
+	}
+	if (oom) {
+		awd_msg("%s: %s", dir, strerror(ENOMEM));
+		set_err(r);
 	}
 	closedir(d);
 	for (size_t i = 0; i < n; i++) {
