@@ -194,9 +194,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: awd <command> [options] [files]\n"
 		"commands:\n"
-		"  zip [-1..-9] [-cdkfnqtv] [-F raw|zlib|gzip] [files]\n"
+		"  zip [-1..-9] [-cdfklnNqrtv] [-S suf] [-F raw|zlib|gzip] [files]\n"
 		"                 compress (gzip format by default) on the device\n"
-		"  unzip [-cfkqtv] [files]\n"
+		"  unzip [-cfklnNqrtv] [-S suf] [files]\n"
 		"                 decompress (same as zip -d)\n"
 		"  rsa ...        RSA with keys in PEM files or hex (awd rsa -h)\n"
 		"  stat [-s]      devices, queue capabilities and counters\n"
