@@ -23,7 +23,7 @@ fi
 
 step "library, tools, unit tests, initramfs (meson, in $AWD_BUILD)"
 opts=(-Dqemu_build="$qbuild" -Dkernel_dir="$kdir" -Dguest_module="$module")
-# Always (re)configure: the qtest list is read from the QEMU build then.
+# Always (re)configure: the QEMU build, kernel and module paths may change.
 setup=(meson setup "$AWD_BUILD" "$AWD_ROOT" "${opts[@]}")
 [ -f "$AWD_BUILD/build.ninja" ] && setup+=(--reconfigure)
 "${setup[@]}" >"$AWD_BUILD.setup.log" 2>&1 ||

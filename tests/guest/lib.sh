@@ -1,16 +1,30 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for guest test scripts (busybox sh). Source with
 #   . /opt/awd/bin/lib.sh
-fails=0
-pass() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; fails=$((fails + 1)); }
+# Every check prints one TAP line ("ok N - ...", "not ok N - ...",
+# "ok N - ... # SKIP reason"); finish prints the plan and exits with the
+# test's status, which run-guest.sh --batch passes on to meson: 1 when a
+# check failed (or none ran), 77 (skipped) when every check was skipped,
+# else 0. The housekeeping checks (check_driver_idle, check_dmesg_clean)
+# are reported but do not make a test whose own checks were all skipped a
+# pass.
+tap_n=0 tap_pass=0 tap_fail=0 tap_skip=0 tap_aux=0
+tap_out=${TMPDIR:-/tmp}/check.out
+tap_line() {  # "ok"|"not ok" DESCRIPTION [DIRECTIVE]
+	tap_n=$((tap_n + 1))
+	# a '#' in the description would start a TAP directive
+	echo "$1 $tap_n - $(printf '%s' "$2" | sed 's/#/\\#/g')${3:+ # $3}"
+}
+pass() { [ "$tap_aux" = 1 ] || tap_pass=$((tap_pass + 1)); tap_line ok "$*"; }
+fail() { tap_fail=$((tap_fail + 1)); tap_line "not ok" "$*"; }
+skip() { tap_skip=$((tap_skip + 1)); tap_line ok "$1" "SKIP${2:+ $2}"; }  # DESCRIPTION [REASON]
 check() {  # check DESCRIPTION COMMAND... (exit status 77: skipped)
 	local d=$1 rc=0
 	shift
-	"$@" >/tmp/check.out 2>&1 || rc=$?
+	"$@" >"$tap_out" 2>&1 || rc=$?
 	if [ "$rc" -eq 0 ]; then pass "$d"
-	elif [ "$rc" -eq 77 ]; then pass "$d # SKIP $(head -n 1 /tmp/check.out)"
-	else fail "$d"; sed 's/^/#   /' /tmp/check.out; fi
+	elif [ "$rc" -eq 77 ]; then skip "$d" "$(sed -n '1{s/^SKIP:* *//;p;}' "$tap_out")"
+	else fail "$d"; sed 's/^/#   /' "$tap_out"; fi
 }
 awd_dev() {  # sysfs directory of the first accel-wd bound to accel_wd
 	ls -d /sys/bus/pci/drivers/accel_wd/0000:* 2>/dev/null | head -n1
@@ -19,19 +33,33 @@ awd_dev() {  # sysfs directory of the first accel-wd bound to accel_wd
 check_driver_idle() {
 	local dev
 	dev=$(awd_dev)
+	tap_aux=1
 	check "no queue left in use" sh -c "[ \$(cat $dev/queues_in_use) = 0 ]"
 	check "no page left pinned" sh -c "[ \$(cat $dev/pinned_pages) = 0 ]"
+	tap_aux=0
 }
 # Kernel log lines that must never appear during a test.
 BAD_DMESG='Oops|BUG:|WARNING:|Call Trace|DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|general protection|kernel panic'
 check_dmesg_clean() {
-	if dmesg | grep -E "$BAD_DMESG" >/tmp/bad.out; then
-		fail "kernel log is clean"; sed 's/^/#   /' /tmp/bad.out
+	tap_aux=1
+	if dmesg | grep -E "$BAD_DMESG" >"$tap_out"; then
+		fail "kernel log is clean"; sed 's/^/#   /' "$tap_out"
 	else
 		pass "kernel log is clean"
 	fi
+	tap_aux=0
 }
 finish() {
-	[ "$fails" -eq 0 ] && exit 0
-	echo "# $fails check(s) failed"; exit 1
+	echo "1..$tap_n"
+	if [ "$tap_fail" -gt 0 ]; then
+		echo "# $tap_fail of $tap_n check(s) failed"; exit 1
+	fi
+	if [ "$tap_pass" -eq 0 ] && [ "$tap_skip" -eq 0 ]; then
+		echo "# no check of this test ran"; exit 1
+	fi
+	if [ "$tap_pass" -eq 0 ]; then
+		echo "# skipped: every check of this test was skipped"; exit 77
+	fi
+	[ "$tap_skip" -eq 0 ] || echo "# $tap_skip of $tap_n check(s) skipped"
+	exit 0
 }
