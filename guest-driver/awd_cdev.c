@@ -143,13 +143,17 @@ static void awd_ctx_sync(struct awd_ctx *ctx)
 	ctx->state = AWD_QS_ERROR;
 }
 
-/* ctx->lock held: the queue has completions software has not consumed. */
+/*
+ * ctx->lock held: the queue has completions software has not consumed.
+ * Only a completion ring says so; other formats (crec: records in user
+ * memory) rely on the completion interrupts counted in ctx->events.
+ */
 static bool awd_cq_pending(struct awd_ctx *ctx)
 {
 	u32 mask = BIT(ctx->ring_order) - 1;
 	u32 tail, head;
 
-	if (ctx->state != AWD_QS_RUNNING)
+	if (ctx->state != AWD_QS_RUNNING || !ctx->awd->fmt->cq_ring)
 		return false;
 	tail = awd_qrd(ctx->awd, ctx->qid, AWD_Q_CQ_TAIL);
 	head = awd_qrd(ctx->awd, ctx->qid, AWD_Q_CQ_HEAD);
@@ -570,6 +574,17 @@ static int awd_ioc_info(struct awd_ctx *ctx, void __user *uarg)
 	info.sq_size = awd_sq_size(ctx);
 	info.cq_offset = (u64)AWD_MMAP_CQ << PAGE_SHIFT;
 	info.cq_size = awd_cq_size(ctx);
+	info.format = awd->format;
+	BUILD_BUG_ON(ARRAY_SIZE(info.fmt_param) > AWD_FMT_PARAMS);
+	memcpy(info.fmt_param, awd->fmt_param, sizeof(info.fmt_param));
+	/* where the device reaches the regions: SVA user address, else DMA */
+	if (awd->sva) {
+		info.sq_iova = ctx->sq_uaddr;
+		info.cq_iova = ctx->cq_uaddr;
+	} else if (ctx->rings_dma_mapped) {
+		info.sq_iova = ctx->sq_dma;
+		info.cq_iova = ctx->cq_dma;
+	}
 	mutex_unlock(&ctx->lock);
 
 	if (copy_to_user(uarg, &info, sizeof(info)))
