@@ -34,6 +34,8 @@
 #include <linux/workqueue.h>
 
 #include "accel_wd_uapi.h"
+#include "accel_wd_sgl.h"
+#include "accel_wd_crec.h"
 
 #define AWD_DRV_NAME		"accel_wd"
 
@@ -43,7 +45,65 @@
 #endif
 
 struct awd_dev;
+struct awd_kq;
 struct crypto_async_request;
+
+/*
+ * Queue formats (AWD_REG_FORMAT). Everything that depends on the format
+ * is behind struct awd_fmt, one file per format (awd_fmt_<name>.c), listed
+ * in awd_fmts[] (awd_kq.c): a new format is one new file plus one table
+ * line there (and one line in Kbuild). The rest of the driver only asks
+ * the ops.
+ *
+ * For the kernel queue a request is first described as a struct awd_desc
+ * (the ring layout) whose src, dst and key are contiguous DMA ranges (the
+ * slot's coherent bounce buffers); the format's submit() turns that into
+ * its own descriptor, buffer lists and doorbell or portal write. next()
+ * then hands completions back one at a time. User queues need nothing
+ * from the format but cq_ring: the rings are mapped and used by user
+ * space whatever their meaning.
+ */
+struct awd_fmt {
+	const char *name;
+	u32 id;				/* AWD_FORMAT_* */
+	/*
+	 * The SQ and CQ are rings indexed by AWD_Q_SQ_TAIL/CQ_HEAD
+	 * doorbells, so CQ_TAIL != CQ_HEAD means unconsumed completions.
+	 */
+	bool cq_ring;
+	/* the watchdog also looks for completions (no ring to poll) */
+	bool reap_in_watchdog;
+	/* probe: validate AWD_REG_FMT_PARAM values (awd->fmt_param) */
+	int (*check)(struct awd_dev *awd);
+	/*
+	 * Kernel queue (awd_kq.c), kq->lock held in submit/next/ack:
+	 * init() sets kq->order and kq->nslots and allocates what the
+	 * format needs beyond the SQ/CQ areas; fini() frees it; start()
+	 * resets software state before the queue is enabled.
+	 * submit() queues @d (tag = slot) for slot @s and tells the device.
+	 * next() returns the slot of the next completion found and copies
+	 * its record to @cpl, or -1; ack() runs after a batch of next().
+	 */
+	int (*init)(struct awd_kq *kq);
+	void (*fini)(struct awd_kq *kq);
+	void (*start)(struct awd_kq *kq);
+	int (*submit)(struct awd_kq *kq, unsigned int s,
+		      const struct awd_desc *d);
+	int (*next)(struct awd_kq *kq, struct awd_cpl *cpl);
+	void (*ack)(struct awd_kq *kq);
+};
+
+extern const struct awd_fmt awd_fmt_ring;
+extern const struct awd_fmt awd_fmt_sgl;
+extern const struct awd_fmt awd_fmt_crec;
+const struct awd_fmt *awd_fmt_find(u32 id);
+
+/* awd_fmt_ring.c: the rings, shared by the formats that keep them */
+int awd_ring_init(struct awd_kq *kq);
+void awd_ring_start(struct awd_kq *kq);
+void awd_ring_push(struct awd_kq *kq, const void *desc);
+int awd_ring_next(struct awd_kq *kq, struct awd_cpl *cpl);
+void awd_ring_ack(struct awd_kq *kq);
 
 /* ---- kernel queue (awd_kq.c) for the crypto API providers ---- */
 #define AWD_KQ_SLOTS		8	/* requests in flight per device */
@@ -70,15 +130,23 @@ struct awd_kslot {
 
 struct awd_kq {
 	struct awd_dev *awd;
+	const struct awd_fmt *fmt;	/* awd->fmt */
 	struct list_head node;		/* in the list of usable queues */
 	u32 qid;
+	u32 order;			/* AWD_Q_RING_ORDER */
+	unsigned int nslots;		/* slots used, <= AWD_KQ_SLOTS */
 	spinlock_t lock;		/* everything below */
 	bool running;
 	bool dead;			/* device going away */
-	struct awd_desc *sq;
+	/* AWD_DESC_SIZE << AWD_KQ_ORDER and AWD_CPL_SIZE << AWD_KQ_ORDER */
+	void *sq;
 	struct awd_cpl *cq;
 	dma_addr_t sq_dma, cq_dma;
-	u32 sq_tail, cq_head, phase;
+	u32 sq_tail, cq_head, phase;	/* ring formats */
+	bool cq_moved;			/* ring formats: CQ head to publish */
+	void *fmt_mem;			/* format's own coherent memory */
+	dma_addr_t fmt_dma;
+	size_t fmt_size;
 	unsigned long busy;		/* slots in use */
 	struct awd_kslot slots[AWD_KQ_SLOTS];
 	struct list_head backlog[AWD_KOP_NR];
@@ -177,6 +245,9 @@ struct awd_dev {
 	u32 rsa_max_bits;
 	u32 stream_ctx_size;
 	u32 err_vector;
+	u32 format;			/* AWD_REG_FORMAT */
+	u32 fmt_param[AWD_FMT_PARAMS];	/* AWD_REG_FMT_PARAM(i) */
+	const struct awd_fmt *fmt;
 	bool ready;
 	bool sva;
 

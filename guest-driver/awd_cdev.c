@@ -143,13 +143,17 @@ static void awd_ctx_sync(struct awd_ctx *ctx)
 	ctx->state = AWD_QS_ERROR;
 }
 
-/* ctx->lock held: the queue has completions software has not consumed. */
+/*
+ * ctx->lock held: the queue has completions software has not consumed.
+ * Only a completion ring says so; other formats (crec: records in user
+ * memory) rely on the completion interrupts counted in ctx->events.
+ */
 static bool awd_cq_pending(struct awd_ctx *ctx)
 {
 	u32 mask = BIT(ctx->ring_order) - 1;
 	u32 tail, head;
 
-	if (ctx->state != AWD_QS_RUNNING)
+	if (ctx->state != AWD_QS_RUNNING || !ctx->awd->fmt->cq_ring)
 		return false;
 	tail = awd_qrd(ctx->awd, ctx->qid, AWD_Q_CQ_TAIL);
 	head = awd_qrd(ctx->awd, ctx->qid, AWD_Q_CQ_HEAD);
@@ -570,6 +574,17 @@ static int awd_ioc_info(struct awd_ctx *ctx, void __user *uarg)
 	info.sq_size = awd_sq_size(ctx);
 	info.cq_offset = (u64)AWD_MMAP_CQ << PAGE_SHIFT;
 	info.cq_size = awd_cq_size(ctx);
+	info.format = awd->format;
+	BUILD_BUG_ON(ARRAY_SIZE(info.fmt_param) > AWD_FMT_PARAMS);
+	memcpy(info.fmt_param, awd->fmt_param, sizeof(info.fmt_param));
+	/* where the device reaches the regions: SVA user address, else DMA */
+	if (awd->sva) {
+		info.sq_iova = ctx->sq_uaddr;
+		info.cq_iova = ctx->cq_uaddr;
+	} else if (ctx->rings_dma_mapped) {
+		info.sq_iova = ctx->sq_dma;
+		info.cq_iova = ctx->cq_dma;
+	}
 	mutex_unlock(&ctx->lock);
 
 	if (copy_to_user(uarg, &info, sizeof(info)))
@@ -646,6 +661,46 @@ static int awd_ioc_qstats(struct awd_ctx *ctx, void __user *uarg)
 	return 0;
 }
 
+/*
+ * A 64-bit counter as two 32-bit registers: read HI, LO, HI; when HI moved
+ * (LO wrapped in between) LO is read again, and belongs to the new HI.
+ */
+static u64 awd_qcnt_read(struct awd_dev *awd, u32 q, u32 i)
+{
+	u32 hi, lo, hi2;
+
+	hi = awd_qrd(awd, q, AWD_Q_CNT(i) + 4);
+	lo = awd_qrd(awd, q, AWD_Q_CNT(i));
+	hi2 = awd_qrd(awd, q, AWD_Q_CNT(i) + 4);
+	if (hi2 != hi)
+		lo = awd_qrd(awd, q, AWD_Q_CNT(i));
+	return (u64)hi2 << 32 | lo;
+}
+
+/* AWD_IOC_QCOUNT: the device's counters of this queue (version 1.1 on). */
+static int awd_ioc_qcount(struct awd_ctx *ctx, void __user *uarg)
+{
+	struct awd_dev *awd = ctx->awd;
+	struct awd_qcount qc = { };
+	int rc = 0;
+	u32 i;
+
+	mutex_lock(&ctx->lock);
+	if (ctx->dead)
+		rc = -ENODEV;
+	else if ((awd->version & 0xffff) < 1)
+		rc = -EOPNOTSUPP;
+	else
+		for (i = 0; i < AWD_QCNT_NR; i++)
+			qc.cnt[i] = awd_qcnt_read(awd, ctx->qid, i);
+	mutex_unlock(&ctx->lock);
+	if (rc)
+		return rc;
+	if (copy_to_user(uarg, &qc, sizeof(qc)))
+		return -EFAULT;
+	return 0;
+}
+
 static long awd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct awd_ctx *ctx = file->private_data;
@@ -669,6 +724,8 @@ static long awd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return awd_mem_unregister(ctx, uarg);
 	case AWD_IOC_QSTATS:
 		return awd_ioc_qstats(ctx, uarg);
+	case AWD_IOC_QCOUNT:
+		return awd_ioc_qcount(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}

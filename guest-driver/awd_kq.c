@@ -12,6 +12,11 @@
  * CRYPTO_TFM_REQ_MAY_BACKLOG; else -EBUSY). Completions are handled in the
  * queue's threaded interrupt; a watchdog fails requests the device has not
  * answered in AWD_KQ_TIMEOUT and restarts the queue, as does a queue error.
+ *
+ * The queue format (ring, sgl, crec) is the business of awd->fmt's ops
+ * (awd_fmt_<name>.c): this file fills a format-neutral struct awd_desc,
+ * lets the format submit it and asks the format for completions. A new
+ * format is one new file plus one line in awd_fmts[] below.
  */
 
 #include <linux/dma-mapping.h>
@@ -24,6 +29,18 @@
 
 #define AWD_KQ_TIMEOUT		(10 * HZ)
 #define AWD_KQ_WATCHDOG		(2 * HZ)
+
+/* The formats the driver speaks, by AWD_REG_FORMAT value. */
+static const struct awd_fmt *const awd_fmts[] = {
+	[AWD_FORMAT_RING] = &awd_fmt_ring,
+	[AWD_FORMAT_SGL] = &awd_fmt_sgl,
+	[AWD_FORMAT_CREC] = &awd_fmt_crec,
+};
+
+const struct awd_fmt *awd_fmt_find(u32 id)
+{
+	return id < ARRAY_SIZE(awd_fmts) ? awd_fmts[id] : NULL;
+}
 
 static LIST_HEAD(awd_kqs);
 static DEFINE_SPINLOCK(awd_kqs_lock);	/* awd_kqs; taken before kq->lock */
@@ -48,31 +65,30 @@ static void awd_kq_call(struct awd_kdone *done, int n)
 	local_bh_enable();
 }
 
-/* kq->lock held: put the request in slot s and ring the doorbell. */
+/* kq->lock held: put the request in slot s and tell the device. */
 static int awd_kq_issue(struct awd_kq *kq, unsigned int s, enum awd_kop op,
 			struct crypto_async_request *areq)
 {
 	struct awd_kslot *slot = &kq->slots[s];
 	struct awd_desc d = { };
-	u32 entries = BIT(AWD_KQ_ORDER);
 	int rc;
 
 	slot->areq = areq;
 	slot->op = op;
 	rc = awd_crypto_prepare(slot, &d);
+	if (!rc) {
+		d.tag = s;
+		d.flags |= AWD_DF_IRQ;
+		slot->issued = jiffies;
+		__set_bit(s, &kq->busy);
+		rc = kq->fmt->submit(kq, s, &d);
+		if (rc)
+			__clear_bit(s, &kq->busy);
+	}
 	if (rc) {
 		slot->areq = NULL;
 		return rc;
 	}
-	d.tag = s;
-	d.flags |= AWD_DF_IRQ;
-	kq->sq[kq->sq_tail] = d;
-	kq->sq_tail = (kq->sq_tail + 1) & (entries - 1);
-	slot->issued = jiffies;
-	__set_bit(s, &kq->busy);
-	/* descriptor and bounce data before the doorbell (writel orders) */
-	writel(kq->sq_tail, kq->awd->db + kq->qid * AWD_DB_STRIDE +
-	       AWD_DB_SQ_TAIL);
 	if (!delayed_work_pending(&kq->watchdog))
 		mod_delayed_work(system_dfl_wq, &kq->watchdog, AWD_KQ_WATCHDOG);
 	return -EINPROGRESS;
@@ -87,8 +103,8 @@ static int awd_kq_refill(struct awd_kq *kq, struct awd_kdone *done, int n)
 
 	for (op = 0; op < AWD_KOP_NR; op++) {
 		while (kq->running && !list_empty(&kq->backlog[op])) {
-			s = find_first_zero_bit(&kq->busy, AWD_KQ_SLOTS);
-			if (s >= AWD_KQ_SLOTS)
+			s = find_first_zero_bit(&kq->busy, kq->nslots);
+			if (s >= kq->nslots)
 				return n;
 			areq = list_first_entry(&kq->backlog[op],
 						struct crypto_async_request,
@@ -139,8 +155,8 @@ int awd_kq_submit(enum awd_kop op, struct crypto_async_request *areq)
 	kq = found;
 	list_move_tail(&kq->node, &awd_kqs);	/* spread over devices */
 	spin_lock(&kq->lock);
-	s = find_first_zero_bit(&kq->busy, AWD_KQ_SLOTS);
-	if (kq->running && s < AWD_KQ_SLOTS && list_empty(&kq->backlog[op])) {
+	s = find_first_zero_bit(&kq->busy, kq->nslots);
+	if (kq->running && s < kq->nslots && list_empty(&kq->backlog[op])) {
 		rc = awd_kq_issue(kq, s, op, areq);
 	} else if (areq->flags & CRYPTO_TFM_REQ_MAY_BACKLOG) {
 		list_add_tail(&areq->list, &kq->backlog[op]);
@@ -163,50 +179,48 @@ bool awd_kq_available(void)
 	return ret;
 }
 
-/* Completions: the queue's threaded interrupt. */
-irqreturn_t awd_kq_thread(int irq, void *data)
+/* kq->lock held: finish every request the format reports complete. */
+static int awd_kq_reap(struct awd_kq *kq, struct awd_kdone *done, int n)
 {
-	struct awd_kq *kq = ((struct awd_vec *)data)->awd->kq;
-	struct awd_kdone done[AWD_KDONE_MAX];
-	u32 entries = BIT(AWD_KQ_ORDER);
 	struct awd_kslot *slot;
 	struct awd_cpl cpl;
-	bool moved = false;
-	unsigned long flags;
-	int n = 0;
+	int s;
 
-	if (!kq)
-		return IRQ_HANDLED;
-	spin_lock_irqsave(&kq->lock, flags);
 	while (kq->running) {
-		struct awd_cpl *c = &kq->cq[kq->cq_head];
-
-		if ((READ_ONCE(c->flags) & AWD_CF_PHASE) != kq->phase)
+		s = kq->fmt->next(kq, &cpl);
+		if (s < 0)
 			break;
-		dma_rmb();	/* the record after its phase bit */
-		cpl = *c;
-		kq->cq_head = (kq->cq_head + 1) & (entries - 1);
-		if (!kq->cq_head)
-			kq->phase ^= 1;
-		moved = true;
-
-		if (cpl.tag >= AWD_KQ_SLOTS || !test_bit(cpl.tag, &kq->busy)) {
+		/* the device's tag (or slot) is checked before it is used */
+		if (s >= kq->nslots || !test_bit(s, &kq->busy)) {
 			dev_warn_ratelimited(&kq->awd->pdev->dev,
 					     "kernel queue: completion with unknown tag %u\n",
 					     cpl.tag);
 			kq->errors++;
 			continue;
 		}
-		slot = &kq->slots[cpl.tag];
+		slot = &kq->slots[s];
 		done[n].areq = slot->areq;
 		done[n++].err = awd_crypto_finish(slot, &cpl);
 		slot->areq = NULL;
-		__clear_bit(cpl.tag, &kq->busy);
+		__clear_bit(s, &kq->busy);
 		kq->done++;
 	}
-	if (moved)
-		writel(kq->cq_head, kq->awd->db + kq->qid * AWD_DB_STRIDE +
-		       AWD_DB_CQ_HEAD);
+	kq->fmt->ack(kq);
+	return n;
+}
+
+/* Completions: the queue's threaded interrupt. */
+irqreturn_t awd_kq_thread(int irq, void *data)
+{
+	struct awd_kq *kq = ((struct awd_vec *)data)->awd->kq;
+	struct awd_kdone done[AWD_KDONE_MAX];
+	unsigned long flags;
+	int n;
+
+	if (!kq)
+		return IRQ_HANDLED;
+	spin_lock_irqsave(&kq->lock, flags);
+	n = awd_kq_reap(kq, done, 0);
 	n = awd_kq_refill(kq, done, n);
 	spin_unlock_irqrestore(&kq->lock, flags);
 	awd_kq_call(done, n);
@@ -219,7 +233,7 @@ static int awd_kq_fail_slots(struct awd_kq *kq, int err,
 {
 	unsigned int s;
 
-	for_each_set_bit(s, &kq->busy, AWD_KQ_SLOTS) {
+	for_each_set_bit(s, &kq->busy, kq->nslots) {
 		done[n].areq = kq->slots[s].areq;
 		done[n++].err = err;
 		kq->slots[s].areq = NULL;
@@ -235,11 +249,9 @@ static int awd_kq_hw_start(struct awd_kq *kq)
 	int rc;
 
 	memset(kq->cq, 0, sizeof(*kq->cq) << AWD_KQ_ORDER);
-	kq->sq_tail = 0;
-	kq->cq_head = 0;
-	kq->phase = 1;
+	kq->fmt->start(kq);
 	rc = awd_hw_queue_enable(awd, kq->qid, kq->sq_dma, kq->cq_dma,
-				 AWD_KQ_ORDER, 0, AWD_QCTRL_IRQ_EN, &hw_error);
+				 kq->order, 0, AWD_QCTRL_IRQ_EN, &hw_error);
 	if (rc)
 		dev_err(&awd->pdev->dev, "kernel queue %u did not start (%d, error %u)\n",
 			kq->qid, rc, hw_error);
@@ -282,17 +294,25 @@ static void awd_kq_watchdog(struct work_struct *work)
 {
 	struct awd_kq *kq = container_of(to_delayed_work(work), struct awd_kq,
 					 watchdog);
+	struct awd_kdone done[AWD_KDONE_MAX];
 	unsigned long flags;
 	bool stuck = false;
 	unsigned int s;
+	int n = 0;
 
 	spin_lock_irqsave(&kq->lock, flags);
-	for_each_set_bit(s, &kq->busy, AWD_KQ_SLOTS)
+	/* formats without a ring: a lost interrupt must not lose a record */
+	if (kq->fmt->reap_in_watchdog) {
+		n = awd_kq_reap(kq, done, 0);
+		n = awd_kq_refill(kq, done, n);
+	}
+	for_each_set_bit(s, &kq->busy, kq->nslots)
 		if (time_after(jiffies, kq->slots[s].issued + AWD_KQ_TIMEOUT))
 			stuck = true;
 	if (!stuck && kq->busy)
 		mod_delayed_work(system_dfl_wq, &kq->watchdog, AWD_KQ_WATCHDOG);
 	spin_unlock_irqrestore(&kq->lock, flags);
+	awd_kq_call(done, n);
 	if (stuck) {
 		dev_err(&kq->awd->pdev->dev, "kernel queue: request timed out; restarting the queue\n");
 		kq->timeouts++;
@@ -349,8 +369,10 @@ static void awd_kq_free(struct awd_kq *kq)
 			dma_free_coherent(dev, AWD_KQ_KEYBUF, slot->key,
 					  slot->key_dma);
 	}
+	if (kq->fmt_mem)
+		kq->fmt->fini(kq);
 	if (kq->sq)
-		dma_free_coherent(dev, sizeof(*kq->sq) << AWD_KQ_ORDER, kq->sq,
+		dma_free_coherent(dev, AWD_DESC_SIZE << AWD_KQ_ORDER, kq->sq,
 				  kq->sq_dma);
 	if (kq->cq)
 		dma_free_coherent(dev, sizeof(*kq->cq) << AWD_KQ_ORDER, kq->cq,
@@ -373,6 +395,7 @@ int awd_kq_create(struct awd_dev *awd, u32 qid)
 	if (!kq)
 		return -ENOMEM;
 	kq->awd = awd;
+	kq->fmt = awd->fmt;
 	kq->qid = qid;
 	spin_lock_init(&kq->lock);
 	mutex_init(&kq->hw_lock);
@@ -382,7 +405,7 @@ int awd_kq_create(struct awd_dev *awd, u32 qid)
 	INIT_DELAYED_WORK(&kq->watchdog, awd_kq_watchdog);
 	INIT_WORK(&kq->recover, awd_kq_recover);
 
-	kq->sq = dma_alloc_coherent(dev, sizeof(*kq->sq) << AWD_KQ_ORDER,
+	kq->sq = dma_alloc_coherent(dev, AWD_DESC_SIZE << AWD_KQ_ORDER,
 				    &kq->sq_dma, GFP_KERNEL);
 	kq->cq = dma_alloc_coherent(dev, sizeof(*kq->cq) << AWD_KQ_ORDER,
 				    &kq->cq_dma, GFP_KERNEL);
@@ -400,6 +423,9 @@ int awd_kq_create(struct awd_dev *awd, u32 qid)
 		if (!slot->src || !slot->dst || !slot->key)
 			goto err_nomem;
 	}
+	rc = kq->fmt->init(kq);
+	if (rc)
+		goto err_free;
 
 	rc = awd_kq_hw_start(kq);
 	if (rc)

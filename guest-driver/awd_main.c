@@ -223,6 +223,32 @@ fail:
 
 /* ---- identification and enable ---------------------------------------- */
 
+/*
+ * The queue format and its parameters: registers of version 1.1 on; a 1.0
+ * device speaks the ring format. A format the driver does not know would
+ * be driven wrongly by every queue: refuse the device.
+ */
+static int awd_read_format(struct awd_dev *awd)
+{
+	struct device *dev = &awd->pdev->dev;
+	u32 i;
+
+	awd->format = AWD_FORMAT_RING;
+	memset(awd->fmt_param, 0, sizeof(awd->fmt_param));
+	if ((awd->version & 0xffff) >= 1) {
+		awd->format = awd_rd(awd, AWD_REG_FORMAT);
+		for (i = 0; i < AWD_FMT_PARAMS; i++)
+			awd->fmt_param[i] = awd_rd(awd, AWD_REG_FMT_PARAM(i));
+	}
+	awd->fmt = awd_fmt_find(awd->format);
+	if (!awd->fmt) {
+		dev_err(dev, "unknown queue format %u (this driver speaks ring, sgl and crec); not binding\n",
+			awd->format);
+		return -ENODEV;
+	}
+	return awd->fmt->check(awd);
+}
+
 static int awd_read_ids(struct awd_dev *awd)
 {
 	struct device *dev = &awd->pdev->dev;
@@ -286,7 +312,7 @@ static int awd_read_ids(struct awd_dev *awd)
 		awd->caps &= ~AWD_CAP_STREAM;
 	}
 	awd->err_vector = awd_rd(awd, AWD_REG_ERR_VECTOR);
-	return 0;
+	return awd_read_format(awd);
 }
 
 static int awd_hw_enable(struct awd_dev *awd)
@@ -588,6 +614,17 @@ static ssize_t limits_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(limits);
 
+static ssize_t format_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct awd_dev *awd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%s %u %u %u %u\n", awd->fmt->name,
+			  awd->fmt_param[0], awd->fmt_param[1],
+			  awd->fmt_param[2], awd->fmt_param[3]);
+}
+static DEVICE_ATTR_RO(format);
+
 static ssize_t queue_stats_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
@@ -617,6 +654,7 @@ static struct attribute *awd_attrs[] = {
 	&dev_attr_queues_in_use.attr,
 	&dev_attr_hw_version.attr,
 	&dev_attr_limits.attr,
+	&dev_attr_format.attr,
 	&dev_attr_queue_stats.attr,
 	&dev_attr_resets.attr,
 	&dev_attr_pinned_pages.attr,
@@ -639,9 +677,10 @@ static void awd_log_probe(struct awd_dev *awd)
 			len += scnprintf(caps + len, sizeof(caps) - len, "%s%s",
 					 len ? "," : "", awd_cap_names[i]);
 	dev_info(&awd->pdev->dev,
-		 "accel-wd v%u.%u, %u queues, caps %s, %s mode, %d MSI-X vectors, /dev/%s%s\n",
-		 awd->version >> 16, awd->version & 0xffff, awd->hw_queues,
-		 len ? caps : "none", awd->sva ? "SVA" : "no-SVA",
+		 "accel-wd v%u.%u, %s format, %u queues, caps %s, %s mode, %d MSI-X vectors, /dev/%s%s\n",
+		 awd->version >> 16, awd->version & 0xffff, awd->fmt->name,
+		 awd->hw_queues, len ? caps : "none",
+		 awd->sva ? "SVA" : "no-SVA",
 		 awd->nr_vecs, awd->name,
 		 awd->kq ? ", 1 queue kept for the kernel" : "");
 }

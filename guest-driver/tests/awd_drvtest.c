@@ -5,6 +5,12 @@
  *   gcc -O2 -static -I include -I guest-driver -o awd-drvtest \
  *       guest-driver/tests/awd_drvtest.c -lz
  * Exit status 0 = pass, 1 = fail, 77 = skipped (feature not available).
+ *
+ * Requests are written as struct awd_desc (the ring layout) and submitted
+ * in the device's queue format (AWD_IOC_INFO.format): ring as they are;
+ * sgl with src/dst described by scatter-gather lists (one entry per page,
+ * chained lists); crec as a descriptor in the SQ area, a completion record
+ * in the CQ area and a 64-bit portal write.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +32,8 @@
 #include <zlib.h>
 
 #include "accel_wd_uapi.h"
+#include "accel_wd_sgl.h"
+#include "accel_wd_crec.h"
 
 static const char *dev_path = "/dev/accel_wd0";
 
@@ -40,7 +48,24 @@ struct q {
 	struct awd_desc *sq;
 	struct awd_cpl *cq;
 	uint32_t entries, sq_tail, cq_head, phase;
+	uint32_t crec_tail, crec_head;	/* crec: submitted, completed */
 };
+
+static uint64_t dev_addr(struct q *q, void *buf, size_t len);
+
+static const char *format_name(uint32_t f)
+{
+	switch (f) {
+	case AWD_FORMAT_RING:
+		return "ring";
+	case AWD_FORMAT_SGL:
+		return "sgl";
+	case AWD_FORMAT_CREC:
+		return "crec";
+	default:
+		return "unknown";
+	}
+}
 
 static int q_open(struct q *q, int flags)
 {
@@ -66,6 +91,12 @@ static void q_map(struct q *q)
 	CHECK(q->cq != MAP_FAILED, "mmap cq: %m");
 	q->entries = 1u << q->info.ring_order;
 	q->phase = 1;
+	/* SVA: the regions' device addresses are known once mapped */
+	if (ioctl(q->fd, AWD_IOC_INFO, &q->info))
+		FAIL("AWD_IOC_INFO: %m");
+	if (q->info.format == AWD_FORMAT_CREC)
+		CHECK(q->info.sq_iova && q->info.cq_iova,
+		      "crec: no device address for the SQ/CQ areas");
 }
 
 static void q_start(struct q *q)
@@ -73,35 +104,141 @@ static void q_start(struct q *q)
 	CHECK(ioctl(q->fd, AWD_IOC_START) == 0, "AWD_IOC_START: %m");
 	q->sq_tail = q->cq_head = 0;
 	q->phase = 1;
+	q->crec_tail = q->crec_head = 0;
+}
+
+static void ring_push(struct q *q, const void *d)
+{
+	memcpy(&q->sq[q->sq_tail], d, AWD_DESC_SIZE);
+	q->sq_tail = (q->sq_tail + 1) & (q->entries - 1);
+	atomic_thread_fence(memory_order_release);
+	q->db[AWD_DB_SQ_TAIL / 4] = q->sq_tail;
+}
+
+#define SGL_PER_LIST	64	/* entries per list, the chain included */
+
+/*
+ * sgl: the device address of lists describing [addr, addr + len): one
+ * entry per page (larger when the device allows fewer entries), lists of
+ * SGL_PER_LIST entries (more when it allows fewer lists), each chained to
+ * the next. The lists live in fresh memory of this process.
+ */
+static uint64_t sgl_build(struct q *q, uint64_t addr, uint32_t len)
+{
+	uint32_t max_ents = q->info.fmt_param[AWD_SGL_PARAM_MAX_ENTRIES];
+	uint32_t max_lists = q->info.fmt_param[AWD_SGL_PARAM_MAX_LISTS];
+	uint32_t n, nents = 0, per = SGL_PER_LIST, idx = 0, in_list = 0;
+	uint64_t chunk = 0, a, end = addr + len, base;
+	struct awd_sge *sge;
+	size_t bytes;
+
+	if (!len)
+		return 0;
+	CHECK(max_ents && max_lists, "sgl limits %u/%u", max_ents, max_lists);
+	/* page-sized entries, split on page boundaries, if they fit */
+	for (a = addr; a < end; a = (a | 4095) + 1)
+		nents++;
+	if (nents > max_ents) {
+		chunk = (len + max_ents - 1) / max_ents;
+		nents = (len + chunk - 1) / chunk;
+	}
+	if (nents > 1 && (nents - 1 + max_lists - 1) / max_lists + 1 > per)
+		per = (nents - 1 + max_lists - 1) / max_lists + 1;
+	bytes = (2 * (size_t)nents + 1) * sizeof(*sge);
+	sge = aligned_alloc(4096, (bytes + 4095) & ~(size_t)4095);
+	CHECK(sge, "list memory");
+	memset(sge, 0, bytes);
+	base = dev_addr(q, sge, bytes);
+	for (a = addr; a < end; a += n) {
+		n = chunk ? (uint32_t)(end - a < chunk ? end - a : chunk) :
+			    (uint32_t)(((a | 4095) + 1 < end ? (a | 4095) + 1 :
+					end) - a);
+		if (in_list == per - 1 && a + n < end) {
+			/* this list is full: chain to the next one */
+			sge[idx].addr = base + (idx + 1) * sizeof(*sge);
+			sge[idx].flags = AWD_SGE_CHAIN;
+			idx++;
+			in_list = 0;
+		}
+		sge[idx].addr = a;
+		sge[idx].len = n;
+		sge[idx].flags = a + n == end ? AWD_SGE_END : 0;
+		idx++;
+		in_list++;
+	}
+	return base;
 }
 
 static void q_submit(struct q *q, const struct awd_desc *d)
 {
-	q->sq[q->sq_tail] = *d;
-	q->sq_tail = (q->sq_tail + 1) & (q->entries - 1);
-	atomic_thread_fence(memory_order_release);
-	q->db[AWD_DB_SQ_TAIL / 4] = q->sq_tail;
+	switch (q->info.format) {
+	case AWD_FORMAT_SGL: {
+		struct awd_sgl_desc sd;
+
+		memcpy(&sd, d, sizeof(sd));	/* the same layout */
+		sd.src_sgl = sgl_build(q, d->src, d->src_len);
+		sd.dst_sgl = sgl_build(q, d->dst, d->dst_len);
+		ring_push(q, &sd);
+		break;
+	}
+	case AWD_FORMAT_CREC: {
+		uint32_t s = q->crec_tail & (q->entries - 1);
+		struct awd_crec_desc *cd = (struct awd_crec_desc *)&q->sq[s];
+
+		CHECK(q->crec_tail - q->crec_head < q->entries,
+		      "crec: portal full");
+		memcpy(cd, d, sizeof(*cd));	/* the same up to crec */
+		cd->crec = q->info.cq_iova + (uint64_t)s * AWD_CPL_SIZE;
+		memset(&q->cq[s], 0, sizeof(q->cq[s]));
+		atomic_thread_fence(memory_order_release);
+		*(volatile uint64_t *)(q->db + AWD_CREC_PORTAL / 4) =
+			q->info.sq_iova + (uint64_t)s * AWD_DESC_SIZE;
+		q->crec_tail++;
+		break;
+	}
+	default:
+		ring_push(q, d);
+	}
+}
+
+/* the next completion if there is one (crec: the oldest record) */
+static int q_reap(struct q *q, struct awd_cpl *out)
+{
+	struct awd_cpl *c;
+	uint32_t flags;
+
+	if (q->info.format == AWD_FORMAT_CREC) {
+		if (q->crec_head == q->crec_tail)
+			return 0;
+		c = &q->cq[q->crec_head & (q->entries - 1)];
+		flags = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
+		if (!(flags & AWD_CF_DONE))
+			return 0;
+		*out = *c;
+		q->crec_head++;
+		return 1;
+	}
+	c = &q->cq[q->cq_head];
+	flags = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
+	if ((flags & AWD_CF_PHASE) != q->phase)
+		return 0;
+	*out = *c;
+	q->cq_head = (q->cq_head + 1) & (q->entries - 1);
+	if (!q->cq_head)
+		q->phase ^= 1;
+	q->db[AWD_DB_CQ_HEAD / 4] = q->cq_head;
+	return 1;
 }
 
 /* Wait for the next completion; timeout_ms < 0 spins forever. */
 static int q_wait(struct q *q, struct awd_cpl *out, int timeout_ms, int use_poll)
 {
 	struct timespec t0, t;
-	struct awd_cpl *c;
-	uint32_t flags;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		c = &q->cq[q->cq_head];
-		flags = __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE);
-		if ((flags & AWD_CF_PHASE) == q->phase) {
-			*out = *c;
-			q->cq_head = (q->cq_head + 1) & (q->entries - 1);
-			if (!q->cq_head)
-				q->phase ^= 1;
-			q->db[AWD_DB_CQ_HEAD / 4] = q->cq_head;
+		if (q_reap(q, out))
 			return 0;
-		}
 		if (use_poll) {
 			struct pollfd p = { .fd = q->fd, .events = POLLIN };
 
@@ -131,6 +268,10 @@ static void print_info(const struct awd_info *i)
 	       (unsigned long long)i->db_offset, (unsigned long long)i->db_size,
 	       (unsigned long long)i->sq_offset, (unsigned long long)i->sq_size,
 	       (unsigned long long)i->cq_offset, (unsigned long long)i->cq_size);
+	printf("format %u (%s) params %u %u %u sq_iova %#llx cq_iova %#llx\n",
+	       i->format, format_name(i->format), i->fmt_param[0],
+	       i->fmt_param[1], i->fmt_param[2],
+	       (unsigned long long)i->sq_iova, (unsigned long long)i->cq_iova);
 }
 
 static int t_info(void)
@@ -308,6 +449,63 @@ static int t_nop(int count)
 	CHECK(ioctl(q.fd, AWD_IOC_QSTATS, &st) == 0, "QSTATS");
 	printf("%d NOPs ok, irqs %llu\n", count, (unsigned long long)st.irqs);
 	CHECK(ioctl(q.fd, AWD_IOC_STOP) == 0, "STOP: %m");
+	close(q.fd);
+	return 0;
+}
+
+/*
+ * AWD_IOC_QCOUNT: the device's counters of this queue follow N NOPs (one
+ * descriptor and one completion each, no lists), and start again at 0.
+ */
+static int t_qcount(int count)
+{
+	struct awd_desc d = { .opcode = AWD_OP_NOP };
+	struct awd_qcount qc;
+	struct awd_cpl c;
+	struct q q;
+	int rc = q_open(&q, 0), i;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	rc = ioctl(q.fd, AWD_IOC_QCOUNT, &qc);
+	if ((q.info.version & 0xffff) < 1) {
+		CHECK(rc < 0 && errno == EOPNOTSUPP, "QCOUNT on a 1.0 device");
+		printf("SKIP: device version 1.0 has no queue counters\n");
+		return 77;
+	}
+	CHECK(rc == 0, "QCOUNT: %m");
+	q_map(&q);
+	q_start(&q);
+	for (i = 0; i < count; i++) {
+		d.tag = i;
+		q_submit(&q, &d);
+		CHECK(!q_wait(&q, &c, 10000, 0) && c.status == AWD_STS_OK &&
+		      c.tag == (uint32_t)i, "NOP %d", i);
+	}
+	CHECK(ioctl(q.fd, AWD_IOC_QCOUNT, &qc) == 0, "QCOUNT: %m");
+	printf("%s: db_writes %llu reg_reads %llu desc_bytes %llu list_bytes %llu cpl_bytes %llu ats %llu page_reqs %llu\n",
+	       format_name(q.info.format),
+	       (unsigned long long)qc.cnt[AWD_QCNT_DB_WRITES],
+	       (unsigned long long)qc.cnt[AWD_QCNT_REG_READS],
+	       (unsigned long long)qc.cnt[AWD_QCNT_DESC_BYTES],
+	       (unsigned long long)qc.cnt[AWD_QCNT_LIST_BYTES],
+	       (unsigned long long)qc.cnt[AWD_QCNT_CPL_BYTES],
+	       (unsigned long long)qc.cnt[AWD_QCNT_ATS],
+	       (unsigned long long)qc.cnt[AWD_QCNT_PAGE_REQS]);
+	CHECK(qc.cnt[AWD_QCNT_DB_WRITES] >= (uint64_t)count,
+	      "doorbell writes %llu < %d",
+	      (unsigned long long)qc.cnt[AWD_QCNT_DB_WRITES], count);
+	CHECK(qc.cnt[AWD_QCNT_DESC_BYTES] == (uint64_t)count * AWD_DESC_SIZE,
+	      "descriptor bytes");
+	CHECK(qc.cnt[AWD_QCNT_CPL_BYTES] == (uint64_t)count * AWD_CPL_SIZE,
+	      "completion bytes");
+	CHECK(qc.cnt[AWD_QCNT_LIST_BYTES] == 0, "list bytes for NOPs");
+	for (i = AWD_QCNT_NR; i < 16; i++)
+		CHECK(!qc.rsvd[i - AWD_QCNT_NR], "reserved field %d set", i);
+	CHECK(ioctl(q.fd, AWD_IOC_STOP) == 0, "STOP: %m");
+	q_start(&q);
+	CHECK(ioctl(q.fd, AWD_IOC_QCOUNT, &qc) == 0, "QCOUNT: %m");
+	CHECK(qc.cnt[AWD_QCNT_DESC_BYTES] == 0 && qc.cnt[AWD_QCNT_CPL_BYTES] == 0,
+	      "counters not cleared by START");
 	close(q.fd);
 	return 0;
 }
@@ -869,7 +1067,10 @@ static int t_qerror(void)
 	CHECK(!rc, "open: %s", strerror(-rc));
 	q_map(&q);
 	q_start(&q);
-	q.db[AWD_DB_SQ_TAIL / 4] = q.entries + 5;	/* outside the ring */
+	if (q.info.format == AWD_FORMAT_CREC)
+		q.db[AWD_CREC_PORTAL / 4 + 1] = 0;	/* high half alone */
+	else
+		q.db[AWD_DB_SQ_TAIL / 4] = q.entries + 5; /* outside the ring */
 	p.fd = q.fd;
 	for (tries = 0; tries < 50; tries++) {
 		if (poll(&p, 1, 100) == 1 && (p.revents & POLLERR))
@@ -942,7 +1143,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|compress [LEN]|regmem|cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|compress [LEN]|regmem|cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -956,6 +1157,8 @@ int main(int argc, char **argv)
 		return t_busy();
 	if (!strcmp(t, "nop"))
 		return t_nop(argc > 2 ? atoi(argv[2]) : 10);
+	if (!strcmp(t, "qcount"))
+		return t_qcount(argc > 2 ? atoi(argv[2]) : 10);
 	if (!strcmp(t, "compress"))
 		return t_compress(argc > 2 ? strtoul(argv[2], NULL, 0) : 65536);
 	if (!strcmp(t, "cow"))
