@@ -96,6 +96,8 @@ int main(int argc, char **argv)
 	list = strdup(list ? list : "awd,default");
 	if (dir && !OSSL_PROVIDER_set_default_search_path(NULL, dir))
 		goto err;
+	if (!OSSL_PROVIDER_load(NULL, "default"))
+		goto err;
 	pkey = EVP_PKEY_Q_keygen(NULL, "provider=default", "RSA", (size_t)bits);
 	if (!pkey)
 		goto err;
@@ -104,8 +106,6 @@ int main(int argc, char **argv)
 		double s, v;
 
 		if (!OSSL_PROVIDER_load(NULL, name))
-			goto err;
-		if (strcmp(name, "default") && !OSSL_PROVIDER_load(NULL, "default"))
 			goto err;
 		siglen = sizeof(sig);
 		s = run(pkey, name, 0, secs, sig, &siglen);

@@ -228,7 +228,8 @@ static int dev_decrypt(struct awd_enc *ctx, struct enc_par *p,
 		memcpy(out, em, key->k);
 		*r = k;
 	}
-	if (*r < 0)
+	/* as RSA_private_decrypt() adds it (OAEP: the check's own error) */
+	if (*r < 0 && p->pad == RSA_PKCS1_PADDING)
 		ERR_raise(ERR_LIB_RSA, RSA_R_PADDING_CHECK_FAILED);
 	OPENSSL_cleanse(em, sizeof(em));
 	return AWD_DONE;

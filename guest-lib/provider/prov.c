@@ -36,7 +36,8 @@ void awd_count_fb(enum awd_fb why)
 	__atomic_fetch_add(&fb[why], 1, __ATOMIC_RELAXED);
 }
 
-static void print_stats(void)
+/* At teardown; also at exit or unload for programs that never unload us. */
+__attribute__((destructor)) static void print_stats(void)
 {
 	static int done;
 	const char *s = getenv("AWD_PROV_STATS");

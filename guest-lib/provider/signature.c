@@ -335,8 +335,8 @@ static int sig_digest_init(struct awd_sig *ctx, const char *mdname, void *vkey,
 		return 0;
 	if (mdname && *mdname) {
 		OSSL_PARAM mp[2] = {
-			OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
-					       (char *)mdname, 0),
+			OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST,
+							 (char *)mdname, 0),
 			OSSL_PARAM_END
 		};
 		if (!EVP_PKEY_CTX_set_params(ctx->sw, mp))
