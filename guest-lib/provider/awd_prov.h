@@ -41,6 +41,7 @@ struct awd_key {
 	size_t k;                 /* modulus bytes */
 	/* device key, made on first use under the device lock */
 	struct awd_rsa_key *dkey;
+	unsigned int dev_gen;     /* device generation dkey was made in */
 	int dev_refused;          /* the library or device refused the key */
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -56,6 +57,8 @@ static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct awd_ctx *dev;
 static int dev_state;           /* 0 not tried, 1 open, -1 none */
 static unsigned int dev_keys;   /* keys made on dev */
+static pid_t dev_pid;           /* the process that opened dev */
+static unsigned int dev_gen;    /* bumped when a fork child drops dev */
 
 /* Under dev_lock. */
 static int dev_open(void)
@@ -63,8 +66,20 @@ static int dev_open(void)
 	struct awd_caps caps;
 	int ret;
 
+	/*
+	 * After fork() the parent's context is not ours (libaccelwd refuses
+	 * it with -EPERM): forget it and its keys (their memory is the
+	 * parent's copy; it is left alone) and open a queue of our own.
+	 */
+	if (dev_state && dev_pid != getpid()) {
+		dev = NULL;
+		dev_state = 0;
+		dev_keys = 0;
+		dev_gen++;
+	}
 	if (dev_state)
 		return dev_state > 0;
+	dev_pid = getpid();
 	dev_state = -1;
 	if (getenv("AWD_PROV_NODEV"))
 		return 0;
@@ -111,6 +126,8 @@ static int dev_key(struct awd_key *key)
 	BIGNUM *f3 = NULL;
 	int ret, n = key->has_priv ? 8 : 2;
 
+	if (key->dkey && key->dev_gen != dev_gen)
+		key->dkey = NULL;       /* made before fork(): the parent's */
 	if (key->dkey)
 		return 1;
 	if (key->dev_refused)
@@ -137,6 +154,7 @@ static int dev_key(struct awd_key *key)
 		key->dev_refused = 1;
 		return 0;
 	}
+	key->dev_gen = dev_gen;
 	dev_keys++;
 	return 1;
 }
@@ -218,8 +236,11 @@ static void key_clear(struct awd_key *key)
 {
 	if (key->dkey) {
 		pthread_mutex_lock(&dev_lock);
-		awd_rsa_key_free(&key->dkey);
-		dev_keys--;
+		if (key->dev_gen == dev_gen && dev_pid == getpid()) {
+			awd_rsa_key_free(&key->dkey);
+			dev_keys--;
+		}
+		key->dkey = NULL;
 		pthread_mutex_unlock(&dev_lock);
 	}
 	key->dev_refused = 0;
@@ -377,7 +398,7 @@ static void awd_teardown(void *provctx)
 
 	print_stats();
 	pthread_mutex_lock(&dev_lock);
-	if (dev_state > 0 && !dev_keys)
+	if (dev_state > 0 && !dev_keys && dev_pid == getpid())
 		awd_ctx_close(&dev);
 	if (!dev)
 		dev_state = 0;

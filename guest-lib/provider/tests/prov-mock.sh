@@ -7,10 +7,14 @@
 # (AWD_PROV_STATS=1) showing that the device did the work, and correct
 # results with no device, a failing device and a key size the device
 # refuses (4104 bits: over AWD_RSA_MAX_BITS).
-# usage: prov-mock.sh path/to/tests/awd.so path/to/awd-prov-bench
+# The real awd.so (no mock) is checked too: on a host without the device
+# every operation is the default provider's, counted sw.nodev.
+# usage: prov-mock.sh path/to/tests/awd.so path/to/awd-prov-bench [path/to/awd.so]
 set -u
 dir=$(cd "$(dirname "$1")" && pwd)
 bench=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+real=
+[ -n "${3:-}" ] && real=$(cd "$(dirname "$3")" && pwd)
 command -v openssl >/dev/null || { echo "1..0 # SKIP no openssl"; exit 0; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
@@ -183,5 +187,20 @@ T "openssl speed rsa2048 through the provider: the device does every operation" 
 	[ \$(stat dev.private) -gt 10 ] && [ \$(stat dev.public) -gt 10 ] && count sw.input 0 && count sw.deverr 0"
 T "awd-prov-bench: provider=awd and provider=default" "
 	AWD_PROV_STATS=1 '$bench' -P '$dir' -t 0.3 2>stats.err && tail -n1 stats.err && [ \$(stat dev.private) -gt 1 ]"
+T "openssl speed -multi 2: each forked child opens its own queue" "
+	AWD speed -seconds 1 -multi 2 rsa2048 > sp && grep -q '^rsa 2048 bits' sp &&
+	[ \$(grep -c 'awd: dev.private=[1-9]' stats.err) -ge 2 ] && ! grep 'sw.deverr=[1-9]' stats.err"
+if [ -n "$real" ]; then
+	if [ -e /dev/accel_wd0 ]; then
+		ok "# SKIP real awd.so: this machine has the device"
+	else
+		T "real awd.so, no device here: default's results, counted sw.nodev" "
+			dir='$real'
+			AWD pkeyutl -sign -inkey $k.pem -in dg32 -pkeyopt digest:sha256 -out s.awd && count sw.nodev 1 &&
+			SW pkeyutl -sign -inkey $k.pem -in dg32 -pkeyopt digest:sha256 -out s.sw && cmp s.awd s.sw &&
+			AWD pkeyutl -encrypt -pubin -inkey $k.pub -pkeyopt rsa_padding_mode:oaep -in msg -out o.awd && count sw.nodev 1 &&
+			AWD pkeyutl -decrypt -inkey $k.pem -pkeyopt rsa_padding_mode:oaep -in o.awd | cmp - msg && count sw.nodev 1"
+	fi
+fi
 echo "1..$n"
 [ "$fails" -eq 0 ]
