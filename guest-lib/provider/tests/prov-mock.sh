@@ -178,6 +178,11 @@ T "failing device (its queue stops in error): default's results, counted sw.deve
 	SW pkeyutl -sign -inkey $k.pem -in dg32 -pkeyopt digest:sha256 -out s.sw && cmp s.awd s.sw &&
 	SW pkeyutl -encrypt -pubin -inkey $k.pub -in msg -out c.sw &&
 	AWD pkeyutl -decrypt -inkey $k.pem -in c.sw | cmp - msg && count sw.deverr 1"
+T "default loaded first: awd unused; with -propquery ?provider=awd: used" "
+	SWFIRST() { c=\$1; shift; AWD_PROV_STATS=1 openssl \$c -provider-path \"\$dir\" -provider default -provider awd \"\$@\" 2>>stats.err; }
+	SWFIRST pkeyutl -sign -inkey $k.pem -in dg32 -pkeyopt digest:sha256 -out s.awd && count dev.private 0 &&
+	SWFIRST pkeyutl -propquery '?provider=awd' -sign -inkey $k.pem -in dg32 -pkeyopt digest:sha256 -out s2.awd &&
+	count dev.private 1 && cmp s.awd s2.awd"
 T "genpkey with awd first: the default provider's key generation" "
 	AWD genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out g.pem && SW pkey -in g.pem -check -noout &&
 	AWD pkeyutl -sign -inkey g.pem -in dg32 -pkeyopt digest:sha256 -out s.awd && count dev.private 1 &&
