@@ -365,12 +365,21 @@ static const OSSL_ALGORITHM *awd_query(void *provctx, int op, int *no_cache)
 	return NULL;
 }
 
+/* Provider parameters: identity, and the counters by their names above. */
 static const OSSL_PARAM *awd_gettable_params(void *provctx)
 {
 	static const OSSL_PARAM p[] = {
 		OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
 		OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, NULL, 0),
 		OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0),
+		OSSL_PARAM_ulong("dev.private", NULL),
+		OSSL_PARAM_ulong("dev.public", NULL),
+		OSSL_PARAM_ulong("sw.nodev", NULL),
+		OSSL_PARAM_ulong("sw.key", NULL),
+		OSSL_PARAM_ulong("sw.unsupported", NULL),
+		OSSL_PARAM_ulong("sw.deverr", NULL),
+		OSSL_PARAM_ulong("sw.badresult", NULL),
+		OSSL_PARAM_ulong("sw.input", NULL),
 		OSSL_PARAM_END
 	};
 	return p;
@@ -389,6 +398,17 @@ static int awd_get_params(void *provctx, OSSL_PARAM params[])
 	p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS);
 	if (p && !OSSL_PARAM_set_int(p, 1))
 		return 0;
+	p = OSSL_PARAM_locate(params, "dev.private");
+	if (p && !OSSL_PARAM_set_ulong(p, __atomic_load_n(&dev_priv, __ATOMIC_RELAXED)))
+		return 0;
+	p = OSSL_PARAM_locate(params, "dev.public");
+	if (p && !OSSL_PARAM_set_ulong(p, __atomic_load_n(&dev_pub, __ATOMIC_RELAXED)))
+		return 0;
+	for (int i = 1; i < AWD_FB_NR; i++) {
+		p = OSSL_PARAM_locate(params, fb_name[i]);
+		if (p && !OSSL_PARAM_set_ulong(p, __atomic_load_n(&fb[i], __ATOMIC_RELAXED)))
+			return 0;
+	}
 	return 1;
 }
 
