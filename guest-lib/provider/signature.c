@@ -93,7 +93,9 @@ static int sig_init(struct awd_sig *ctx, void *vkey, const OSSL_PARAM params[],
 		return 0;
 	if (op == EVP_PKEY_OP_SIGN)
 		return EVP_PKEY_sign_init_ex(ctx->sw, params) > 0;
-	return EVP_PKEY_verify_init_ex(ctx->sw, params) > 0;
+	if (op == EVP_PKEY_OP_VERIFY)
+		return EVP_PKEY_verify_init_ex(ctx->sw, params) > 0;
+	return 1;       /* verify-recover: its own init */
 }
 
 static int sig_sign_init(void *vctx, void *vkey, const OSSL_PARAM params[])
@@ -322,6 +324,38 @@ static int sig_verify(void *vctx, const unsigned char *sig, size_t siglen,
 	return EVP_PKEY_verify(ctx->sw, sig, siglen, tbs, tbslen) > 0;
 }
 
+/*
+ * Verify-recover (pkeyutl -verifyrecover): rare; the default provider's,
+ * counted as unsupported. Provided so that having awd loaded first does
+ * not take it away.
+ */
+static int sig_verify_recover_init(void *vctx, void *vkey,
+				   const OSSL_PARAM params[])
+{
+	struct awd_sig *ctx = vctx;
+
+	if (!sig_init(ctx, vkey, NULL, EVP_PKEY_OP_VERIFYRECOVER))
+		return 0;
+	EVP_PKEY_CTX_free(ctx->sw);
+	ctx->sw = EVP_PKEY_CTX_new_from_pkey(ctx->prov->libctx, ctx->key->pkey,
+					     NULL);
+	return ctx->sw && EVP_PKEY_verify_recover_init_ex(ctx->sw, params) > 0;
+}
+
+static int sig_verify_recover(void *vctx, unsigned char *rout, size_t *routlen,
+			      size_t routsize, const unsigned char *sig,
+			      size_t siglen)
+{
+	struct awd_sig *ctx = vctx;
+
+	if (!ctx->sw || ctx->op != EVP_PKEY_OP_VERIFYRECOVER)
+		return 0;
+	if (rout)
+		awd_count_fb(AWD_FB_UNSUPP);
+	*routlen = routsize;
+	return EVP_PKEY_verify_recover(ctx->sw, rout, routlen, sig, siglen) > 0;
+}
+
 /* ---- digest-and-sign ---- */
 
 static int sig_digest_init(struct awd_sig *ctx, const char *mdname, void *vkey,
@@ -451,6 +485,8 @@ const OSSL_DISPATCH awd_rsa_signature_functions[] = {
 	FN(SIGN, sig_sign),
 	FN(VERIFY_INIT, sig_verify_init),
 	FN(VERIFY, sig_verify),
+	FN(VERIFY_RECOVER_INIT, sig_verify_recover_init),
+	FN(VERIFY_RECOVER, sig_verify_recover),
 	FN(DIGEST_SIGN_INIT, sig_digest_sign_init),
 	FN(DIGEST_SIGN_UPDATE, sig_digest_update),
 	FN(DIGEST_SIGN_FINAL, sig_digest_sign_final),

@@ -183,6 +183,15 @@ T "default loaded first: awd unused; with -propquery ?provider=awd: used" "
 	SWFIRST pkeyutl -sign -inkey $k.pem -in dg32 -pkeyopt digest:sha256 -out s.awd && count dev.private 0 &&
 	SWFIRST pkeyutl -propquery '?provider=awd' -sign -inkey $k.pem -in dg32 -pkeyopt digest:sha256 -out s2.awd &&
 	count dev.private 1 && cmp s.awd s2.awd"
+T "pkeyutl -verifyrecover (default provider's, counted sw.unsupported) equals default" "
+	AWD pkeyutl -verifyrecover -pubin -inkey $k.pub -in s.sw -out vr.awd && count sw.unsupported 1 &&
+	SW pkeyutl -verifyrecover -pubin -inkey $k.pub -in s.sw -out vr.sw && cmp vr.awd vr.sw"
+T "X.509: req -x509 signed by awd (PKCS#1 and PSS), checked by default" "
+	AWD req -new -x509 -key $k.pem -subj /CN=awd -days 2 -out c1.pem && count dev.private 1 &&
+	SW verify -check_ss_sig -CAfile c1.pem c1.pem &&
+	AWD req -new -x509 -key $k.pem -subj /CN=awd -days 2 -sigopt rsa_padding_mode:pss -out c2.pem && count dev.private 1 &&
+	SW verify -check_ss_sig -CAfile c2.pem c2.pem &&
+	SW x509 -in c2.pem -noout -text | grep -q 'Signature Algorithm: rsassaPss'"
 T "genpkey with awd first: the default provider's key generation" "
 	AWD genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out g.pem && SW pkey -in g.pem -check -noout &&
 	AWD pkeyutl -sign -inkey g.pem -in dg32 -pkeyopt digest:sha256 -out s.awd && count dev.private 1 &&
