@@ -11,10 +11,15 @@
  * command and no shared libcrypto, so the provider cannot be loaded from
  * awd.so there.
  * usage: awd-prov-test [BITS...]   (default 1024 2048)
+ *        awd-prov-test -b SECONDS [BITS]
+ *                                  PKCS #1 v1.5 SHA-256 sign and verify
+ *                                  per second through each provider
+ *                                  (wall clock), as awd-prov-bench
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -25,7 +30,7 @@
 int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 		       const OSSL_DISPATCH **out, void **provctx);
 
-static OSSL_PROVIDER *awd;
+static OSSL_PROVIDER *awd, *deflt;
 static int n, fails;
 
 static void result(int ok, const char *fmt, int bits, const char *what)
@@ -187,6 +192,51 @@ static void test_key(int bits)
 	EVP_PKEY_free(k);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int bench(double secs, int bits)
+{
+	static const char *const provs[] = { "awd", "default" };
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, "provider=default", "RSA",
+					(size_t)bits);
+	unsigned char dg[32] = { 1 }, sig[512];
+	size_t len = sizeof(sig);
+
+	if (!k)
+		return 1;
+	for (int i = 0; i < 2; i++) {
+		double rate[2];
+
+		for (int what = SIGN; what <= VERIFY; what++) {
+			double t0 = now(), t;
+			long ops = 0;
+
+			do {
+				if (what == SIGN)
+					len = sizeof(sig);
+				if (!op(k, provs[i], what, "pkcs1", "SHA256", dg,
+					sizeof(dg), sig, &len)) {
+					ERR_print_errors_fp(stdout);
+					return 1;
+				}
+				ops++;
+				t = now() - t0;
+			} while (t < secs);
+			rate[what] = ops / t;
+		}
+		printf("rsa %d bits provider=%s sign/s %.1f verify/s %.1f\n",
+		       bits, provs[i], rate[SIGN], rate[VERIFY]);
+	}
+	EVP_PKEY_free(k);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const fb[] = { "sw.nodev", "sw.key",
@@ -194,6 +244,13 @@ int main(int argc, char **argv)
 	int sizes[8] = { 1024, 2048 }, nsizes = 2;
 	unsigned long sw = 0;
 
+	double secs = 0;
+
+	if (argc > 2 && !strcmp(argv[1], "-b")) {
+		secs = atof(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc > 1) {
 		nsizes = 0;
 		for (int i = 1; i < argc && nsizes < 8; i++)
@@ -201,10 +258,17 @@ int main(int argc, char **argv)
 	}
 	if (!OSSL_PROVIDER_add_builtin(NULL, "awd", OSSL_provider_init) ||
 	    !(awd = OSSL_PROVIDER_load(NULL, "awd")) ||
-	    !OSSL_PROVIDER_load(NULL, "default")) {
+	    !(deflt = OSSL_PROVIDER_load(NULL, "default"))) {
 		ERR_print_errors_fp(stdout);
 		printf("Bail out! providers\n");
 		return 1;
+	}
+	if (secs > 0) {
+		int r = bench(secs, argc > 1 ? sizes[0] : 2048);
+
+		printf("# awd: dev.private=%lu dev.public=%lu\n",
+		       counter("dev.private"), counter("dev.public"));
+		return r;
 	}
 	for (int i = 0; i < nsizes; i++)
 		test_key(sizes[i]);
@@ -219,5 +283,7 @@ int main(int argc, char **argv)
 	printf("%sok %d - no operation fell back to software\n", sw ? "not " : "", n);
 	fails += sw != 0;
 	printf("1..%d\n", n);
+	OSSL_PROVIDER_unload(awd);
+	OSSL_PROVIDER_unload(deflt);
 	return fails != 0;
 }
