@@ -42,6 +42,11 @@ AWD() { c=$1; shift; AWD_PROV_STATS=1 openssl "$c" -provider-path "$dir" -provid
 SW() { openssl "$@" 2>>sw.err; }
 stat() { tail -n1 stats.err | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 count() { [ "$(stat "$1")" = "$2" ] || { echo "$1=$(stat "$1"), want $2"; tail -n1 stats.err; false; }; }
+# corrupt FILE OFFSET: change the byte at OFFSET (to another value, always)
+corrupt() {
+	v=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf %03o $(((v + 1) % 256)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # both fail (exit non-zero, no output file) with the same last error reason
 samefail() {
 	rm -f fo.awd fo.sw; : > stats.err; : > sw.err
@@ -75,7 +80,7 @@ for b in 2048 1024 2056; do
 		AWD pkeyutl -verify -pubin -inkey $k.pub -in dg32 -sigfile s.sw -pkeyopt digest:sha256 &&
 		count dev.public 1 && count sw.input 0"
 	T "$b: corrupted signature fails as on default" "
-		cp s.sw bad && printf '\\001' | dd of=bad bs=1 seek=40 conv=notrunc 2>/dev/null &&
+		cp s.sw bad && corrupt bad 40 &&
 		! AWD pkeyutl -verify -pubin -inkey $k.pub -in dg32 -sigfile bad -pkeyopt digest:sha256 > v.awd &&
 		! SW pkeyutl -verify -pubin -inkey $k.pub -in dg32 -sigfile bad -pkeyopt digest:sha256 > v.sw &&
 		cmp v.awd v.sw && grep -q 'Signature Verification Failure' v.awd && count dev.public 1"
@@ -99,7 +104,7 @@ for b in 2048 1024 2056; do
 		SW dgst -sha512 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha1 -sign $k.pem -out q.sw msg &&
 		AWD dgst -sha512 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha1 -verify $k.pub -signature q.sw msg && count dev.public 1"
 	T "$b: corrupted PSS signature fails as on default" "
-		cp p.sw bad && printf '\\001' | dd of=bad bs=1 seek=17 conv=notrunc 2>/dev/null &&
+		cp p.sw bad && corrupt bad 17 &&
 		! AWD pkeyutl -verify -pubin -inkey $k.pub -in dg32 -sigfile bad -pkeyopt digest:sha256 -pkeyopt rsa_padding_mode:pss > v.awd &&
 		! SW pkeyutl -verify -pubin -inkey $k.pub -in dg32 -sigfile bad -pkeyopt digest:sha256 -pkeyopt rsa_padding_mode:pss > v.sw &&
 		cmp v.awd v.sw && count dev.public 1"
@@ -122,10 +127,10 @@ for b in 2048 1024 2056; do
 		AWD pkeyutl -decrypt -inkey $k.pem \$o -in o2.sw -out m.awd && cmp m.awd msg && count dev.private 1 &&
 		samefail pkeyutl -decrypt -inkey $k.pem -pkeyopt rsa_padding_mode:oaep -in o2.sw"
 	T "$b: corrupted PKCS#1 ciphertext fails as on default" "
-		cp c.sw bad && printf '\\001' | dd of=bad bs=1 seek=5 conv=notrunc 2>/dev/null &&
+		cp c.sw bad && corrupt bad 5 &&
 		samefail pkeyutl -decrypt -inkey $k.pem -in bad && count dev.private 1"
 	T "$b: corrupted OAEP ciphertext fails as on default" "
-		cp o.sw bad && printf '\\001' | dd of=bad bs=1 seek=5 conv=notrunc 2>/dev/null &&
+		cp o.sw bad && corrupt bad 5 &&
 		samefail pkeyutl -decrypt -inkey $k.pem -pkeyopt rsa_padding_mode:oaep -in bad && count dev.private 1"
 	T "$b: raw RSA (no padding) equals default both ways" "
 		(printf '\\000'; head -c $(($b / 8)) /dev/urandom) | head -c $((($b + 7) / 8)) > raw &&
@@ -170,7 +175,7 @@ T "no device (AWD_DEVICE names none): default's results, counted sw.nodev" "
 	SW pkeyutl -verify -pubin -inkey $k.pub -in dg32 -sigfile p.awd -pkeyopt digest:sha256 -pkeyopt rsa_padding_mode:pss &&
 	SW pkeyutl -encrypt -pubin -inkey $k.pub -pkeyopt rsa_padding_mode:oaep -in msg -out o.sw &&
 	AWD pkeyutl -decrypt -inkey $k.pem -pkeyopt rsa_padding_mode:oaep -in o.sw | cmp - msg && count sw.nodev 1 &&
-	cp o.sw bad && printf '\\001' | dd of=bad bs=1 seek=5 conv=notrunc 2>/dev/null &&
+	cp o.sw bad && corrupt bad 5 &&
 	samefail pkeyutl -decrypt -inkey $k.pem -pkeyopt rsa_padding_mode:oaep -in bad && count sw.nodev 1"
 T "failing device (its queue stops in error): default's results, counted sw.deverr" "
 	export AWD_PROV_MOCK_FAIL=1
