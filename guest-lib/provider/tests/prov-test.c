@@ -16,6 +16,7 @@
  *                                  per second through each provider
  *                                  (wall clock), as awd-prov-bench
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,64 @@ static void test_key(int bits)
 	EVP_PKEY_free(k);
 }
 
+/* Threads signing on one key at once: results equal the default's. */
+struct thr {
+	EVP_PKEY *k;
+	const unsigned char *want;
+	size_t wantlen;
+	int bad;
+};
+
+static void *thr_sign(void *arg)
+{
+	struct thr *t = arg;
+	unsigned char dg[32], sig[512];
+	size_t len;
+
+	memset(dg, 0x3c, sizeof(dg));
+	for (int i = 0; i < 10; i++) {
+		len = sizeof(sig);
+		if (!op(t->k, "awd", SIGN, "pkcs1", "SHA256", dg, sizeof(dg),
+			sig, &len) || len != t->wantlen ||
+		    memcmp(sig, t->want, len))
+			t->bad++;
+	}
+	return NULL;
+}
+
+static void test_threads(int bits)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, "provider=default", "RSA",
+					(size_t)bits);
+	unsigned char dg[32], want[512];
+	size_t wantlen = sizeof(want);
+	unsigned long priv0 = counter("dev.private");
+	struct thr t[4];
+	pthread_t tid[4];
+	int bad = 0;
+
+	memset(dg, 0x3c, sizeof(dg));
+	if (!k || !op(k, "default", SIGN, "pkcs1", "SHA256", dg, sizeof(dg),
+		      want, &wantlen)) {
+		result(0, "", bits, "4 threads: set-up");
+		EVP_PKEY_free(k);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		t[i] = (struct thr){ .k = k, .want = want, .wantlen = wantlen };
+		if (pthread_create(&tid[i], NULL, thr_sign, &t[i]))
+			t[i].bad = -1000;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (t[i].bad != -1000)
+			pthread_join(tid[i], NULL);
+		bad += t[i].bad;
+	}
+	result(!bad && counter("dev.private") - priv0 == 40, "", bits,
+	       "4 threads x 10 signatures on one key: all equal the default's, all on the device");
+	EVP_PKEY_free(k);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -272,6 +331,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < nsizes; i++)
 		test_key(sizes[i]);
+	test_threads(sizes[0]);
 	printf("# awd: dev.private=%lu dev.public=%lu", counter("dev.private"),
 	       counter("dev.public"));
 	for (size_t i = 0; i < sizeof(fb) / sizeof(fb[0]); i++) {
