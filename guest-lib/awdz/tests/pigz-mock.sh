@@ -12,9 +12,11 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 command -v pigz >/dev/null || { echo "1..0 # SKIP pigz is not installed"; exit 0; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cat "$src"/src/*.c "$src"/awdz/*.c "$src"/awdz/README.md > "$tmp/in"
+# over 1 MiB, so pigz always cuts several 128 KiB blocks (flushes, dictionaries)
+for i in 1 2 3 4 5 6 7 8; do cat "$src"/src/*.c "$src"/awdz/*.c "$src"/awdz/README.md; done > "$tmp/in"
+[ "$(wc -c < "$tmp/in")" -gt 1048576 ] || { echo "Bail out! corpus under 1 MiB"; exit 1; }
 export LD_PRELOAD="$lib" AWDZ_STATS=1
-pigz -p 2 -c "$tmp/in" > "$tmp/in.gz" 2>"$tmp/stats.c"
+pigz -p 2 -b 128 -c "$tmp/in" > "$tmp/in.gz" 2>"$tmp/stats.c"
 pigz -dc "$tmp/in.gz" > "$tmp/out" 2>"$tmp/stats.d"
 unset LD_PRELOAD
 echo "1..3"
