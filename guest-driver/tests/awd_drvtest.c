@@ -1133,6 +1133,224 @@ static int t_hotremove(const char *remove_path)
 	return 0;
 }
 
+/* ---- sgl: lists in process memory ---------------------------------- */
+
+#define SGL_PG		4096
+#define SGL_PAGES	16
+
+static int sgl_queue(struct q *q)
+{
+	int rc = q_open(q, 0);
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	if (q->info.format != AWD_FORMAT_SGL || q->info.mode != AWD_MODE_SVA) {
+		printf("SKIP: needs format sgl in SVA mode (format %s)\n",
+		       format_name(q->info.format));
+		return 77;
+	}
+	q_map(q);
+	q_start(q);
+	return 0;
+}
+
+static uint64_t page_reqs(struct q *q)
+{
+	struct awd_qcount k;
+
+	CHECK(ioctl(q->fd, AWD_IOC_QCOUNT, &k) == 0, "AWD_IOC_QCOUNT: %m");
+	return k.cnt[AWD_QCNT_PAGE_REQS];
+}
+
+/* compress through the lists at @src_sgl and @dst_sgl, wait */
+static struct awd_cpl sgl_compress(struct q *q, uint64_t src_sgl,
+				   uint32_t len, uint64_t dst_sgl,
+				   uint32_t dlen, uint32_t tag)
+{
+	struct awd_sgl_desc d = {
+		.opcode = AWD_OP_COMPRESS, .flags = AWD_DF_IRQ, .tag = tag,
+		.src_sgl = src_sgl, .dst_sgl = dst_sgl, .src_len = len,
+		.dst_len = dlen,
+		.param = AWD_FMT_ZLIB << AWD_PARAM_FMT_SHIFT |
+			 1 << AWD_PARAM_LEVEL_SHIFT,
+	};
+	struct awd_cpl c;
+	int rc;
+
+	ring_push(q, &d);
+	rc = q_wait(q, &c, 60000, 1);
+	CHECK(!rc, "sgl compress: %s", strerror(-rc));
+	CHECK(c.tag == tag, "tag %u, expected %u", c.tag, tag);
+	return c;
+}
+
+/* a shared mapping of a fresh memfd of @len bytes, its pages not touched */
+static unsigned char *untouched(int *fd, size_t len)
+{
+	unsigned char *p;
+
+	*fd = memfd_create("awd-untouched", MFD_CLOEXEC);
+	CHECK(*fd >= 0 && ftruncate(*fd, len) == 0, "memfd: %m");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	CHECK(p != MAP_FAILED, "mmap memfd: %m");
+	return p;
+}
+
+/*
+ * An sgl request whose lists and data pages this process never touched:
+ * the data and the lists are written with pwrite(2) into memfds mapped
+ * but never accessed through the mapping, the destination is fresh
+ * anonymous memory. Each list and data page sits alone in its 64 KiB
+ * (Linux's fault-around maps the cached neighbours of a faulting file
+ * page), so every one of them reaches the device by its own page
+ * request; the output is the input in list order.
+ */
+#define SGL_SPREAD	(16 * SGL_PG)
+
+static int t_sgl_untouched(void)
+{
+	size_t len = SGL_PAGES * SGL_PG;
+	unsigned char *src, *lists, *dst, *want;
+	struct awd_sge sge[SGL_PAGES + 4];
+	uint64_t before, got;
+	int sfd, lfd, rc;
+	struct awd_cpl c;
+	struct q q;
+	unsigned int i, n = 0;
+
+	rc = sgl_queue(&q);
+	if (rc)
+		return rc;
+	src = untouched(&sfd, SGL_PAGES * SGL_SPREAD);
+	lists = untouched(&lfd, 3 * SGL_SPREAD);
+	dst = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(dst != MAP_FAILED, "mmap: %m");
+	want = malloc(len);
+	for (i = 0; i < len; i++)
+		want[i] = "untouched pages by page request\n"[i % 32] + i / SGL_PG;
+	/* the list's page i is the file's page SGL_PAGES - 1 - i */
+	for (i = 0; i < SGL_PAGES; i++)
+		CHECK(pwrite(sfd, want + i * SGL_PG, SGL_PG,
+			     (SGL_PAGES - 1 - i) * SGL_SPREAD) == SGL_PG,
+		      "pwrite: %m");
+	/* source: 8 entries on list 0, chained to 8 on list 1 */
+	for (i = 0; i < SGL_PAGES; i++) {
+		struct awd_sge e = {
+			.addr = (uintptr_t)src + (SGL_PAGES - 1 - i) * SGL_SPREAD,
+			.len = SGL_PG,
+			.flags = i == SGL_PAGES - 1 ? AWD_SGE_END : 0,
+		};
+
+		sge[n++] = e;
+		if (i == 7) {
+			sge[n].addr = (uintptr_t)lists + SGL_SPREAD;
+			sge[n].len = 0;
+			sge[n++].flags = AWD_SGE_CHAIN;
+			CHECK(pwrite(lfd, sge, n * sizeof(*sge), 0) ==
+			      (ssize_t)(n * sizeof(*sge)), "pwrite: %m");
+			n = 0;
+		}
+	}
+	CHECK(pwrite(lfd, sge, n * sizeof(*sge), SGL_SPREAD) ==
+	      (ssize_t)(n * sizeof(*sge)), "pwrite: %m");
+	/* destination: one entry on list 2 */
+	sge[0].addr = (uintptr_t)dst;
+	sge[0].len = 2 * len;
+	sge[0].flags = AWD_SGE_END;
+	CHECK(pwrite(lfd, sge, sizeof(*sge), 2 * SGL_SPREAD) == sizeof(*sge),
+	      "pwrite: %m");
+
+	before = page_reqs(&q);
+	c = sgl_compress(&q, (uintptr_t)lists, len,
+			 (uintptr_t)lists + 2 * SGL_SPREAD, 2 * len, 7);
+	got = page_reqs(&q) - before;
+	CHECK(c.status == AWD_STS_OK, "status %u at %#llx", c.status,
+	      (unsigned long long)c.fault_addr);
+	CHECK(c.consumed == len, "consumed %u", c.consumed);
+	/* 3 list pages, every source page, at least one destination page */
+	CHECK(got >= 3 + SGL_PAGES + 1, "only %llu page requests",
+	      (unsigned long long)got);
+	check_zlib(dst, c.produced, want, len);
+	printf("sgl: lists and data all untouched before submission: %llu page requests, output matches\n",
+	       (unsigned long long)got);
+	close(q.fd);
+	return 0;
+}
+
+/* one list at @l describing the pages of @buf in @order */
+static void sgl_fill(struct awd_sge *l, unsigned char *buf, const int *order)
+{
+	for (int i = 0; i < 4; i++) {
+		l[i].addr = (uintptr_t)buf + order[i] * SGL_PG;
+		l[i].len = SGL_PG;
+		l[i].flags = i == 3 ? AWD_SGE_END : 0;
+	}
+}
+
+/*
+ * fork() with lists: after fork the parent rewrites both its list (pages
+ * in another order) and its data; the device must read the new list and
+ * the new data (the parent's copy-on-write pages), and the child's copies
+ * never change.
+ */
+static int t_sgl_cow(void)
+{
+	static const int fwd[4] = { 0, 1, 2, 3 }, rev[4] = { 3, 2, 1, 0 };
+	size_t len = 4 * SGL_PG;
+	unsigned char *buf, *dst, *want;
+	struct awd_sge *list, *dlist;
+	struct awd_cpl c;
+	struct q q;
+	int rc, st, i;
+	pid_t pid;
+
+	rc = sgl_queue(&q);
+	if (rc)
+		return rc;
+	buf = aligned_alloc(SGL_PG, len);
+	dst = aligned_alloc(SGL_PG, 2 * len);
+	list = aligned_alloc(SGL_PG, SGL_PG);
+	dlist = aligned_alloc(SGL_PG, SGL_PG);
+	want = malloc(len);
+	for (i = 0; i < 4; i++)
+		memset(buf + i * SGL_PG, 'a' + i, SGL_PG);
+	sgl_fill(list, buf, fwd);
+	memset(dlist, 0, SGL_PG);
+	dlist[0].addr = (uintptr_t)dst;
+	dlist[0].len = 2 * len;
+	dlist[0].flags = AWD_SGE_END;
+	c = sgl_compress(&q, (uintptr_t)list, len, (uintptr_t)dlist, 2 * len, 1);
+	CHECK(c.status == AWD_STS_OK, "status %u", c.status);
+	check_zlib(dst, c.produced, buf, len);
+
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		sleep(1);
+		for (i = 0; i < 4; i++)
+			if (list[i].addr != (uintptr_t)buf + i * SGL_PG ||
+			    buf[i * SGL_PG] != 'a' + i ||
+			    buf[i * SGL_PG + SGL_PG - 1] != 'a' + i)
+				_exit(1);
+		_exit(0);
+	}
+	/* the parent: new data and a new list, both copy-on-write pages */
+	for (i = 0; i < 4; i++)
+		memset(buf + i * SGL_PG, 'K' + i, SGL_PG);
+	sgl_fill(list, buf, rev);
+	for (i = 0; i < 4; i++)
+		memset(want + i * SGL_PG, 'K' + rev[i], SGL_PG);
+	memset(dst, 0, 2 * len);
+	c = sgl_compress(&q, (uintptr_t)list, len, (uintptr_t)dlist, 2 * len, 2);
+	CHECK(c.status == AWD_STS_OK, "status %u after fork", c.status);
+	check_zlib(dst, c.produced, want, len);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0, "the child's list or data changed (%#x)", st);
+	printf("sgl after fork: the device used the parent's new list and data; the child's copies unchanged\n");
+	close(q.fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *t;
@@ -1143,7 +1361,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|compress [LEN]|regmem|cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -1163,6 +1381,10 @@ int main(int argc, char **argv)
 		return t_compress(argc > 2 ? strtoul(argv[2], NULL, 0) : 65536);
 	if (!strcmp(t, "cow"))
 		return t_cow();
+	if (!strcmp(t, "sgl-untouched"))
+		return t_sgl_untouched();
+	if (!strcmp(t, "sgl-cow"))
+		return t_sgl_cow();
 	if (!strcmp(t, "isolation"))
 		return t_isolation();
 	if (!strcmp(t, "two"))
