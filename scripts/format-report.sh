@@ -136,7 +136,7 @@ def size_name(n):
 
 cases = ["compress-L1", "decompress", "fault-L1", "fault-L1-prefaulted"]
 lines = ["# Queue format comparison", ""]
-lines.append("Measured %s by `scripts/format-report.sh` (load at start: %s). "
+lines.extend(["Measured %s by `scripts/format-report.sh` (load at start: %s). "
              "Per request: `MB/s` is the device's throughput from guest user "
              "space (input bytes), `MMIO` doorbell or portal writes plus "
              "register reads, `ATS`/`PRI` translation and page requests, "
@@ -146,7 +146,7 @@ lines.append("Measured %s by `scripts/format-report.sh` (load at start: %s). "
              "ring in the same run. `fault-L1` compresses 1 MiB into "
              "never-touched (demand-faulted) output, `fault-L1-prefaulted` "
              "the same into touched output." % (meta.get("started", "?"),
-                                                meta.get("load", "?")), "")
+                                                meta.get("load", "?")), ""])
 for q in depths:
     lines += ["## Queue depth %s" % q, "",
               "| case | size | format | MB/s | vs ring | MMIO | ATS | PRI | desc B | list B | cpl B | p50 us | p99 us |",
