@@ -235,7 +235,7 @@ static bool ip_post_load(AwdQueue *q)
 {
     const char *what;
 
-    if (!awd_queue_enabled(q)) {
+    if (!(q->ctrl & AWD_QCTRL_ENABLE)) {
         return true;
     }
     return ip_config_ok(q, &what) && q->sq_head < ip_entries(q) &&
