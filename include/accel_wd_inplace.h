@@ -15,8 +15,8 @@
  * AWD_QCTRL_ENABLE with AWD_QERR_BAD_CONFIG. AWD_Q_SQ_HEAD is the next
  * slot the device fetches (and completes: one slot at a time, in ring
  * order), AWD_Q_SQ_TAIL the last tail doorbell; both are 0 after enable.
- * The CQ base registers are ignored; AWD_Q_CQ_TAIL and AWD_Q_CQ_HEAD
- * read 0.
+ * The CQ registers are ignored: AWD_Q_CQ_BASE_*, AWD_Q_CQ_TAIL and
+ * AWD_Q_CQ_HEAD read 0.
  *
  * Ownership of a slot. Slot i belongs to software until a tail doorbell
  * passes it, then to the device until its record has AWD_CF_DONE, then
@@ -24,6 +24,8 @@
  * cflags = 0, then (after a write barrier) the tail doorbell. The device
  * reads the 64 bytes once, writes only bytes 0..31 (the record) and never
  * bytes 32..63, and writes nothing at all into a slot it was not handed.
+ * Bytes 0..27 change before cflags gets AWD_CF_DONE: software polls cflags
+ * only, and reads the rest of the record after it saw AWD_CF_DONE.
  *
  * Ring full. The ring is empty when SQ_HEAD == SQ_TAIL, so at most
  * entries - 1 slots are handed over at once. Because completions land in
