@@ -462,6 +462,9 @@ static void test_inplace_bad_doorbell(void)
 
     /* the same tail again, and a tail further on, are fine */
     ip_setup(&d, &q, 0, 2);
+    for (unsigned i = 0; i < 3; i++) {
+        ip_put(&q, i, &(struct awd_inplace_desc) { .opcode = AWD_OP_NOP });
+    }
     qtest_qmp_assert_success(d.qts, "{'execute': 'stop'}");
     ip_tail(&q, 1);
     ip_tail(&q, 1);
