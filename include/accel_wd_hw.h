@@ -181,7 +181,7 @@ enum awd_opcode {
 	AWD_OP_COMPRESS = 1,
 	AWD_OP_DECOMPRESS = 2,
 	AWD_OP_RSA = 3,
-	AWD_OP_BATCH = 4,       /* formats with AWD_FMTF_BATCH only */
+	AWD_OP_BATCH = 4,       /* formats that define batches (crec) */
 	AWD_OP_MAX,
 };
 

@@ -16,6 +16,10 @@
  *
  * Threads: hooks marked (lock) run with AwdQueue.lock held, the others
  * in the queue's worker with the lock dropped. No hook takes the BQL.
+ *
+ * Counters: the core counts doorbell writes and register reads, and
+ * awd_write_cpl() the completion bytes; a front end counts the descriptor
+ * and list bytes it reads (awd_queue_count()).
  */
 #ifndef HW_ACCEL_WD_FMT_H
 #define HW_ACCEL_WD_FMT_H
@@ -78,7 +82,7 @@ typedef struct AwdFormat {
     uint32_t id;                /* AWD_REG_FORMAT, from the format header */
     /* AWD_REG_FMT_PARAM(i) as the device's properties set them */
     uint32_t (*param)(AccelWdState *s, unsigned i);
-    /* realize: refuse nonsensical format properties */
+    /* realize: refuse nonsensical format properties (optional) */
     bool (*check_params)(AccelWdState *s, Error **errp);
 
     /* enable: the ring configuration; returns an enum awd_qerr (lock) */
@@ -93,7 +97,10 @@ typedef struct AwdFormat {
     uint32_t (*doorbell)(AwdQueue *q, unsigned off, uint32_t val);
     /* a doorbell page read (lock) */
     uint32_t (*doorbell_read)(AwdQueue *q, unsigned off);
-    /* a format queue register (ring bases, heads, ...) read (lock) */
+    /*
+     * a format queue register (ring bases, heads, ...) read (lock); false:
+     * not the format's, it reads 0
+     */
     bool (*reg_read)(AwdQueue *q, unsigned off, uint32_t *val);
 
     /* read the next request; on AWD_FETCH_ERROR set *qerr and *fault */
@@ -107,11 +114,13 @@ typedef struct AwdFormat {
     bool (*execute)(AwdQueue *q, AwdReq *r, AwdResult *res, bool *irq);
     /*
      * Publish the result of @r and move past it; returns an enum awd_qerr
-     * (AWD_QERR_NONE, or the queue stops with *fault) (lock).
+     * (AWD_QERR_NONE, or the queue stops with *fault). Called without the
+     * lock (the record may need a page request); takes q->lock itself to
+     * move its indices.
      */
     uint32_t (*complete)(AwdQueue *q, AwdReq *r, const AwdResult *res,
                          uint64_t *fault);
-    /* release what fetch allocated in @r (no lock) */
+    /* release what fetch allocated in @r (no lock; optional) */
     void (*release)(AwdQueue *q, AwdReq *r);
     /* migration: check the format's queue state after load (lock) */
     bool (*post_load)(AwdQueue *q);

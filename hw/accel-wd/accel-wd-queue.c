@@ -440,7 +440,9 @@ uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off)
         break;
     default:
         /* ring bases, heads and tails: what they mean is the format's */
-        q_fmt(q)->reg_read(q, off, &val);
+        if (!q_fmt(q)->reg_read(q, off, &val)) {
+            val = 0;
+        }
         break;
     }
     qemu_mutex_unlock(&q->lock);
