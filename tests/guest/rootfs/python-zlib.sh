@@ -7,12 +7,12 @@
 . /usr/lib/awd/tests/awdz-lib.sh
 T=/usr/lib/awd/tests
 check "libawdz.so is installed and in the linker cache" sh -c "[ -f $AWDZ ] && ldconfig -p | grep -q libawdz.so"
-LD_PRELOAD=$AWDZ AWDZ_STATS=1 python3 $T/zlib_roundtrip.py run /usr/share/doc /tmp/blobs \
+LD_PRELOAD=$AWDZ AWDZ_STATS=1 python3 $T/zlib_roundtrip.py run /usr/share/doc /tmp/blobs 6000000 \
 	> /tmp/run.out 2> /tmp/stats.txt
 rc=$?
 cat /tmp/run.out
 if [ $rc -eq 0 ]; then pass "zlib/gzip round trips under LD_PRELOAD"; else fail "zlib/gzip round trips under LD_PRELOAD"; sed 's/^/#   /' /tmp/stats.txt; fi
-check "the blobs inflate to the corpus with the system zlib" python3 $T/zlib_roundtrip.py verify /usr/share/doc /tmp/blobs
+check "the blobs inflate to the corpus with the system zlib" python3 $T/zlib_roundtrip.py verify /usr/share/doc /tmp/blobs 6000000
 grep '^awdz:' /tmp/stats.txt | sed 's/^/# /'
 eligible=$(sed -n 's/.*eligible=\([0-9]*\).*/\1/p' /tmp/run.out)
 bytes=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' /tmp/run.out)

@@ -2,20 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Round trip a corpus through python3's zlib and gzip modules (run under
 # LD_PRELOAD=libawdz.so), and check the results with the real zlib.
-#   zlib_roundtrip.py run DIR OUTDIR   compress/decompress every file and
-#                                      1 MiB-less chunks of a tar of DIR;
-#                                      keeps the compressed blobs in OUTDIR
-#   zlib_roundtrip.py verify DIR OUTDIR  (no LD_PRELOAD) inflate the blobs
-#                                      with the system zlib, compare
+#   zlib_roundtrip.py run DIR OUTDIR [TARMAX [nofiles]]
+#         compress/decompress every file of DIR (unless nofiles) and the
+#         first TARMAX bytes (default all) of a tar of DIR in 768 KiB
+#         chunks (fresh buffers: the device faults their pages in);
+#         keeps the compressed blobs in OUTDIR
+#   zlib_roundtrip.py verify DIR OUTDIR [TARMAX [nofiles]]
+#         (no LD_PRELOAD) inflate the blobs with the system zlib, compare
 import gzip, io, os, sys, tarfile, zlib
 
 MIN = 4096            # AWDZ_MIN_DEFLATE: smaller inputs stay in zlib
 CHUNK = 768 * 1024    # under the device window (about 1 MiB)
 
 
-def corpus(top):
+def corpus(top, tarmax, with_files):
     items = []
-    for d, _, files in os.walk(top):
+    for d, _, files in (os.walk(top) if with_files else ()):
         for f in sorted(files):
             p = os.path.join(d, f)
             if os.path.isfile(p) and not os.path.islink(p):
@@ -24,14 +26,15 @@ def corpus(top):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode='w') as t:
         t.add(top)
-    tar = buf.getvalue()
+    tar = buf.getvalue()[:tarmax]
     items += [tar[i:i + CHUNK] for i in range(0, len(tar), CHUNK)]
     return items
 
 
 def main():
     mode, top, out = sys.argv[1:4]
-    items = corpus(top)
+    tarmax = int(sys.argv[4]) if len(sys.argv) > 4 else 1 << 40
+    items = corpus(top, tarmax, len(sys.argv) < 6 or sys.argv[5] != 'nofiles')
     eligible = sum(1 for d in items if MIN <= len(d) <= 1000000)
     bad = 0
     if mode == 'run':
