@@ -70,7 +70,7 @@ make_base() {
     local mib
     mib=$(( $(du -sm "$root" | cut -f1) * 13 / 10 + 768 ))
     mkfs.ext4 -q -F -t ext4 -O ^has_journal -m 0 -L awd-root -d "$root" \
-        "$base.tmp" "${mib}M" || die "mkfs.ext4 -d of the guest rootfs failed"
+        "$base.tmp" "${mib}M" >&2 || die "mkfs.ext4 -d of the guest rootfs failed"
     mv "$base.tmp" "$base"
     rm -rf "$root"
     log "guest rootfs base ready: $base ($(du -sh --apparent-size "$base" | cut -f1) sparse, $(du -sh "$base" | cut -f1) used) in $(( $(date +%s) - t0 )) s"

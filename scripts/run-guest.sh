@@ -128,7 +128,7 @@ if [ "$rootfs" = 1 ]; then
         tmpfiles+=("$simg")
         smib=$(( $(du -sm "$share" | cut -f1) * 12 / 10 + 64 ))
         mkfs.ext4 -q -F -O ^has_journal -m 0 -L awd-share -E root_owner=0:0 \
-            -d "$share" "$simg" "${smib}M" || die "--share: mkfs.ext4 -d $share failed"
+            -d "$share" "$simg" "${smib}M" >&2 || die "--share: mkfs.ext4 -d $share failed"
         args+=(-drive "if=none,id=share,file=$simg,format=raw,cache=unsafe"
                -device virtio-blk-pci,drive=share)
         kargs+=" awd.share=1"
