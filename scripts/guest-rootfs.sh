@@ -143,6 +143,8 @@ make_image() {
     dbg_mkdir /usr/lib/awd/bin
     local a
     for a in ip udhcpc poweroff; do dbg_link ../busybox "/usr/lib/awd/bin/$a"; done
+    # no systemd in the image: the login shell's poweroff is busybox's
+    dbg_link /usr/lib/awd/busybox /usr/local/sbin/poweroff
     date -u +%s > "$stage/build-id"
     dbg_put "$stage/build-id" /etc/awd-rootfs-build 644
     printf '%s' "$dbg_cmds" > "$stage/debugfs.cmds"
