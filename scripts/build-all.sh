@@ -21,7 +21,12 @@ if [ -f "$AWD_ROOT/guest-driver/Kbuild" ] || [ -f "$AWD_ROOT/guest-driver/Makefi
     module=$("$AWD_ROOT/scripts/build-module.sh" "$kdir")
 fi
 
-step "library, tools, unit tests, initramfs (meson, in $AWD_BUILD)"
+# The Debian trixie userland of run-guest.sh --rootfs (debootstrap, cached
+# per package list; meson layers our files into a copy of it).
+step "guest rootfs base"
+rootfs_base=$("$AWD_ROOT/scripts/guest-rootfs.sh" base)
+
+step "library, tools, unit tests, initramfs, rootfs image (meson, in $AWD_BUILD)"
 opts=(-Dqemu_build="$qbuild" -Dkernel_dir="$kdir" -Dguest_module="$module")
 # Always (re)configure: the QEMU build, kernel and module paths may change.
 setup=(meson setup "$AWD_BUILD" "$AWD_ROOT" "${opts[@]}")
@@ -39,5 +44,8 @@ VMLINUZ=$kdir/vmlinuz
 INITRD=$AWD_BUILD/tests/guest/initramfs.cpio
 KERNEL_DIR=$kdir
 GUEST_MODULE=$module
+ROOTFS=$AWD_BUILD/tests/guest/rootfs.ext4
+ROOTFS_INITRD=$AWD_BUILD/tests/guest/rootfs-initrd.cpio
+ROOTFS_BASE=$rootfs_base
 ENV
 step "done: QEMU $qbuild, kernel $(cat "$kdir/release"), artifacts in $AWD_BUILD"

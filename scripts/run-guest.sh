@@ -27,14 +27,27 @@ usage: run-guest.sh [options] [-- extra qemu args]
   --trace PATTERN    QEMU trace events (e.g. 'iommu_sva_*'), to stderr
   --disk MIB         attach a scratch virtio-blk disk of MIB MiB (zeroed,
                      deleted afterwards) whose DMA goes through the IOMMU
-                     (iommu_platform=on); the guest sees /dev/vda
+                     (iommu_platform=on); the guest sees /dev/vda (/dev/vdc
+                     with --rootfs and --share, /dev/vdb with --rootfs)
+  --rootfs           boot the Debian trixie userland (ROOTFS, an ext4 image
+                     on virtio-blk, opened with snapshot=on: every boot
+                     starts from the image) through the tiny ROOTFS_INITRD;
+                     see docs/guest-rootfs.md
+  --share DIR        (--rootfs) DIR's files appear at /mnt/host: copied into
+                     an ext4 image at boot (this QEMU has no virtio-9p),
+                     guest writes are not copied back
+  --net              user-mode network (slirp, guest 10.0.2.15); with an
+                     sshd in the rootfs, a free local port forwards to its
+                     port 22 (printed); the key is AWD_SSH_PUBKEY or
+                     ~/.ssh/id_ed25519.pub / id_rsa.pub
 Paths come from build/testbed.env (written by scripts/build-all.sh); the
-variables QEMU, VMLINUX, VMLINUZ and INITRD there can be overridden from the
-environment.
+variables QEMU, VMLINUX, VMLINUZ, INITRD, ROOTFS and ROOTFS_INITRD there can
+be overridden from the environment.
 USAGE
 }
 
 bzimage=0 mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace= disk=
+rootfs=0 share= net=0
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -50,6 +63,9 @@ while [ $# -gt 0 ]; do
     --timeout) timeout=$2; shift ;;
     --trace) trace=$2; shift ;;
     --disk) disk=$2; shift ;;
+    --rootfs) rootfs=1 ;;
+    --share) share=$2; shift ;;
+    --net) net=1 ;;
     -h|--help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
     *) usage >&2; exit 2 ;;
@@ -60,6 +76,10 @@ done
 case "$iommu" in sva|intel|none) ;; *) die "--iommu takes sva, intel or none" ;; esac
 case "$timeout" in ''|*[!0-9]*) die "--timeout takes a number of seconds" ;; esac
 case "$disk" in *[!0-9]*) die "--disk takes a size in MiB" ;; esac
+if [ -n "$share" ]; then
+    [ "$rootfs" = 1 ] || die "--share needs --rootfs"
+    [ -d "$share" ] || die "--share: $share is not a directory"
+fi
 
 env_file=$AWD_BUILD/testbed.env
 if [ -f "$env_file" ]; then
@@ -72,6 +92,12 @@ if [ "$bzimage" = 1 ]; then
     VMLINUX=$VMLINUZ
 fi
 [ -n "${VMLINUX:-}" ] && [ -f "$VMLINUX" ] || die "no guest kernel; run scripts/build-all.sh first (or set VMLINUX=)"
+if [ "$rootfs" = 1 ]; then
+    : "${ROOTFS:=$AWD_BUILD/tests/guest/rootfs.ext4}" "${ROOTFS_INITRD:=$AWD_BUILD/tests/guest/rootfs-initrd.cpio}"
+    [ -f "$ROOTFS" ] || die "no guest rootfs image $ROOTFS; run scripts/build-all.sh (or scripts/guest-rootfs.sh base, then ninja -C build)"
+    [ -f "$ROOTFS_INITRD" ] || die "no rootfs initramfs $ROOTFS_INITRD; run scripts/build-all.sh"
+    INITRD=$ROOTFS_INITRD
+fi
 [ -n "${INITRD:-}" ] && [ -f "$INITRD" ] || die "no initramfs; run scripts/build-all.sh first (or set INITRD=)"
 
 kargs="console=ttyS0 panic=-1 oops=panic loglevel=4 nokaslr"
@@ -91,6 +117,37 @@ esac
 tmpfiles=()
 cleanup() { rm -f "${tmpfiles[@]}"; }
 trap cleanup EXIT
+if [ "$rootfs" = 1 ]; then
+    # snapshot=on: writes land in a temporary overlay, so parallel boots
+    # share the image and each starts clean. No iommu_platform: the root
+    # disk bypasses the IOMMU (speed); --disk tests DMA through it.
+    args+=(-drive "if=none,id=root,file=$ROOTFS,format=raw,snapshot=on,cache=unsafe"
+           -device virtio-blk-pci,drive=root)
+    if [ -n "$share" ]; then
+        simg=$(mktemp "${TMPDIR:-/tmp}/awd-share.XXXXXX")
+        tmpfiles+=("$simg")
+        smib=$(( $(du -sm "$share" | cut -f1) * 12 / 10 + 64 ))
+        mkfs.ext4 -q -F -O ^has_journal -m 0 -L awd-share -E root_owner=0:0 \
+            -d "$share" "$simg" "${smib}M" >&2 || die "--share: mkfs.ext4 -d $share failed"
+        args+=(-drive "if=none,id=share,file=$simg,format=raw,cache=unsafe"
+               -device virtio-blk-pci,drive=share)
+        kargs+=" awd.share=1"
+    fi
+fi
+if [ "$net" = 1 ]; then
+    hostfwd=
+    if [ "$rootfs" = 1 ]; then
+        sshport=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        hostfwd=",hostfwd=tcp:127.0.0.1:$sshport-:22"
+        key=${AWD_SSH_PUBKEY:-}
+        [ -n "$key" ] || for k in ~/.ssh/id_ed25519.pub ~/.ssh/id_rsa.pub; do [ -f "$k" ] && { key=$k; break; }; done
+        [ -n "$key" ] && kargs+=" awd.sshkey=$(base64 -w0 < "$key")"
+        log "ssh into the guest (when its rootfs has openssh-server): ssh -p $sshport root@127.0.0.1"
+    fi
+    # romfile= : no iPXE option ROM, ~1.6 s less firmware time
+    args+=(-netdev "user,id=net0$hostfwd" -device virtio-net-pci,netdev=net0,romfile=)
+    kargs+=" awd.net=1"
+fi
 if [ -n "$disk" ]; then
     img=$(mktemp "${TMPDIR:-/tmp}/awd-disk.XXXXXX")
     tmpfiles+=("$img")
@@ -106,8 +163,16 @@ batch)
     out=$(mktemp "${TMPDIR:-/tmp}/awd-guest.XXXXXX")
     tmpfiles+=("$out")
     set +e
+    t0=$EPOCHREALTIME
     timeout --foreground -k 5 "$timeout" "$QEMU" "${args[@]}" -append "$kargs $append" \
-        -display none -serial stdio -monitor none "${extra[@]}" </dev/null | tee "$out"
+        -display none -serial stdio -monitor none "${extra[@]}" </dev/null |
+        while IFS= read -r line || [ -n "$line" ]; do
+            printf '%s\n' "$line"
+            case "$line" in
+            AWD-ROOTFS-READY*)
+                log "rootfs boot to command in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $t0 }") s (guest ${line#*uptime=})" ;;
+            esac
+        done | tee "$out"
     qrc=${PIPESTATUS[0]}
     set -e
     rc=$(tr -d '\r' < "$out" | sed -n 's/^AWD-EXIT=\([0-9]*\)$/\1/p' | tail -n1)

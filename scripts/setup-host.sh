@@ -12,7 +12,7 @@ PKGS=(
     libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libgmp-dev libisal-dev
     libssl-dev openssl libfdt-dev
     flex bison dpkg-dev debootstrap busybox-static dwarves seabios
-    xz-utils zstd cpio gzip pigz kmod
+    xz-utils zstd cpio gzip pigz kmod e2fsprogs
     gnuplot-nox
 )
 # meson >= 1.5 and python3-pycotap only exist in bookworm-backports.

@@ -37,5 +37,9 @@ expect_fail "guest kernel the archive does not have" "not in the archive.*AWD_KE
     env AWD_KERNEL=9.99.1+deb13 "$root/scripts/guest-kernel.sh"
 expect_fail "run-guest with an unknown IOMMU" "sva, intel or none" \
     "$root/scripts/run-guest.sh" --iommu amd --batch true
+expect_fail "run-guest --share without --rootfs" "share needs --rootfs" \
+    "$root/scripts/run-guest.sh" --share "$tmp" --batch true
+expect_fail "run-guest --share of a missing folder" "is not a directory" \
+    "$root/scripts/run-guest.sh" --rootfs --share "$tmp/nope" --batch true
 echo "1..$n"
 [ $failed -eq 0 ]
