@@ -24,7 +24,10 @@
  * The device reads a list at most up to the end of the page it is on
  * before it needs the next one, so a list never faults past its end.
  *
- * A buffer with address 0 and length 0 is no buffer (a NOP, the empty
+ * A buffer of one piece is reached like a plain one, so source and
+ * destination of one piece each that overlap are AWD_STS_OVERLAP (of
+ * more pieces, overlapping is undefined). A buffer with address 0 and
+ * length 0 is no buffer (a NOP, the empty
  * FINAL input of a streamed compression); the operation's own checks
  * then decide whether that is allowed. RSA: src and dst are lists; key
  * stays a plain address. Stream contexts (desc.ctx) are plain addresses.

@@ -145,6 +145,7 @@ static uint32_t sgl_buffers(AwdQueue *q, AwdReq *r, AwdResult *res)
     uint64_t *list[2] = { &r->src, &r->dst };
     uint32_t *len[2] = { &r->src_len, &r->dst_len };
     AwdExtents *ext[2] = { q->src_ext, q->dst_ext };
+    AwdExtents **use[2] = { &r->src_ext, &r->dst_ext };
     uint32_t st;
 
     for (unsigned i = 0; i < 2; i++) {
@@ -160,10 +161,17 @@ static uint32_t sgl_buffers(AwdQueue *q, AwdReq *r, AwdResult *res)
         if (ext[i]->total != *len[i]) {
             return AWD_STS_INVALID_LEN;
         }
-        *list[i] = 0;
+        /*
+         * One piece is a plain buffer: the engine reaches it directly,
+         * as in the ring format. More are gathered or scattered.
+         */
+        if (ext[i]->n == 1) {
+            *list[i] = ext[i]->ext[0].addr;
+        } else {
+            *list[i] = 0;
+            *use[i] = ext[i];
+        }
     }
-    r->src_ext = q->src_ext;
-    r->dst_ext = q->dst_ext;
     return AWD_STS_OK;
 }
 
