@@ -27,20 +27,6 @@ static uint32_t crec_pending(AwdQueue *q)
     return q->sq_tail - q->sq_head;
 }
 
-static uint32_t crec_check_config(AwdQueue *q)
-{
-    AccelWdParams *p = &q->dev->params;
-
-    if (q->ring_order < AWD_RING_ORDER_MIN ||
-        q->ring_order > p->ring_order_max) {
-        AWD_GUEST_ERR(trace_accel_wd_err_config(q->index, "portal depth"),
-                      "queue %u: portal order %u outside %u..%u", q->index,
-                      q->ring_order, AWD_RING_ORDER_MIN, p->ring_order_max);
-        return AWD_QERR_BAD_CONFIG;
-    }
-    return AWD_QERR_NONE;
-}
-
 static void crec_enable(AwdQueue *q)
 {
     uint32_t depth = 1u << q->ring_order;
@@ -332,7 +318,7 @@ static const AwdFormat crec_format = {
     .id = AWD_FORMAT_CREC,
     .param = crec_param,
     .check_params = crec_check_params,
-    .check_config = crec_check_config,
+    .check_config = awd_ring_check_order,  /* the portal depth */
     .enable = crec_enable,
     .can_fetch = crec_can_fetch,
     .empty = crec_empty,

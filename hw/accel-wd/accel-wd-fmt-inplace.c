@@ -29,20 +29,10 @@ static uint32_t ip_param(AccelWdState *s, unsigned i)
     return 0;
 }
 
-static bool ip_check_params(AccelWdState *s, Error **errp)
-{
-    return true;
-}
-
 static bool ip_config_ok(AwdQueue *q, const char **what)
 {
     uint64_t size;
 
-    if (q->ring_order < AWD_RING_ORDER_MIN ||
-        q->ring_order > q->dev->params.ring_order_max) {
-        *what = "ring order";
-        return false;
-    }
     if (q->sq_base & (AWD_INPLACE_ALIGN - 1)) {
         *what = "ring alignment";
         return false;
@@ -59,6 +49,9 @@ static uint32_t ip_check_config(AwdQueue *q)
 {
     const char *what = NULL;
 
+    if (awd_ring_check_order(q) != AWD_QERR_NONE) {
+        return AWD_QERR_BAD_CONFIG;
+    }
     if (!ip_config_ok(q, &what)) {
         AWD_GUEST_ERR(trace_accel_wd_err_config(q->index, what),
                       "queue %u: inplace %s invalid", q->index, what);
@@ -79,11 +72,6 @@ static bool ip_can_fetch(AwdQueue *q)
 {
     /* the record goes into the slot itself: there is always room */
     return q->sq_head != q->sq_tail;
-}
-
-static bool ip_empty(AwdQueue *q)
-{
-    return q->sq_head == q->sq_tail;
 }
 
 static uint32_t ip_doorbell(AwdQueue *q, unsigned off, uint32_t val)
@@ -246,11 +234,10 @@ static const AwdFormat inplace_format = {
     .name = "inplace",
     .id = AWD_FORMAT_INPLACE,
     .param = ip_param,
-    .check_params = ip_check_params,
     .check_config = ip_check_config,
     .enable = ip_enable,
     .can_fetch = ip_can_fetch,
-    .empty = ip_empty,
+    .empty = awd_ring_empty,
     .doorbell = ip_doorbell,
     .doorbell_read = ip_doorbell_read,
     .reg_read = ip_reg_read,

@@ -24,17 +24,27 @@ static uint32_t ring_mask(AwdQueue *q)
     return ring_entries(q) - 1;
 }
 
-/* Both rings at enable: order, alignment, neither wrapping nor overlapping */
-uint32_t awd_ring_check_config(AwdQueue *q, uint64_t desc_size)
+/* AWD_Q_RING_ORDER at enable, for every format that uses it */
+uint32_t awd_ring_check_order(AwdQueue *q)
 {
     AccelWdParams *p = &q->dev->params;
-    uint64_t sq_bytes, cq_bytes;
 
     if (q->ring_order < AWD_RING_ORDER_MIN ||
         q->ring_order > p->ring_order_max) {
         AWD_GUEST_ERR(trace_accel_wd_err_config(q->index, "ring order"),
                       "queue %u: ring order %u outside %u..%u", q->index,
                       q->ring_order, AWD_RING_ORDER_MIN, p->ring_order_max);
+        return AWD_QERR_BAD_CONFIG;
+    }
+    return AWD_QERR_NONE;
+}
+
+/* Both rings at enable: order, alignment, neither wrapping nor overlapping */
+uint32_t awd_ring_check_config(AwdQueue *q, uint64_t desc_size)
+{
+    uint64_t sq_bytes, cq_bytes;
+
+    if (awd_ring_check_order(q) != AWD_QERR_NONE) {
         return AWD_QERR_BAD_CONFIG;
     }
     sq_bytes = desc_size << q->ring_order;

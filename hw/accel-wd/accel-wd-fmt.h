@@ -153,6 +153,7 @@ uint32_t awd_write_cpl(AwdQueue *q, uint64_t addr, const AwdResult *res,
                        uint64_t *fault);
 
 /* ring front end helpers, shared with formats that keep the ring pair */
+uint32_t awd_ring_check_order(AwdQueue *q);
 uint32_t awd_ring_check_config(AwdQueue *q, uint64_t desc_size);
 void awd_ring_enable(AwdQueue *q);
 bool awd_ring_can_fetch(AwdQueue *q);
