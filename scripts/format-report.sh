@@ -7,7 +7,10 @@
 # writes $AWD_BUILD/format-report/report.md (one table per depth: per
 # request throughput, MMIO exits, ATS and page requests, metadata bytes,
 # latency median and p99; ratios to ring) and PNG plots of throughput and
-# p99 latency against request size. Never fails on speed; exits non-zero
+# p99 latency against request size. Each (format, depth) is booted once
+# per round, rounds interleaving the formats so that a change in the host's
+# load hits all of them alike; a cell keeps the round with the best
+# throughput (the least disturbed). Never fails on speed; exits non-zero
 # only when a format gave no numbers at all.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +21,7 @@ usage: format-report.sh [options]
   -f FORMATS     formats, comma-separated (default ring,sgl,crec)
   -q DEPTHS      queue depths, comma-separated (default 1,8)
   -t SECONDS     seconds per measurement inside awd bench (default 0.5)
+  -r ROUNDS      boots per format and depth; the best round counts (default 3)
   -s SIZES       request sizes (awd bench -s, default 4K,64K,1M)
   -o DIR         outputs into DIR (default \$AWD_BUILD/format-report)
   --no-build     do not run scripts/build-all.sh first
@@ -25,11 +29,12 @@ usage: format-report.sh [options]
                  raw outputs of the last run
   -- ARGS        more QEMU arguments for every boot (e.g. -global
                  accel-wd.isal=on)
-Outputs in DIR: report.md, throughput.png, latency.png, raw-FORMAT-qDEPTH.txt.
+Outputs in DIR: report.md, throughput.png, latency.png,\nraw-FORMAT-qDEPTH-rROUND.txt.
 EOF
 }
 
 FORMATS=ring,sgl,crec DEPTHS=1,8 SECS=0.5 SIZES=4K,64K,1M BUILD=1 MEASURE=1
+ROUNDS=3
 OUT=$AWD_BUILD/format-report
 qemu_extra=()
 while [ $# -gt 0 ]; do
@@ -37,6 +42,7 @@ while [ $# -gt 0 ]; do
     -f) FORMATS=${2:?}; shift 2 ;;
     -q) DEPTHS=${2:?}; shift 2 ;;
     -t) SECS=${2:?}; shift 2 ;;
+    -r) ROUNDS=${2:?}; shift 2 ;;
     -s) SIZES=${2:?}; shift 2 ;;
     -o) OUT=${2:?}; shift 2 ;;
     --no-build) BUILD=0; shift ;;
@@ -48,6 +54,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $FORMATS =~ ^[a-z0-9]+(,[a-z0-9]+)*$ ]] || die "-f wants format names, comma-separated"
 [[ $DEPTHS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "-q wants depths, comma-separated"
+[[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || die "-r wants a number of rounds (1-99)"
 [[ $SECS =~ ^[0-9]*\.?[0-9]+$ ]] || die "-t wants a number of seconds"
 [[ $SIZES =~ ^[0-9]+[KM](,[0-9]+[KM])*$ ]] || die "-s wants sizes like 4K,64K,1M"
 
@@ -57,11 +64,11 @@ if [ "$BUILD" = 1 ]; then
 fi
 mkdir -p "$OUT"
 
-measure() { # format depth
-    local f=$1 q=$2 raw=$OUT/raw-$1-q$2.txt attempt cmd
+measure() { # format depth round
+    local f=$1 q=$2 raw=$OUT/raw-$1-q$2-r$3.txt attempt cmd
     cmd="awd stat 2>&1 | grep -iE -m2 'format|mode'; awd bench -m -t $SECS -q $q -c compress-L1,decompress,fault-L1 -s $SIZES || echo bench-failed"
     for attempt in 1 2; do
-        log "format $f, depth $q: awd bench (boot $attempt)"
+        log "format $f, depth $q, round $3: awd bench (boot $attempt)"
         if "$AWD_ROOT/scripts/run-guest.sh" --timeout 900 --batch "$cmd" \
             -- -global "accel-wd.format=$f" "${qemu_extra[@]}" 2>"$raw.err" |
             tr -d '\r' >"$raw" && grep -q '^awd-cost ' "$raw"; then
@@ -79,9 +86,20 @@ if [ "$MEASURE" = 1 ]; then
     started=$(date -u '+%Y-%m-%d %H:%M UTC')
     echo "started=$started" >"$OUT/meta.env"
     echo "load=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.env"
+    echo "rounds=$ROUNDS" >>"$OUT/meta.env"
+    for r in $(seq 1 "$ROUNDS"); do
+        for q in ${DEPTHS//,/ }; do
+            for f in ${FORMATS//,/ }; do
+                measure "$f" "$q" "$r" || failed=$((failed + 1))
+            done
+        done
+    done
+    # a format that gave numbers in some round is not a failure
+    failed=0
     for f in ${FORMATS//,/ }; do
         for q in ${DEPTHS//,/ }; do
-            measure "$f" "$q" || failed=$((failed + 1))
+            grep -qs '^awd-cost ' "$OUT"/raw-"$f"-q"$q"-r*.txt ||
+                failed=$((failed + 1))
         done
     done
 fi
@@ -99,27 +117,45 @@ if os.path.exists(os.path.join(out, "meta.env")):
 def kv(line):
     return dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
 
-rows = {}   # (fmt, depth, case, bytes) -> dict
+def parse(path):
+    rows = {}   # (case, bytes) -> dict
+    for line in open(path, errors="replace"):
+        line = line.strip()
+        if line.startswith("awd-cost "):
+            d = kv(line)
+            rows.setdefault((d["case"], int(d["bytes"])), {}).update(d)
+        elif re.match(r"^(compress-L1|decompress) size=", line):
+            d = kv(line)
+            rows.setdefault((line.split()[0], int(d["size"])), {})["mbps"] = d["device"]
+        elif line.startswith("fault-L1 size="):
+            d = kv(line)
+            size = int(d["size"])
+            rows.setdefault(("fault-L1", size), {})["mbps"] = d["demand"]
+            rows.setdefault(("fault-L1-prefaulted", size), {})["mbps"] = d["prefaulted"]
+    return rows
+
+def mbps_of(d):
+    try:
+        return float(d.get("mbps"))
+    except (TypeError, ValueError):
+        return -1.0
+
+# per cell the round with the best throughput, and the spread of all rounds
+rows = {}     # (fmt, depth, case, bytes) -> dict
+spread = {}   # same key -> list of MB/s
 for f in formats:
     for q in depths:
-        path = os.path.join(out, "raw-%s-q%s.txt" % (f, q))
-        if not os.path.exists(path):
-            continue
-        for line in open(path, errors="replace"):
-            line = line.strip()
-            if line.startswith("awd-cost "):
-                d = kv(line)
-                key = (f, q, d["case"], int(d["bytes"]))
-                rows.setdefault(key, {}).update(d)
-            elif re.match(r"^(compress-L1|decompress) size=", line):
-                case = line.split()[0]
-                d = kv(line)
-                rows.setdefault((f, q, case, int(d["size"])), {})["mbps"] = d["device"]
-            elif line.startswith("fault-L1 size="):
-                d = kv(line)
-                size = int(d["size"])
-                rows.setdefault((f, q, "fault-L1", size), {})["mbps"] = d["demand"]
-                rows.setdefault((f, q, "fault-L1-prefaulted", size), {})["mbps"] = d["prefaulted"]
+        paths = sorted(glob.glob(os.path.join(out, "raw-%s-q%s-r*.txt" % (f, q))))
+        old = os.path.join(out, "raw-%s-q%s.txt" % (f, q))
+        if not paths and os.path.exists(old):
+            paths = [old]
+        for path in paths:
+            for (case, size), d in parse(path).items():
+                key = (f, q, case, size)
+                if mbps_of(d) >= 0:
+                    spread.setdefault(key, []).append(mbps_of(d))
+                if key not in rows or mbps_of(d) > mbps_of(rows[key]):
+                    rows[key] = d
 
 def num(v):
     try:
@@ -136,7 +172,8 @@ def size_name(n):
 
 cases = ["compress-L1", "decompress", "fault-L1", "fault-L1-prefaulted"]
 lines = ["# Queue format comparison", ""]
-lines.extend(["Measured %s by `scripts/format-report.sh` (load at start: %s). "
+lines.extend(["Measured %s by `scripts/format-report.sh`, best of %s rounds "
+             "(load at start: %s). "
              "Per request: `MB/s` is the device's throughput from guest user "
              "space (input bytes), `MMIO` doorbell or portal writes plus "
              "register reads, `ATS`/`PRI` translation and page requests, "
@@ -145,12 +182,14 @@ lines.extend(["Measured %s by `scripts/format-report.sh` (load at start: %s). "
              "of a request in microseconds, `vs ring` the throughput against "
              "ring in the same run. `fault-L1` compresses 1 MiB into "
              "never-touched (demand-faulted) output, `fault-L1-prefaulted` "
-             "the same into touched output." % (meta.get("started", "?"),
-                                                meta.get("load", "?")), ""])
+             "the same into touched output. `spread` is the lowest round's "
+             "throughput against the best one's: how much the host disturbed "
+             "the cell." % (meta.get("started", "?"), meta.get("rounds", "1"),
+                            meta.get("load", "?")), ""])
 for q in depths:
     lines += ["## Queue depth %s" % q, "",
-              "| case | size | format | MB/s | vs ring | MMIO | ATS | PRI | desc B | list B | cpl B | p50 us | p99 us |",
-              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| case | size | format | MB/s | spread | vs ring | MMIO | ATS | PRI | desc B | list B | cpl B | p50 us | p99 us |",
+              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for case in cases:
         sizes = sorted({k[3] for k in rows if k[1] == q and k[2] == case})
         for size in sizes:
@@ -163,8 +202,10 @@ for q in depths:
                 rel = "%.2fx" % (mbps / ring) if mbps and ring else "n/a"
                 db, rr = num(r.get("db_writes")), num(r.get("reg_reads"))
                 mmio = "%.2f" % (db + rr) if db is not None and rr is not None else "n/a"
-                lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                    case, size_name(size), f, fmt(r.get("mbps")), rel, mmio,
+                sp = spread.get((f, q, case, size), [])
+                spr = "%.2f" % (min(sp) / max(sp)) if sp and max(sp) > 0 else "n/a"
+                lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    case, size_name(size), f, fmt(r.get("mbps")), spr, rel, mmio,
                     fmt(r.get("ats"), 2), fmt(r.get("page_reqs"), 2),
                     fmt(r.get("desc_bytes"), 0), fmt(r.get("list_bytes"), 0),
                     fmt(r.get("cpl_bytes"), 0), fmt(r.get("lat_p50_us")),
