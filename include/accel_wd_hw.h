@@ -67,10 +67,23 @@ typedef uint64_t __u64;
 #define AWD_REG_FORMAT            0x03c  /* RO enum awd_format */
 #define AWD_REG_FMT_PARAM(i)      (0x040 + 4 * (i)) /* RO, i = 0..3 */
 #define AWD_FMT_PARAMS            4
+/*
+ * Telemetry (version 1.2 on, AWD_CAP_TELEMETRY): write AWD_REG_TM_SEL with
+ * a scope (a queue index, or AWD_TM_SCOPE_DEVICE for the whole device)
+ * and an item (enum awd_tm_item); reading AWD_REG_TM_DATA_LO returns the
+ * low half of the item's 64-bit value and latches the high half, which
+ * AWD_REG_TM_DATA_HI then returns. The selector is device-wide: software
+ * serializes its readers. An unknown item or scope reads 0.
+ */
+#define AWD_REG_TM_SEL            0x050  /* RW scope << 16 | item */
+#define AWD_REG_TM_DATA_LO        0x054  /* RO, latches the high half */
+#define AWD_REG_TM_DATA_HI        0x058  /* RO the latched high half */
+#define AWD_TM_SEL(scope, item)   (((scope) & 0xff) << 16 | ((item) & 0xff))
+#define AWD_TM_SCOPE_DEVICE       0xff
 
 #define AWD_MAGIC                 0x21647761u /* "awd!" */
 #define AWD_VERSION_MAJOR         1
-#define AWD_VERSION_MINOR         1
+#define AWD_VERSION_MINOR         2
 #define AWD_VERSION               ((AWD_VERSION_MAJOR << 16) | AWD_VERSION_MINOR)
 
 #define AWD_CAP_DEFLATE           (1u << 0)  /* compress: raw, zlib, gzip */
@@ -80,6 +93,7 @@ typedef uint64_t __u64;
 #define AWD_CAP_PASID             (1u << 4)  /* queues can use a PASID */
 #define AWD_CAP_ATS               (1u << 5)
 #define AWD_CAP_PRI               (1u << 6)  /* page faults are recoverable */
+#define AWD_CAP_TELEMETRY         (1u << 7)  /* AWD_REG_TM_* (1.2 on) */
 
 #define AWD_CTRL_ENABLE           (1u << 0)  /* queues fetch only while set */
 /* self-clearing whole reset: poll until it reads 0 */
@@ -129,6 +143,39 @@ enum awd_qcnt {
 	AWD_QCNT_PAGE_REQS = 6,      /* PRI page requests (pages) */
 	AWD_QCNT_NR = 7,
 };
+
+/*
+ * Telemetry items (AWD_REG_TM_SEL). They count from device realize or the
+ * host's last telemetry reset (QMP), not from queue enable. Times are on
+ * the device's virtual clock, in nanoseconds: with the timing model on
+ * they are the modelled times. Device scope sums the queues and adds the
+ * device-TLB items.
+ */
+enum awd_tm_item {
+	AWD_TM_REQS = 0,             /* requests completed */
+	AWD_TM_LAT_SUM_NS = 1,       /* doorbell to completion write, summed */
+	AWD_TM_LAT_MAX_NS = 2,
+	AWD_TM_OCC_SUM = 3,          /* requests outstanding at each fetch, */
+	AWD_TM_OCC_SAMPLES = 4,      /* summed, and how many fetches */
+	AWD_TM_OCC_MAX = 5,
+	AWD_TM_ATC_HITS = 6,         /* translations the ATC answered */
+	AWD_TM_ATS_REQS = 7,         /* ATS translation requests (misses) */
+	AWD_TM_PAGE_REQS = 8,        /* PRI page requests (pages) */
+	AWD_TM_PR_WAITS = 9,         /* page request groups waited for */
+	AWD_TM_PR_LAT_SUM_NS = 10,   /* their round trips, summed */
+	AWD_TM_PR_LAT_MAX_NS = 11,
+	AWD_TM_BYTES_IN = 12,
+	AWD_TM_BYTES_OUT = 13,
+	AWD_TM_INV = 14,             /* device-TLB invalidations (device) */
+	AWD_TM_INV_WAIT_SUM_NS = 15, /* their waits for mappings in use */
+	AWD_TM_INV_WAIT_MAX_NS = 16,
+	AWD_TM_MODEL = 17,           /* 1: the timing model is on */
+	AWD_TM_NR_ITEMS = 18,
+	/* requests with a latency in [2^i, 2^(i+1)) ns (bucket 0: [0, 2)) */
+	AWD_TM_LAT_HIST_BASE = 0x40,
+};
+#define AWD_TM_HIST_BUCKETS       40
+#define AWD_TM_LAT_HIST(i)        (AWD_TM_LAT_HIST_BASE + (i))
 
 /*
  * Setting ENABLE checks the ring configuration (order within
