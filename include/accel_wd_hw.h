@@ -93,7 +93,7 @@ typedef uint64_t __u64;
 #define AWD_CAP_PASID             (1u << 4)  /* queues can use a PASID */
 #define AWD_CAP_ATS               (1u << 5)
 #define AWD_CAP_PRI               (1u << 6)  /* page faults are recoverable */
-#define AWD_CAP_TELEMETRY         (1u << 7)  /* AWD_REG_TM_* (1.2 on) */
+#define AWD_CAP_TELEMETRY         (1u << 8)  /* AWD_REG_TM_* (1.2 on) */
 
 #define AWD_CTRL_ENABLE           (1u << 0)  /* queues fetch only while set */
 /* self-clearing whole reset: poll until it reads 0 */
