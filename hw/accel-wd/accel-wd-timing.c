@@ -253,8 +253,8 @@ void awd_tm_account(AwdQueue *q, const AwdReq *r, const AwdResult *res)
             /* between the sizes given, the cost grows as bits^3 */
             ns = NANOSECONDS_PER_SECOND /
                  awd_tm_knob(s, AWD_TMK_RSA1024_OPS + i);
-            ns = muldiv64(ns, bits * bits * bits,
-                          (uint64_t)rsa_bits[i] * rsa_bits[i] * rsa_bits[i]);
+            ns = (unsigned __int128)ns * (bits * bits * bits) /
+                 ((uint64_t)rsa_bits[i] * rsa_bits[i] * rsa_bits[i]);
         }
         break;
     default:

@@ -12,6 +12,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 #include "accel-wd-util.h"
+#include "accel-wd-rsa-vectors.h"
 
 #define COMP_PARAM(fmt, level) \
     (((fmt) << AWD_PARAM_FMT_SHIFT) | ((level) << AWD_PARAM_LEVEL_SHIFT))
@@ -279,6 +280,54 @@ static void test_engines(void)
     awd_dev_stop(&d);
 }
 
+/* RSA at its modelled operations per second for the key size */
+static void test_rsa(void)
+{
+    AwdDev d;
+    AwdQ q;
+    uint64_t key = 0, in, out;
+
+    awd_dev_start(&d, ",id=awd0,timing=on,timing-rsa1024-ops=200000,"
+                  "timing-rsa2048-ops=10000,timing-req-latency-ns=0,"
+                  "timing-doorbell-latency-ns=0");
+    awd_q_setup(&d, &q, 0, 3);
+    key = awd_alloc(&d, 1024, 4096);
+    in = awd_alloc(&d, 512, 4096);
+    out = awd_alloc(&d, 512, 4096);
+    for (size_t i = 0; i < G_N_ELEMENTS(rsa_vectors); i++) {
+        const struct rsa_vector *v = &rsa_vectors[i];
+        g_autofree uint8_t *k = g_malloc(2 * v->len);
+        g_autofree uint8_t *res = g_malloc(v->len);
+        int64_t expect = v->len == 128 ? 5000 : v->len == 256 ? 100000 : -1;
+        struct awd_desc desc = {
+            .opcode = AWD_OP_RSA, .tag = i, .src = in, .dst = out,
+            .src_len = v->len, .dst_len = v->len, .key = key,
+            .param = AWD_RSA_PUBLIC,
+        };
+        struct awd_cpl c;
+        int64_t t0, t;
+
+        if (expect < 0) {
+            continue;
+        }
+        memcpy(k, v->n, v->len);
+        memcpy(k + v->len, v->e, v->len);
+        awd_write_buf(&d, key, k, 2 * v->len);
+        awd_write_buf(&d, in, v->msg, v->len);
+        t0 = clock_now(&d);
+        awd_q_submit(&q, &desc);
+        t = wait_cpl_virtual(&q, &c);
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        awd_read_buf(&d, out, res, v->len);
+        g_assert_cmpmem(res, v->len, v->pub, v->len);
+        g_test_message("RSA-%zu: %" PRId64 " ns on the virtual clock, "
+                       "modelled %" PRId64, v->len * 8, t - t0, expect);
+        g_assert_cmpint(t - t0, >=, expect);
+        g_assert_cmpint(t - t0, <, expect + STEP_NS);
+    }
+    awd_dev_stop(&d);
+}
+
 /* With the model off nothing waits for the virtual clock */
 static void test_model_off(void)
 {
@@ -378,6 +427,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/accel-wd/timing/throughput", test_throughput);
     qtest_add_func("/accel-wd/timing/engines", test_engines);
+    qtest_add_func("/accel-wd/timing/rsa", test_rsa);
     qtest_add_func("/accel-wd/timing/model-off", test_model_off);
     qtest_add_func("/accel-wd/timing/bad-knobs", test_bad_knobs);
     return g_test_run();
