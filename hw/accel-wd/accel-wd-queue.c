@@ -655,15 +655,19 @@ static void q_tm_timer_cb(void *opaque)
         if (q->stop || qatomic_read(&q->abort)) {
             break;
         }
-        if (tm->state == AWD_TMS_READY || tm->state == AWD_TMS_RUNNING) {
+        if (tm->state == AWD_TMS_READY) {
             if (tm->due > now) {
                 timer_mod(tm->timer, tm->due);
                 break;
             }
-            if (tm->state == AWD_TMS_READY) {
-                trace_accel_wd_timing_release(q->index, tm->due, now);
-                q_tm_state(q, AWD_TMS_GO);
-            } else if (qatomic_read(&q->xlate.in_pr)) {
+            trace_accel_wd_timing_release(q->index, tm->due, now);
+            q_tm_state(q, AWD_TMS_GO);
+        } else if (tm->state == AWD_TMS_RUNNING) {
+            /* deterministic: the guest waits until the worker ran it */
+            if ((!det && tm->due > now) || qatomic_read(&q->xlate.in_pr)) {
+                if (tm->due > now) {
+                    timer_mod(tm->timer, tm->due);
+                }
                 break;
             }
         } else if (tm->state != AWD_TMS_GO && !q_can_fetch(q)) {

@@ -153,13 +153,13 @@ void awd_tm_submitted(AwdQueue *q, uint32_t n)
         tm->arr_n++;
     }
     /*
-     * With deterministic time, stop it where an idle queue's request could
-     * first need the worker, before the worker has even woken up.
+     * With deterministic time, stop the guest here until the worker has
+     * run the request: what it reads and translates meanwhile must not
+     * depend on how far the guest got in host time.
      */
     if (qatomic_read(&s->tm.on) && tm->state == AWD_TMS_IDLE &&
         awd_tm_deterministic()) {
-        tm->due = now + awd_tm_knob(s, AWD_TMK_DOORBELL_LATENCY) +
-                  awd_tm_knob(s, AWD_TMK_REQ_LATENCY);
+        tm->due = now;
         timer_mod(tm->timer, tm->due);
     }
 }
@@ -188,15 +188,20 @@ void awd_tm_begin(AwdQueue *q)
     AwdQueueTm *tm = &q->tm;
     AccelWdState *s = q->dev;
     uint64_t seq = tm->completed, occ;
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), fetch, first;
+    int64_t fetch, first;
     unsigned e;
 
     while (tm->arr_n && tm->arr[tm->arr_head].seq_end <= seq) {
         tm->arr_head = (tm->arr_head + 1) % AWD_TM_ARRIVALS;
         tm->arr_n--;
     }
-    /* none known (after migration, say): it arrives now */
-    tm->t_arrival = tm->arr_n ? MIN(tm->arr[tm->arr_head].t, now) : now;
+    /*
+     * None known (after migration, say): it arrives now. Else the time
+     * the doorbell's vCPU saw: a worker's own reading of the clock lags
+     * behind a running vCPU under icount.
+     */
+    tm->t_arrival = tm->arr_n ? tm->arr[tm->arr_head].t :
+                    qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     occ = tm->submitted > seq ? tm->submitted - seq : 1;
     tm->st.occ_sum += occ;
     tm->st.occ_samples++;
