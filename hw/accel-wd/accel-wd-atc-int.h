@@ -103,6 +103,11 @@ struct AwdAtc {
 
     GHashTable *pasids;         /* PASID + 1 -> AwdAtcPasid */
     QEMUBH *gc_bh;
+
+    /* telemetry: device-TLB invalidations and their waits (virtual ns) */
+    uint64_t inv_count;
+    uint64_t inv_wait_sum_ns;
+    uint64_t inv_wait_max_ns;
 };
 
 #define PASID_KEY(pasid)    GUINT_TO_POINTER((guint)(pasid) + 1)

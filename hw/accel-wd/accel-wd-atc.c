@@ -760,6 +760,7 @@ static void atc_inv_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
     uint64_t first = entry->iova >> ATC_PAGE_BITS;
     uint64_t last = (entry->iova + entry->addr_mask) >> ATC_PAGE_BITS;
     unsigned evicted;
+    int64_t t0, waited;
 
     if (entry->iova + entry->addr_mask < entry->iova) {
         last = UINT64_MAX >> ATC_PAGE_BITS;
@@ -770,9 +771,14 @@ static void atc_inv_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
     trace_accel_wd_atc_inv(ap->pasid, entry->iova, entry->addr_mask, evicted,
                            ap->active);
     /* Mappings made before are in use: wait until they are released */
+    t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     while (ap->active) {
         qemu_cond_wait(&atc->cond, &atc->lock);
     }
+    waited = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0;
+    atc->inv_count++;
+    atc->inv_wait_sum_ns += waited;
+    atc->inv_wait_max_ns = MAX(atc->inv_wait_max_ns, waited);
     qemu_mutex_unlock(&atc->lock);
 }
 
@@ -949,4 +955,20 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     visit_type_uint64(v, "page-prefetches", &prefetches, errp);
     visit_type_uint64(v, "faults", &faults, errp);
     visit_type_uint64(v, "stale-hits", &stale, errp);
+}
+
+void awd_atc_inv_stats(AwdAtc *atc, uint64_t out[3], bool reset)
+{
+    if (!atc) {
+        out[0] = out[1] = out[2] = 0;
+        return;
+    }
+    qemu_mutex_lock(&atc->lock);
+    out[0] = atc->inv_count;
+    out[1] = atc->inv_wait_sum_ns;
+    out[2] = atc->inv_wait_max_ns;
+    if (reset) {
+        atc->inv_count = atc->inv_wait_sum_ns = atc->inv_wait_max_ns = 0;
+    }
+    qemu_mutex_unlock(&atc->lock);
 }

@@ -63,5 +63,10 @@ void awd_atc_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len);
 
 /* "atc-hits", "atc-misses", "page-requests", "faults", "stale-hits" */
 void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp);
+/*
+ * Device-TLB invalidations: count, summed and longest wait for mappings
+ * in use (virtual ns), optionally cleared; zeros without an ATC
+ */
+void awd_atc_inv_stats(AwdAtc *atc, uint64_t out[3], bool reset);
 
 #endif /* HW_ACCEL_WD_ATC_H */

@@ -492,4 +492,5 @@ void awd_exec(AwdQueue *q, AwdReq *r, AwdResult *res)
     if (st != AWD_STS_FAULT && st != AWD_STS_DMA_ERROR) {
         res->fault_addr = 0;
     }
+    awd_tm_account(q, r, res);
 }

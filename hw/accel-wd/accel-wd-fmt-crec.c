@@ -70,6 +70,7 @@ static uint32_t crec_submit(AwdQueue *q, uint64_t addr)
     }
     q->fifo[q->sq_tail & (q->fifo_size - 1)] = addr;
     q->sq_tail++;
+    awd_tm_submitted(q, 1);
     trace_accel_wd_crec_submit(q->index, addr, crec_pending(q));
     return AWD_QERR_NONE;
 }

@@ -98,6 +98,7 @@ static uint32_t ip_doorbell(AwdQueue *q, unsigned off, uint32_t val)
         return AWD_QERR_BAD_DOORBELL;
     }
     trace_accel_wd_inplace_tail(q->index, q->sq_head, val);
+    awd_tm_submitted(q, (val - q->sq_tail) & mask);
     q->sq_tail = val;
     return AWD_QERR_NONE;
 }

@@ -98,6 +98,7 @@ uint32_t awd_ring_doorbell(AwdQueue *q, unsigned off, uint32_t val)
         return AWD_QERR_BAD_DOORBELL;
     }
     if (off == AWD_DB_SQ_TAIL) {
+        awd_tm_submitted(q, (val - q->sq_tail) & (ring_entries(q) - 1));
         q->sq_tail = val;
     } else {
         q->cq_head = val;

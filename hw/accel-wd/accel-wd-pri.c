@@ -206,13 +206,23 @@ static uint32_t pri_outcome(AwdAtc *atc, AwdAtcPasid *ap, AwdPrgSlot *w,
     return st;
 }
 
-uint32_t awd_pri_request(AwdXlateCtx *x, AwdAtcPasid *ap,
-                         const uint64_t *pages, uint32_t n, bool write)
+/* Telemetry and the timing model: one page request round trip */
+static void pri_account(AwdXlateCtx *x, int64_t ns)
+{
+    uint64_t rtt = MAX(ns, 0);
+
+    qatomic_set(&x->pr_waits, x->pr_waits + 1);
+    qatomic_set(&x->pr_wait_sum_ns, x->pr_wait_sum_ns + rtt);
+    qatomic_set(&x->pr_wait_max_ns, MAX(x->pr_wait_max_ns, rtt));
+    x->pr_model_ns += MAX(rtt, (uint64_t)MAX(x->pr_floor_ns, 0));
+}
+
+static uint32_t pri_request_wait(AwdXlateCtx *x, AwdAtcPasid *ap,
+                                 const uint64_t *pages, uint32_t n,
+                                 bool write, int64_t deadline)
 {
     AwdAtc *atc = x->atc;
     uint64_t addr = pages[0];
-    int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
-                       atc->pri_timeout_ms;
     bool timed_out = false;
     uint32_t prgi = ATC_NO_SLOT, st;
     AwdPrgSlot *w = NULL;
@@ -272,6 +282,22 @@ out:
                       " not answered in %u ms", ap->pasid, addr,
                       atc->pri_timeout_ms);
     }
+    return st;
+}
+
+uint32_t awd_pri_request(AwdXlateCtx *x, AwdAtcPasid *ap,
+                         const uint64_t *pages, uint32_t n, bool write)
+{
+    int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                       x->atc->pri_timeout_ms;
+    int64_t t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    uint32_t st;
+
+    /* the timing model's release timer must not wait for us meanwhile */
+    qatomic_set(&x->in_pr, true);
+    st = pri_request_wait(x, ap, pages, n, write, deadline);
+    pri_account(x, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0);
+    qatomic_set(&x->in_pr, false);
     return st;
 }
 

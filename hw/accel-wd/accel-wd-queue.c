@@ -96,6 +96,13 @@ bool awd_queue_in_error(AwdQueue *q)
     return qatomic_read(&q->error) != AWD_QERR_NONE;
 }
 
+/* Stop the in-flight request, also where it waits for its release */
+static void q_abort(AwdQueue *q)
+{
+    qatomic_set(&q->abort, true);
+    qemu_cond_broadcast(&q->tm.cond);
+}
+
 /* ---- formats ---------------------------------------------------------- */
 
 static GSList *awd_formats;       /* by ID, so lists read ring first */
@@ -251,6 +258,9 @@ static void q_do_reset(AwdQueue *q)
     q->raise_error = false;
     qatomic_set(&q->abort, false);
     awd_atc_unbind(&q->xlate);
+    timer_del(q->tm.timer);
+    q->tm.state = AWD_TMS_IDLE;
+    awd_tm_queue_clear(q);
 }
 
 /*
@@ -263,7 +273,7 @@ void awd_queue_reset(AwdQueue *q)
     qemu_mutex_lock(&q->lock);
     if (q->busy) {
         q->reset_pending = true;
-        qatomic_set(&q->abort, true);
+        q_abort(q);
     }
     while (q->busy) {
         qemu_cond_wait(&q->idle_cond, &q->lock);
@@ -279,7 +289,7 @@ void awd_queue_pause(AwdQueue *q, bool pause)
     if (pause) {
         /* the aborted descriptor is fetched again after resume */
         while (q->busy) {
-            qatomic_set(&q->abort, true);
+            q_abort(q);
             qemu_cond_wait(&q->idle_cond, &q->lock);
         }
         qatomic_set(&q->abort, false);
@@ -334,7 +344,7 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
     if (val & AWD_QCTRL_RESET) {
         if (q->busy) {
             q->reset_pending = true;
-            qatomic_set(&q->abort, true);
+            q_abort(q);
         } else {
             q_do_reset(q);
         }
@@ -368,6 +378,7 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
             return;
         }
         q_fmt(q)->enable(q);
+        awd_tm_queue_clear(q);
         q->xlate.pasid_en = val & AWD_QCTRL_PASID_EN;
         q->xlate.priv = val & AWD_QCTRL_PRIV;
         q->xlate.pasid = q->pasid;
@@ -583,6 +594,101 @@ static bool q_execute(AwdQueue *q, AwdReq *r, AwdResult *res)
     return irq;
 }
 
+/* ---- timing model: releasing a completion at its modelled time -------- */
+
+/* The worker's side moved on: tell a release timer that waits for it */
+static void q_tm_state(AwdQueue *q, AwdTmState state)
+{
+    q->tm.state = state;
+    qemu_cond_broadcast(&q->tm.cond);
+}
+
+/*
+ * The request ran under the model (lock held): wait until the virtual
+ * clock reaches its release time. False if it was aborted meanwhile.
+ */
+static bool q_tm_wait_release(AwdQueue *q)
+{
+    AwdQueueTm *tm = &q->tm;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    tm->due = awd_tm_finish(q);
+    if (tm->due <= now) {
+        /* late already (a host slower than the model): publish now */
+        trace_accel_wd_timing_release(q->index, tm->due, now);
+        q_tm_state(q, AWD_TMS_GO);
+        return true;
+    }
+    q_tm_state(q, AWD_TMS_READY);
+    timer_mod(tm->timer, tm->due);
+    while (tm->state == AWD_TMS_READY && !qatomic_read(&q->abort)) {
+        qemu_cond_wait(&tm->cond, &q->lock);
+    }
+    return tm->state == AWD_TMS_GO;
+}
+
+/*
+ * The release timer, in the main loop with the BQL. It releases a request
+ * whose time has come. Where time is deterministic (icount, qtest) it
+ * also holds the guest's clock still while the worker computes, so that
+ * a completion is never late because the host was slow, and raises the
+ * interrupt itself at the modelled instant. It never waits for a worker
+ * that waits for a page response (that needs the guest), and gives up
+ * after AWD_TM_CB_WAIT_MS of host time rather than hang.
+ */
+#define AWD_TM_CB_WAIT_MS   2000
+
+static void q_tm_timer_cb(void *opaque)
+{
+    AwdQueue *q = opaque;
+    AwdQueueTm *tm = &q->tm;
+    bool det = awd_tm_deterministic(), irq = false;
+    int64_t give_up = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                      AWD_TM_CB_WAIT_MS;
+
+    qemu_mutex_lock(&q->lock);
+    for (;;) {
+        int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+        irq |= tm->cb_irq;
+        tm->cb_irq = false;
+        if (q->stop || qatomic_read(&q->abort)) {
+            break;
+        }
+        if (tm->state == AWD_TMS_READY || tm->state == AWD_TMS_RUNNING) {
+            if (tm->due > now) {
+                timer_mod(tm->timer, tm->due);
+                break;
+            }
+            if (tm->state == AWD_TMS_READY) {
+                trace_accel_wd_timing_release(q->index, tm->due, now);
+                q_tm_state(q, AWD_TMS_GO);
+            } else if (qatomic_read(&q->xlate.in_pr)) {
+                break;
+            }
+        } else if (tm->state != AWD_TMS_GO && !q_can_fetch(q)) {
+            /* idle, or published with nothing more to fetch */
+            break;
+        }
+        if (!det) {
+            break;
+        }
+        if (qemu_clock_get_ms(QEMU_CLOCK_REALTIME) > give_up) {
+            trace_accel_wd_timing_give_up(q->index, tm->state);
+            break;
+        }
+        tm->cb_waiting = true;
+        qemu_cond_timedwait(&tm->cond, &q->lock, 10);
+        tm->cb_waiting = false;
+    }
+    irq |= tm->cb_irq;
+    tm->cb_irq = false;
+    qemu_mutex_unlock(&q->lock);
+    if (irq) {
+        q_notify(q, q->index);
+    }
+}
+
 /*
  * Fetch, execute and complete the next request. Called with q->lock held
  * and returns with it held; drops it while working. Returns true if an
@@ -595,13 +701,16 @@ static bool q_process_one(AwdQueue *q)
     AwdResult res = { 0 };
     uint32_t qerr = AWD_QERR_NONE;
     uint64_t fault = 0;
+    int64_t when;
     bool irq;
 
     q->busy = true;
+    awd_tm_begin(q);
     qemu_mutex_unlock(&q->lock);
 
     if (f->fetch(q, &r, &qerr, &fault) != AWD_FETCH_OK) {
         qemu_mutex_lock(&q->lock);
+        q_tm_state(q, AWD_TMS_IDLE);
         q_set_error(q, qerr, fault);
         return false;
     }
@@ -611,8 +720,10 @@ static bool q_process_one(AwdQueue *q)
     }
 
     qemu_mutex_lock(&q->lock);
-    if (qatomic_read(&q->abort) || res.status == AWD_STS_ABORTED) {
+    if (qatomic_read(&q->abort) || res.status == AWD_STS_ABORTED ||
+        (q->tm.model && !q_tm_wait_release(q))) {
         /* reset or VM stop: no completion, the request stays */
+        q_tm_state(q, AWD_TMS_IDLE);
         return false;
     }
     if (res.status != AWD_STS_OK) {
@@ -626,11 +737,20 @@ static bool q_process_one(AwdQueue *q)
     qemu_mutex_unlock(&q->lock);
     qerr = f->complete(q, &r, &res, &fault);
     qemu_mutex_lock(&q->lock);
+    when = q->tm.model ? q->tm.due : qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    awd_tm_completed(q, &res, when);
     if (qerr != AWD_QERR_NONE) {
         q_set_error(q, qerr, fault);
-        return irq;
+    } else {
+        irq |= (r.flags & AWD_DF_IRQ) && (q->ctrl & AWD_QCTRL_IRQ_EN);
     }
-    return irq || ((r.flags & AWD_DF_IRQ) && (q->ctrl & AWD_QCTRL_IRQ_EN));
+    if (irq && q->tm.cb_waiting) {
+        /* the release timer holds the guest still: it raises it, now */
+        q->tm.cb_irq = true;
+        irq = false;
+    }
+    q_tm_state(q, AWD_TMS_DONE);
+    return irq;
 }
 
 /* One descriptor and its aftermath; q->lock held on entry and exit. */
@@ -644,6 +764,10 @@ static void q_run_one(AwdQueue *q)
     }
     qatomic_set(&q->abort, false);
     qemu_cond_broadcast(&q->idle_cond);
+    if (!q_can_fetch(q)) {
+        /* before the BQL below: a release timer may be waiting for us */
+        q_tm_state(q, AWD_TMS_IDLE);
+    }
     if (irq || q->raise_error) {
         qemu_mutex_unlock(&q->lock);
         q_raise_pending(q, irq);
@@ -753,7 +877,7 @@ void awd_pool_stop(AccelWdState *s)
 
             qemu_mutex_lock(&q->lock);
             q->stop = true;
-            qatomic_set(&q->abort, true);
+            q_abort(q);
             qemu_mutex_unlock(&q->lock);
         }
         qemu_mutex_lock(&s->pool_lock);
@@ -784,6 +908,7 @@ void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index)
     q->isal = s->params.isal ? awd_isal_new() : NULL;
     q->stream_ctx = g_malloc0(AWD_STREAM_CTX_BYTES);
     q->paused = !s->running;
+    awd_tm_queue_init(q, q_tm_timer_cb);
     qemu_mutex_init(&q->lock);
     qemu_cond_init(&q->wake);
     qemu_cond_init(&q->idle_cond);
@@ -803,7 +928,7 @@ void awd_queue_exit(AwdQueue *q)
 {
     qemu_mutex_lock(&q->lock);
     q->stop = true;
-    qatomic_set(&q->abort, true);
+    q_abort(q);
     qemu_cond_signal(&q->wake);   /* the pool is already stopped */
     qemu_mutex_unlock(&q->lock);
     if (!q->dev->params.workers) {
@@ -823,6 +948,7 @@ void awd_queue_exit(AwdQueue *q)
     g_free(q->bounce_dst);
     g_free(q->fifo);
     q->fifo = NULL;
+    awd_tm_queue_exit(q);
     qemu_cond_destroy(&q->idle_cond);
     qemu_cond_destroy(&q->wake);
     qemu_mutex_destroy(&q->lock);

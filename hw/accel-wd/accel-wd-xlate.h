@@ -41,6 +41,14 @@ typedef struct AwdXlateCtx {
     uint64_t prefetches;        /* page request groups nobody waited for */
     uint64_t faults;
     uint64_t stale_hits;
+    /* page request groups waited for and their round trips (virtual ns) */
+    uint64_t pr_waits;
+    uint64_t pr_wait_sum_ns;
+    uint64_t pr_wait_max_ns;
+    /* timing model: each round trip counted as at least pr_floor_ns */
+    int64_t pr_floor_ns;
+    uint64_t pr_model_ns;
+    bool in_pr;                 /* waiting for a page response now */
 } AwdXlateCtx;
 
 /* One mapped guest range, split into host segments. */

@@ -70,7 +70,7 @@ uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first)
 uint32_t accel_wd_caps(AccelWdState *s)
 {
     uint32_t cap = AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA |
-                   AWD_CAP_STREAM | AWD_CAP_WBITS;
+                   AWD_CAP_STREAM | AWD_CAP_WBITS | AWD_CAP_TELEMETRY;
 
     /*
      * PASID, ATS and PRI need the IOMMU endpoint interface: without
@@ -99,6 +99,8 @@ static void awd_soft_reset(AccelWdState *s)
     }
     s->ctrl = 0;
     s->err = 0;
+    s->tm_sel = 0;
+    s->tm_latch = 0;
 }
 
 static uint32_t awd_global_read(AccelWdState *s, hwaddr addr)
@@ -138,6 +140,10 @@ static uint32_t awd_global_read(AccelWdState *s, hwaddr addr)
         return s->fmt->id;
     case AWD_REG_FMT_PARAM(0) ... AWD_REG_FMT_PARAM(AWD_FMT_PARAMS - 1):
         return s->fmt->param(s, (addr - AWD_REG_FMT_PARAM(0)) / 4);
+    case AWD_REG_TM_SEL:
+    case AWD_REG_TM_DATA_LO:
+    case AWD_REG_TM_DATA_HI:
+        return awd_tm_reg_read(s, addr);
     default:
         return 0;
     }
@@ -162,6 +168,9 @@ static void awd_global_write(AccelWdState *s, hwaddr addr, uint32_t val)
         return;
     case AWD_REG_ERR:
         s->err &= ~val;
+        return;
+    case AWD_REG_TM_SEL:
+        awd_tm_reg_write(s, addr, val);
         return;
     default:
         AWD_GUEST_ERR(trace_accel_wd_err_reg(addr, val),
@@ -475,6 +484,7 @@ static void awd_realize(PCIDevice *pdev, Error **errp)
         s->atc = awd_atc_new(pdev, &cfg);
     }
 
+    awd_timing_realize(s);
     /* before the queues: they start paused unless the VM runs (hotplug) */
     s->running = runstate_is_running();
     for (i = 0; i < s->params.num_queues; i++) {
@@ -501,6 +511,7 @@ static void awd_exit(PCIDevice *pdev)
     for (i = 0; i < s->params.num_queues; i++) {
         awd_queue_exit(&s->queues[i]);
     }
+    awd_timing_unrealize(s);
     awd_atc_free(s->atc);
     s->atc = NULL;
     msix_uninit_exclusive_bar(pdev);
@@ -537,6 +548,26 @@ static int awd_post_load(void *opaque, int version_id)
     return 0;
 }
 
+/* The telemetry selector, when the guest has set it */
+static bool awd_tm_sel_needed(void *opaque)
+{
+    AccelWdState *s = opaque;
+
+    return s->tm_sel || s->tm_latch;
+}
+
+static const VMStateDescription vmstate_awd_tm = {
+    .name = "accel-wd/telemetry",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = awd_tm_sel_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(tm_sel, AccelWdState),
+        VMSTATE_UINT32(tm_latch, AccelWdState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_awd = {
     .name = "accel-wd",
     .version_id = 1,
@@ -552,6 +583,10 @@ static const VMStateDescription vmstate_awd = {
                                      params.num_queues, 1,
                                      vmstate_awd_queue, AwdQueue),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_awd_tm,
+        NULL
     },
 };
 
@@ -628,6 +663,7 @@ static void awd_instance_init(Object *obj)
     object_property_add(obj, "stats", "AccelWdStats", awd_get_stats,
                         NULL, NULL, NULL);
     object_property_add_str(obj, "engines", awd_get_engines, NULL);
+    awd_timing_instance_init(ACCEL_WD(obj));
 }
 
 static void awd_class_init(ObjectClass *klass, void *data)
@@ -649,6 +685,7 @@ static void awd_class_init(ObjectClass *klass, void *data)
     dc->desc = "accel-wd SVA accelerator (deflate, RSA)";
     dc->vmsd = &vmstate_awd;
     device_class_set_props(dc, awd_properties);
+    awd_timing_class_init(klass);
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

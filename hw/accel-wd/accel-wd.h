@@ -15,6 +15,7 @@
 #include "qom/object.h"
 #include "accel_wd_hw.h"
 #include "accel-wd-xlate.h"
+#include "accel-wd-timing.h"
 
 #define TYPE_ACCEL_WD "accel-wd"
 OBJECT_DECLARE_SIMPLE_TYPE(AccelWdState, ACCEL_WD)
@@ -127,6 +128,7 @@ typedef struct AwdQueue {
     uint32_t dst_status;        /* AWD_STS_OK, or why mapping more failed */
 
     AwdQueueStats stats;
+    AwdQueueTm tm;              /* timing model, telemetry */
 } AwdQueue;
 
 struct AccelWdState {
@@ -145,6 +147,10 @@ struct AccelWdState {
     VMChangeStateEntry *vmstate_change;
 
     struct AwdAtc *atc;         /* translation cache (accel-wd-atc.c) */
+
+    AwdTiming tm;               /* timing model (accel-wd-timing.c) */
+    uint32_t tm_sel;            /* AWD_REG_TM_SEL */
+    uint32_t tm_latch;          /* AWD_REG_TM_DATA_HI */
 
     /* Shared worker pool (workers > 0), see accel-wd-queue.c */
     QemuMutex pool_lock;

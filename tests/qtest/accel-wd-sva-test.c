@@ -1396,6 +1396,119 @@ static void test_crec_records(void)
     sva_stop(&s);
 }
 
+/* The virtual clock, after one nanosecond (qtest reads it only so) */
+static int64_t vclock(S *s)
+{
+    return qtest_clock_step(s->t.qts, 1);
+}
+
+/*
+ * Under the timing model: submit, then step the virtual clock 1 us at a
+ * time, serving page requests, until the completion appears. Returns
+ * how long it took on the virtual clock.
+ */
+static int64_t run_timed(S *s, AwdQ *q, const struct awd_desc *desc,
+                         PriHandler h, void *opaque, struct awd_cpl *c)
+{
+    int64_t t0 = vclock(s), t = t0;
+
+    awd_q_submit(q, desc);
+    for (unsigned i = 0; !cpl_ready(q); i++) {
+        g_assert_cmpuint(i, <, 200000);
+        serve_prq(s, h, opaque);
+        if (!cpl_ready(q)) {
+            t = qtest_clock_step(s->t.qts, 1000);
+        }
+    }
+    g_assert_true(awd_q_wait(q, c, 1000));
+    g_assert_cmphex(c->tag, ==, desc->tag);
+    return t - t0;
+}
+
+static uint64_t tm_stat(S *s, int qi, const char *key)
+{
+    QDict *rsp = qtest_qmp(s->t.qts, "{'execute': 'qom-get', 'arguments':"
+                           " {'path': '/machine/peripheral/awd0',"
+                           " 'property': 'telemetry'}}");
+    QDict *ret = qdict_get_qdict(rsp, "return"), *scope = NULL;
+    QListEntry *e;
+    uint64_t v;
+
+    if (qi < 0) {
+        scope = qdict_get_qdict(ret, "device");
+    } else {
+        QLIST_FOREACH_ENTRY(qdict_get_qlist(ret, "queues"), e) {
+            QDict *qd = qobject_to(QDict, qlist_entry_obj(e));
+
+            if (qdict_get_int(qd, "queue") == qi) {
+                scope = qd;
+            }
+        }
+    }
+    g_assert_nonnull(scope);
+    v = qdict_get_int(scope, key);
+    qobject_unref(rsp);
+    return v;
+}
+
+/*
+ * Timing model: with a page-request floor of L, a request whose buffers
+ * all arrive by page request (two groups: source, destination) takes at
+ * least 2 L longer on the virtual clock than the same request prefaulted.
+ */
+static void test_timing_pr_latency(void)
+{
+    const int64_t L = 100 * 1000;
+    size_t len = 16 * PG - 0x10;
+    g_autofree uint8_t *data = awd_test_data(len, 21);
+    g_autofree uint8_t *tmp = g_malloc0(16 * PG);
+    g_autofree char *props = g_strdup_printf(
+        ",timing=on,timing-pr-latency-ns=%" PRId64 ",timing-compress-rate="
+        "1000,timing-req-latency-ns=2000,timing-ats-latency-ns=300", L);
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    Fault f = { .src = &src, .dst = &dst, .fail_addr = 1 };
+    struct awd_desc d;
+    struct awd_cpl c;
+    int64_t faulted, prefaulted;
+
+    sva_start(&s, props);
+    pq_setup(&s, &q, 1, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len + 0x10, false);
+    vbuf_alloc(&s, &dst, DST_VA, 8 * PG, false);
+    memcpy(tmp + 0x10, data, len);
+    vbuf_rw(&s, &src, tmp, 16 * PG, true);
+
+    d = comp_desc(0x91, AWD_FMT_ZLIB, 1, len, 8 * PG);
+    faulted = run_timed(&s, &q, &d, pri_fault_in, &f, &c);
+    check_output(&s, &dst, &c, AWD_FMT_ZLIB, data, len);
+    g_assert_cmpuint(s.page_groups, ==, 2);
+    d.tag = 0x92;
+    prefaulted = run_timed(&s, &q, &d, pri_unexpected, NULL, &c);
+    check_output(&s, &dst, &c, AWD_FMT_ZLIB, data, len);
+    g_test_message("virtual latency: demand-faulted %" PRId64 " ns, "
+                   "prefaulted %" PRId64 " ns, page-request floor %" PRId64
+                   " ns", faulted, prefaulted, L);
+    g_assert_cmpint(faulted, >=, prefaulted + 2 * L);
+    /* the prefaulted one is exactly the model: latency, engine, no PRI */
+    g_assert_cmpint(prefaulted, >=, 2000 + len * 1000 / 1000);
+    g_assert_cmpint(prefaulted, <, 2000 + len * 1000 / 1000 + 2000);
+
+    /* telemetry saw both, and the two page request round trips */
+    g_assert_cmpuint(tm_stat(&s, 1, "requests"), ==, 2);
+    g_assert_cmpuint(tm_stat(&s, 1, "page-request-waits"), ==, 2);
+    g_assert_cmpuint(tm_stat(&s, 1, "page-requests"), ==,
+                     src.npages + dst.npages);
+    g_assert_cmpuint(tm_stat(&s, 1, "atc-hits"), >, 0);
+    g_assert_cmpuint(tm_stat(&s, 1, "latency-max-ns"), >=, faulted - 1000);
+    /* a device-TLB invalidation is counted for the device */
+    g_assert_cmpuint(tm_stat(&s, -1, "devtlb-invalidations"), ==, 0);
+    invalidate_page(&s, SRC_VA, true);
+    g_assert_cmpuint(tm_stat(&s, -1, "devtlb-invalidations"), >=, 1);
+    sva_stop(&s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1419,5 +1532,7 @@ int main(int argc, char **argv)
                    test_reset_while_extending);
     qtest_add_func("/accel-wd/sva/reset-while-waiting",
                    test_reset_while_waiting);
+    qtest_add_func("/accel-wd/sva/timing-pr-latency",
+                   test_timing_pr_latency);
     return g_test_run();
 }
