@@ -196,6 +196,74 @@ struct awd_qcount {
 	__u64 rsvd[16 - AWD_QCNT_NR];
 };
 
+/*
+ * AWD_IOC_TELEMETRY: the device's telemetry (enum awd_tm_item in
+ * accel_wd_hw.h) of this file's queue and of the whole device, read through
+ * the AWD_REG_TM_* window under a device-wide lock (58 items per scope: a
+ * few hundred register accesses, not for a fast path). Input: in_flags
+ * (AWD_TELEM_IN_*); the rest of the struct is not read. Output: the whole
+ * struct, zeroed first. Errors besides the common ones: EOPNOTSUPP the
+ * device has no telemetry (version before 1.2, or no AWD_CAP_TELEMETRY),
+ * EAGAIN a device reset is in progress, EINVAL an unknown in_flags bit,
+ * EPERM AWD_TELEM_IN_HISTORY without CAP_PERFMON or CAP_SYS_ADMIN.
+ *
+ * q: this queue since the file was opened. The device counts per queue
+ * index from its realize, earlier owners of the index included; what they
+ * did is not this process's business, so the driver reads the queue's
+ * values at open and returns the difference. A maximum (AWD_TM_LAT_MAX_NS,
+ * AWD_TM_OCC_MAX, AWD_TM_PR_LAT_MAX_NS, AWD_TM_INV_WAIT_MAX_NS) cannot be
+ * subtracted: it is exact when it rose since open, 0 when nothing it
+ * measures happened since open, and otherwise unknown (it is at most the
+ * earlier maximum, which stays hidden): 0, with bit (1 << item) set in
+ * q_unknown. AWD_TM_MODEL is the current state, not a difference. When
+ * the host resets the telemetry while the file is open (seen as a count
+ * going backwards), q counts from that reset and AWD_TELEM_F_RESET is set
+ * once. With AWD_TELEM_IN_HISTORY q holds the queue index's values as the
+ * device keeps them, earlier owners included (AWD_TELEM_F_HISTORY).
+ *
+ * dev: the device since its realize or the host's last telemetry reset:
+ * every queue (the kernel's crypto queue included) plus the device-TLB
+ * invalidation items. Device-wide totals are visible to every opener.
+ *
+ * item[i] is indexed by enum awd_tm_item; slots from nr_items on are 0
+ * (room for items of later devices). hist[i] counts requests whose latency
+ * (doorbell to completion) was in [2^i, 2^(i+1)) ns, bucket 0 [0, 2 ns).
+ * Times are nanoseconds of the device's clock.
+ */
+#define AWD_TELEM_VERSION       1
+#define AWD_TELEM_ITEMS         64   /* item slots per scope */
+
+#define AWD_TELEM_IN_HISTORY    (1u << 0)  /* q: all owners' (privileged) */
+#define AWD_TELEM_IN_VALID      AWD_TELEM_IN_HISTORY
+
+#define AWD_TELEM_F_HISTORY     (1u << 0)  /* q holds the raw values */
+#define AWD_TELEM_F_RESET       (1u << 1)  /* host reset since last call */
+#define AWD_TELEM_F_NO_QUEUE    (1u << 2)  /* q unknown (all 0): a device
+					    * reset was in progress at open
+					    */
+
+struct awd_telem_scope {
+	__u64 item[AWD_TELEM_ITEMS];        /* by enum awd_tm_item */
+	__u64 hist[AWD_TM_HIST_BUCKETS];    /* AWD_TM_LAT_HIST(i) */
+};
+
+struct awd_telem {
+	__u32 in_flags;         /* in: AWD_TELEM_IN_* */
+	__u32 version;          /* AWD_TELEM_VERSION */
+	__u32 flags;            /* AWD_TELEM_F_* */
+	__u32 queue;            /* this file's hardware queue index */
+	__u32 nr_items;         /* item slots filled: AWD_TM_NR_ITEMS */
+	__u32 nr_buckets;       /* AWD_TM_HIST_BUCKETS */
+	__u64 q_unknown;        /* bit i: q.item[i] is not known (reads 0) */
+	__u64 rsvd[4];          /* 0 */
+	struct awd_telem_scope q;
+	struct awd_telem_scope dev;
+};
+
+AWD_STATIC_ASSERT(AWD_TM_NR_ITEMS <= AWD_TELEM_ITEMS, "telemetry items");
+AWD_STATIC_ASSERT(sizeof(struct awd_telem) == 64 + 2 * 832,
+		  "awd_telem size");
+
 #define AWD_IOC_MAGIC           0xad
 #define AWD_IOC_INFO            _IOR(AWD_IOC_MAGIC, 0, struct awd_info)
 #define AWD_IOC_SET_RING        _IOW(AWD_IOC_MAGIC, 1, struct awd_ring_cfg)
@@ -205,5 +273,6 @@ struct awd_qcount {
 #define AWD_IOC_UNREG_MEM       _IOW(AWD_IOC_MAGIC, 5, struct awd_mem)
 #define AWD_IOC_QSTATS          _IOR(AWD_IOC_MAGIC, 6, struct awd_qstats)
 #define AWD_IOC_QCOUNT          _IOR(AWD_IOC_MAGIC, 7, struct awd_qcount)
+#define AWD_IOC_TELEMETRY       _IOWR(AWD_IOC_MAGIC, 8, struct awd_telem)
 
 #endif /* ACCEL_WD_UAPI_H */

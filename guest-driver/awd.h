@@ -8,6 +8,7 @@
  *   awd->lock -> ctx->lock
  *   mmap_lock (mm core, around ->mmap and the vm_ops) -> ctx->lock
  *   ctx->lock -> awd->irq_lock (spinlock, shared with the IRQ handlers)
+ *   ctx->lock -> awd->tm_lock (the telemetry window; nothing inside it)
  * So nothing takes mmap_lock, or binds or unbinds a PASID, under ctx->lock:
  * AWD_IOC_REG_MEM pins before taking ctx->lock, locked-memory accounting
  * uses mm->pinned_vm (no mmap_lock), teardown hands the SVA binding back
@@ -220,6 +221,10 @@ struct awd_ctx {
 	u64 events;		/* interrupts not yet returned by read() */
 	bool err_pending;	/* error interrupt not yet seen by poll/read */
 	struct awd_qstats stats;
+
+	/* the queue's telemetry at open (awd_telem.c), under ctx->lock */
+	struct awd_telem_scope tm_base;
+	bool tm_base_ok;
 };
 
 struct awd_dev {
@@ -272,6 +277,8 @@ struct awd_dev {
 
 	spinlock_t irq_lock;
 	u64 dev_errors;
+
+	struct mutex tm_lock;		/* AWD_REG_TM_SEL and its reads */
 };
 
 static inline u32 awd_rd(struct awd_dev *awd, u32 off)
@@ -325,6 +332,11 @@ int awd_crypto_prepare(struct awd_kslot *slot, struct awd_desc *d);
 int awd_crypto_finish(struct awd_kslot *slot, const struct awd_cpl *cpl);
 void awd_crypto_register(struct awd_dev *awd);
 void awd_crypto_unregister(void);
+
+/* awd_telem.c */
+bool awd_telem_supported(struct awd_dev *awd);
+void awd_telem_open(struct awd_ctx *ctx);
+int awd_ioc_telemetry(struct awd_ctx *ctx, void __user *uarg);
 
 /* awd_mem.c: no-SVA registered memory */
 int awd_mem_register(struct awd_ctx *ctx, struct awd_mem __user *uarg);

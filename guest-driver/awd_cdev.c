@@ -351,6 +351,8 @@ static int awd_open(struct inode *inode, struct file *file)
 		file->f_op->release(inode, file);
 		return rc;
 	}
+	/* the file sees its queue's telemetry from here on */
+	awd_telem_open(ctx);
 	stream_open(inode, file);
 	return 0;
 
@@ -726,6 +728,8 @@ static long awd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return awd_ioc_qstats(ctx, uarg);
 	case AWD_IOC_QCOUNT:
 		return awd_ioc_qcount(ctx, uarg);
+	case AWD_IOC_TELEMETRY:
+		return awd_ioc_telemetry(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -39,7 +39,8 @@ static DEFINE_IDA(awd_ida);
 #define AWD_RESET_TIMEOUT_US	(1000 * USEC_PER_MSEC)
 
 static const char * const awd_cap_names[] = {
-	"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri",
+	"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri", "wbits",
+	"telemetry",
 };
 
 static void awd_dev_release(struct kref *ref)
@@ -667,7 +668,7 @@ ATTRIBUTE_GROUPS(awd);
 
 static void awd_log_probe(struct awd_dev *awd)
 {
-	char caps[64];
+	char caps[96];
 	int len = 0;
 	u32 i;
 
@@ -696,6 +697,7 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	kref_init(&awd->ref);
 	mutex_init(&awd->lock);
+	mutex_init(&awd->tm_lock);
 	spin_lock_init(&awd->irq_lock);
 	INIT_LIST_HEAD(&awd->ctxs);
 	INIT_WORK(&awd->fatal_work, awd_fatal_work);

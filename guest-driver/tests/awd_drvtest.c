@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +53,8 @@ struct q {
 };
 
 static uint64_t dev_addr(struct q *q, void *buf, size_t len);
+static struct awd_cpl compress_once(struct q *q, void *src, size_t len,
+				    void *dst, size_t dlen, uint32_t tag);
 
 static const char *format_name(uint32_t f)
 {
@@ -507,6 +510,214 @@ static int t_qcount(int count)
 	CHECK(qc.cnt[AWD_QCNT_DESC_BYTES] == 0 && qc.cnt[AWD_QCNT_CPL_BYTES] == 0,
 	      "counters not cleared by START");
 	close(q.fd);
+	return 0;
+}
+
+static uint64_t tm_hist_sum(const struct awd_telem_scope *s)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < AWD_TM_HIST_BUCKETS; i++)
+		n += s->hist[i];
+	return n;
+}
+
+static void tm_get(int fd, uint32_t in_flags, struct awd_telem *t)
+{
+	memset(t, 0xa5, sizeof(*t));	/* the driver must zero what it skips */
+	t->in_flags = in_flags;
+	CHECK(ioctl(fd, AWD_IOC_TELEMETRY, t) == 0, "TELEMETRY: %m");
+}
+
+/* An unprivileged process: its own queue, device totals, no history. */
+static int tm_unprivileged(void)
+{
+	struct awd_telem t;
+	char path[64];
+	int fd, st;
+	/*
+	 * The device node through descriptors of it and of /proc: the
+	 * guest's initramfs root directory is not searchable for others.
+	 */
+	int pfd = open(dev_path, O_PATH | O_CLOEXEC);
+	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	pid_t pid;
+
+	CHECK(pfd >= 0 && proc >= 0, "open O_PATH: %m");
+	pid = fork();
+	CHECK(pid >= 0, "fork: %m");
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		/* the uid change made /proc/self root's: take it back */
+		prctl(PR_SET_DUMPABLE, 1);
+		snprintf(path, sizeof(path), "self/fd/%d", pfd);
+		fd = openat(proc, path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			_exit(errno == EPERM ? 77 : 100 + errno);	/* no-SVA: privileged */
+		t.in_flags = AWD_TELEM_IN_HISTORY;
+		if (ioctl(fd, AWD_IOC_TELEMETRY, &t) == 0 || errno != EPERM)
+			_exit(5);
+		t.in_flags = 0;
+		if (ioctl(fd, AWD_IOC_TELEMETRY, &t) ||
+		    t.q.item[AWD_TM_REQS] || t.q.item[AWD_TM_BYTES_IN] ||
+		    tm_hist_sum(&t.q) || !t.dev.item[AWD_TM_REQS])
+			_exit(6);
+		_exit(0);
+	}
+	close(pfd);
+	close(proc);
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %m");
+	CHECK(WIFEXITED(st), "unprivileged child died");
+	return WEXITSTATUS(st);
+}
+
+/*
+ * AWD_IOC_TELEMETRY around N compressions of LEN bytes: the queue's
+ * requests, histogram and bytes follow exactly, the device counts at least
+ * as much, a new file on the queue starts from 0, history is privileged,
+ * and a wrong size or flag is refused.
+ */
+static int t_telemetry(int count, size_t len)
+{
+	struct awd_telem t0, t1, t2;
+	unsigned char *src, *dst;
+	uint64_t produced = 0, bit;
+	struct awd_cpl c;
+	char small[64];
+	struct q q;
+	int rc = q_open(&q, 0), i;
+
+	CHECK(!rc, "open: %s", strerror(-rc));
+	memset(&t0, 0, sizeof(t0));
+	rc = ioctl(q.fd, AWD_IOC_TELEMETRY, &t0);
+	if ((q.info.version & 0xffff) < 2 || !(q.info.caps & AWD_CAP_TELEMETRY)) {
+		CHECK(rc < 0 && errno == EOPNOTSUPP,
+		      "TELEMETRY on a device without it: rc %d %m", rc);
+		printf("SKIP: device %u.%u has no telemetry (EOPNOTSUPP)\n",
+		       q.info.version >> 16, q.info.version & 0xffff);
+		return 77;
+	}
+	CHECK(rc == 0, "TELEMETRY: %m");
+	/* the size is part of the command: anything else is unknown */
+	CHECK(ioctl(q.fd, _IOWR(AWD_IOC_MAGIC, 8, small), small) < 0 &&
+	      errno == ENOTTY, "TELEMETRY with a 64-byte struct: %m");
+	t1.in_flags = 1u << 7;
+	CHECK(ioctl(q.fd, AWD_IOC_TELEMETRY, &t1) < 0 && errno == EINVAL,
+	      "unknown in_flags accepted");
+	tm_get(q.fd, 0, &t0);
+	CHECK(t0.version == AWD_TELEM_VERSION && t0.nr_items == AWD_TM_NR_ITEMS &&
+	      t0.nr_buckets == AWD_TM_HIST_BUCKETS && t0.queue == q.info.queue,
+	      "header: version %u items %u buckets %u queue %u",
+	      t0.version, t0.nr_items, t0.nr_buckets, t0.queue);
+	CHECK(!t0.rsvd[0] && !t0.rsvd[1] && !t0.rsvd[2] && !t0.rsvd[3],
+	      "reserved header fields");
+	for (i = AWD_TM_NR_ITEMS; i < AWD_TELEM_ITEMS; i++)
+		CHECK(!t0.q.item[i] && !t0.dev.item[i], "item slot %d set", i);
+	CHECK(t0.q.item[AWD_TM_REQS] == 0 && tm_hist_sum(&t0.q) == 0,
+	      "fresh file: %llu requests on its queue",
+	      (unsigned long long)t0.q.item[AWD_TM_REQS]);
+
+	q_map(&q);
+	q_start(&q);
+	src = malloc(len);
+	dst = malloc(len + 1024);
+	CHECK(src && dst, "malloc");
+	for (size_t k = 0; k < len; k++)
+		src[k] = "accel-wd telemetry "[k % 19] ^ (k >> 10);
+	for (i = 0; i < count; i++) {
+		c = compress_once(&q, src, len, dst, len + 1024, 0x40 + i);
+		CHECK(c.status == AWD_STS_OK && c.consumed == len,
+		      "compress %d: status %u consumed %u", i, c.status,
+		      c.consumed);
+		produced += c.produced;
+	}
+	tm_get(q.fd, 0, &t1);
+	printf("queue %u: requests %llu bytes in %llu out %llu, latency sum %llu max %llu ns, hist sum %llu, occupancy %llu/%llu max %llu, atc %llu ats %llu, page reqs %llu, unknown %#llx; device requests %llu, model %llu\n",
+	       t1.queue, (unsigned long long)t1.q.item[AWD_TM_REQS],
+	       (unsigned long long)t1.q.item[AWD_TM_BYTES_IN],
+	       (unsigned long long)t1.q.item[AWD_TM_BYTES_OUT],
+	       (unsigned long long)t1.q.item[AWD_TM_LAT_SUM_NS],
+	       (unsigned long long)t1.q.item[AWD_TM_LAT_MAX_NS],
+	       (unsigned long long)tm_hist_sum(&t1.q),
+	       (unsigned long long)t1.q.item[AWD_TM_OCC_SUM],
+	       (unsigned long long)t1.q.item[AWD_TM_OCC_SAMPLES],
+	       (unsigned long long)t1.q.item[AWD_TM_OCC_MAX],
+	       (unsigned long long)t1.q.item[AWD_TM_ATC_HITS],
+	       (unsigned long long)t1.q.item[AWD_TM_ATS_REQS],
+	       (unsigned long long)t1.q.item[AWD_TM_PAGE_REQS],
+	       (unsigned long long)t1.q_unknown,
+	       (unsigned long long)t1.dev.item[AWD_TM_REQS],
+	       (unsigned long long)t1.dev.item[AWD_TM_MODEL]);
+	CHECK(t1.q.item[AWD_TM_REQS] == (uint64_t)count, "queue requests %llu, submitted %d",
+	      (unsigned long long)t1.q.item[AWD_TM_REQS], count);
+	CHECK(tm_hist_sum(&t1.q) == t1.q.item[AWD_TM_REQS],
+	      "queue histogram sums to %llu",
+	      (unsigned long long)tm_hist_sum(&t1.q));
+	CHECK(t1.q.item[AWD_TM_BYTES_IN] == (uint64_t)count * len,
+	      "queue bytes in %llu, submitted %llu",
+	      (unsigned long long)t1.q.item[AWD_TM_BYTES_IN],
+	      (unsigned long long)count * len);
+	CHECK(t1.q.item[AWD_TM_BYTES_OUT] == produced,
+	      "queue bytes out %llu, produced %llu",
+	      (unsigned long long)t1.q.item[AWD_TM_BYTES_OUT],
+	      (unsigned long long)produced);
+	CHECK(t1.q.item[AWD_TM_LAT_SUM_NS] > 0, "no latency summed");
+	CHECK(t1.q.item[AWD_TM_OCC_SAMPLES] >= 1, "no occupancy sample");
+	CHECK(!(t1.q_unknown & ~((1ull << AWD_TM_LAT_MAX_NS) |
+				 (1ull << AWD_TM_OCC_MAX) |
+				 (1ull << AWD_TM_PR_LAT_MAX_NS) |
+				 (1ull << AWD_TM_INV_WAIT_MAX_NS))),
+	      "q_unknown %#llx names a count", (unsigned long long)t1.q_unknown);
+	for (i = 0; i < AWD_TM_NR_ITEMS; i++) {
+		bit = 1ull << i;
+		if (t1.q_unknown & bit)
+			CHECK(!t1.q.item[i], "hidden item %d reads %llu", i,
+			      (unsigned long long)t1.q.item[i]);
+		if (i != AWD_TM_MODEL)
+			CHECK(t1.dev.item[i] >= t1.q.item[i],
+			      "device item %d %llu < queue %llu", i,
+			      (unsigned long long)t1.dev.item[i],
+			      (unsigned long long)t1.q.item[i]);
+	}
+	for (i = 0; i < AWD_TM_HIST_BUCKETS; i++)
+		CHECK(t1.dev.hist[i] >= t1.q.hist[i], "device bucket %d", i);
+	CHECK(t1.dev.item[AWD_TM_REQS] - t0.dev.item[AWD_TM_REQS] >=
+	      (uint64_t)count, "device requests grew by less than %d", count);
+	CHECK(t1.dev.item[AWD_TM_MODEL] <= 1, "model %llu",
+	      (unsigned long long)t1.dev.item[AWD_TM_MODEL]);
+
+	/* root: the queue index's history, earlier files included */
+	tm_get(q.fd, AWD_TELEM_IN_HISTORY, &t2);
+	CHECK(t2.flags & AWD_TELEM_F_HISTORY, "history flag not reported");
+	CHECK(t2.q.item[AWD_TM_REQS] >= t1.q.item[AWD_TM_REQS] &&
+	      t2.q.item[AWD_TM_LAT_MAX_NS] >= t1.q.item[AWD_TM_LAT_MAX_NS],
+	      "history below since-open");
+	CHECK(ioctl(q.fd, AWD_IOC_STOP) == 0, "STOP: %m");
+	close(q.fd);
+
+	/* the next file on that queue sees none of it */
+	rc = q_open(&q, 0);
+	CHECK(!rc, "reopen: %s", strerror(-rc));
+	tm_get(q.fd, 0, &t2);
+	if (t2.queue == t1.queue)
+		CHECK(t2.q.item[AWD_TM_REQS] == 0 && tm_hist_sum(&t2.q) == 0 &&
+		      t2.q.item[AWD_TM_BYTES_IN] == 0 &&
+		      t2.q.item[AWD_TM_LAT_MAX_NS] == 0,
+		      "new file on queue %u sees %llu requests", t2.queue,
+		      (unsigned long long)t2.q.item[AWD_TM_REQS]);
+	CHECK(t2.dev.item[AWD_TM_REQS] >= t1.dev.item[AWD_TM_REQS],
+	      "device requests went down");
+	close(q.fd);
+
+	rc = tm_unprivileged();
+	CHECK(rc == 0 || rc == 77, "unprivileged child: exit %d%s%s", rc,
+	      rc > 100 ? ", open: " : "", rc > 100 ? strerror(rc - 100) : "");
+	printf("telemetry: %d requests of %zu bytes counted exactly%s\n", count,
+	       len, rc == 77 ? " (no-SVA: no unprivileged check)" : "");
+	free(src);
+	free(dst);
 	return 0;
 }
 
@@ -1361,7 +1572,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|telemetry [N [LEN]]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -1377,6 +1588,9 @@ int main(int argc, char **argv)
 		return t_nop(argc > 2 ? atoi(argv[2]) : 10);
 	if (!strcmp(t, "qcount"))
 		return t_qcount(argc > 2 ? atoi(argv[2]) : 10);
+	if (!strcmp(t, "telemetry"))
+		return t_telemetry(argc > 2 ? atoi(argv[2]) : 16,
+				   argc > 3 ? strtoul(argv[3], NULL, 0) : 65536);
 	if (!strcmp(t, "compress"))
 		return t_compress(argc > 2 ? strtoul(argv[2], NULL, 0) : 65536);
 	if (!strcmp(t, "cow"))

@@ -254,6 +254,92 @@ struct awd_hw_counters {
 int awd_ctx_hw_counters(struct awd_ctx *ctx, struct awd_hw_counters *cnt);
 
 /*
+ * The device's telemetry (awd_ctx_telemetry): what the device measured,
+ * for one scope (the context's queue, or the whole device). Times are
+ * nanoseconds of the device's clock (with the timing model on, the
+ * modelled times). Means are sum / count: lat_sum_ns / reqs,
+ * occ_sum / occ_samples, pr_lat_sum_ns / pr_waits, inv_wait_sum_ns / inv;
+ * the ATC hit ratio is atc_hits / (atc_hits + ats_reqs).
+ */
+#define AWD_TELEMETRY_BUCKETS  40
+struct awd_telemetry_scope {
+	uint64_t reqs;            /* requests completed */
+	uint64_t lat_sum_ns;      /* doorbell to completion write, summed */
+	uint64_t lat_max_ns;
+	uint64_t occ_sum;         /* requests outstanding at each fetch, */
+	uint64_t occ_samples;     /* summed, and how many fetches */
+	uint64_t occ_max;
+	uint64_t atc_hits;        /* translations the device's ATC answered */
+	uint64_t ats_reqs;        /* ATS translation requests (ATC misses) */
+	uint64_t page_reqs;       /* PRI page requests (pages) */
+	uint64_t pr_waits;        /* page request groups waited for */
+	uint64_t pr_lat_sum_ns;   /* their round trips, summed */
+	uint64_t pr_lat_max_ns;
+	uint64_t bytes_in;        /* input bytes the device consumed */
+	uint64_t bytes_out;       /* output bytes it produced */
+	uint64_t inv;             /* device-TLB invalidations (device scope) */
+	uint64_t inv_wait_sum_ns; /* their waits for mappings in use */
+	uint64_t inv_wait_max_ns;
+	uint64_t timing_model;    /* 1: the device's timing model is on */
+	uint64_t rsvd[14];        /* 0 */
+	/*
+	 * lat_hist[i]: requests whose latency was in [2^i, 2^(i+1)) ns
+	 * (bucket 0: [0, 2 ns)); the buckets sum to reqs (of a queue that is
+	 * idle while read).
+	 */
+	uint64_t lat_hist[AWD_TELEMETRY_BUCKETS];
+};
+
+/* awd_ctx_telemetry() flags, and awd_telemetry.flags */
+#define AWD_TELEMETRY_HISTORY  (1u << 0)  /* q: the queue index's whole
+					   * history, earlier owners
+					   * included (privileged) */
+/* awd_telemetry.flags only */
+#define AWD_TELEMETRY_RESET    (1u << 1)  /* the host reset the telemetry
+					   * since the last call: q counts
+					   * from that reset */
+#define AWD_TELEMETRY_NO_QUEUE (1u << 2)  /* q unknown (all 0): a device
+					   * reset was in progress at open */
+/* a maximum of q not known (reads 0): see awd_ctx_telemetry() */
+#define AWD_TELEMETRY_Q_LAT_MAX_UNKNOWN       (1u << 8)
+#define AWD_TELEMETRY_Q_OCC_MAX_UNKNOWN       (1u << 9)
+#define AWD_TELEMETRY_Q_PR_LAT_MAX_UNKNOWN    (1u << 10)
+#define AWD_TELEMETRY_Q_INV_WAIT_MAX_UNKNOWN  (1u << 11)
+
+struct awd_telemetry {
+	uint32_t queue;           /* hardware queue index of the context */
+	uint32_t flags;           /* AWD_TELEMETRY_* */
+	uint64_t rsvd[3];         /* 0 */
+	struct awd_telemetry_scope q;   /* the context's queue since open */
+	struct awd_telemetry_scope dev; /* the whole device */
+};
+
+/*
+ * Read the device's telemetry into @tm: @tm->q for the context's queue
+ * since awd_ctx_open() (the device counts per queue index, and earlier
+ * users of the index are not this process's business), @tm->dev for the
+ * whole device since it was created or the host last reset its telemetry
+ * (every queue, and the device-TLB invalidation items). A maximum of q
+ * (lat_max_ns, occ_max, pr_lat_max_ns, inv_wait_max_ns) cannot be told
+ * apart from an earlier user's unless it rose since open: it is then
+ * exact; 0 when nothing it measures happened since open; otherwise 0 with
+ * its AWD_TELEMETRY_Q_*_UNKNOWN flag (lat_hist still bounds it).
+ * @flags: 0, or AWD_TELEMETRY_HISTORY for q as the device keeps it,
+ * earlier users included (needs CAP_PERFMON or CAP_SYS_ADMIN). Works in
+ * every queue format and in no-SVA mode. The call reads a few hundred
+ * device registers: not for a fast path; items of a queue at work may be
+ * from slightly different moments.
+ * Returns 0, -EBADF (NULL @ctx), -EINVAL (NULL @tm, unknown flag),
+ * -EPERM (after fork, in the child; AWD_TELEMETRY_HISTORY without
+ * privilege), -EOPNOTSUPP (the device has no telemetry: before version
+ * 1.2 or without AWD_CAP_TELEMETRY; or an older driver), -EAGAIN (a
+ * device reset is in progress: retry), -ENODEV, or the driver's errno.
+ * @tm is written only on success.
+ */
+int awd_ctx_telemetry(struct awd_ctx *ctx, unsigned int flags,
+		      struct awd_telemetry *tm);
+
+/*
  * The device file descriptor, for poll(2) in your own event loop: POLLIN
  * means awd_poll() has something to reap (needs interrupts, see
  * awd_caps.irq). Do not read, close or ioctl it. Returns the fd or -EBADF.

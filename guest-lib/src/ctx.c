@@ -422,6 +422,88 @@ AWD_EXPORT int awd_ctx_hw_counters(struct awd_ctx *ctx,
 	return 0;
 }
 
+/* The public scope is the device's item order, then its histogram. */
+_Static_assert(offsetof(struct awd_telemetry_scope, reqs) ==
+	       8 * AWD_TM_REQS, "tm reqs");
+_Static_assert(offsetof(struct awd_telemetry_scope, pr_lat_max_ns) ==
+	       8 * AWD_TM_PR_LAT_MAX_NS, "tm pr_lat_max");
+_Static_assert(offsetof(struct awd_telemetry_scope, inv_wait_max_ns) ==
+	       8 * AWD_TM_INV_WAIT_MAX_NS, "tm inv_wait_max");
+_Static_assert(offsetof(struct awd_telemetry_scope, timing_model) ==
+	       8 * AWD_TM_MODEL, "tm model");
+_Static_assert(offsetof(struct awd_telemetry_scope, lat_hist) == 8 * 32,
+	       "tm hist");
+_Static_assert(AWD_TELEMETRY_BUCKETS == AWD_TM_HIST_BUCKETS, "tm buckets");
+_Static_assert(AWD_TELEMETRY_HISTORY == AWD_TELEM_IN_HISTORY &&
+	       AWD_TELEMETRY_HISTORY == AWD_TELEM_F_HISTORY &&
+	       AWD_TELEMETRY_RESET == AWD_TELEM_F_RESET &&
+	       AWD_TELEMETRY_NO_QUEUE == AWD_TELEM_F_NO_QUEUE, "tm flags");
+
+static void telem_scope(struct awd_telemetry_scope *out,
+			const struct awd_telem_scope *in, unsigned int nr_items)
+{
+	/* items in the device's order from the start (asserted above) */
+	memset(out, 0, sizeof(*out));
+	memcpy(out, in->item, nr_items * sizeof(in->item[0]));
+	memcpy(out->lat_hist, in->hist, sizeof(out->lat_hist));
+}
+
+AWD_EXPORT int awd_ctx_telemetry(struct awd_ctx *ctx, unsigned int flags,
+				 struct awd_telemetry *tm)
+{
+	static const struct {
+		unsigned int item;
+		uint32_t flag;
+	} unknown[] = {
+		{ AWD_TM_LAT_MAX_NS, AWD_TELEMETRY_Q_LAT_MAX_UNKNOWN },
+		{ AWD_TM_OCC_MAX, AWD_TELEMETRY_Q_OCC_MAX_UNKNOWN },
+		{ AWD_TM_PR_LAT_MAX_NS, AWD_TELEMETRY_Q_PR_LAT_MAX_UNKNOWN },
+		{ AWD_TM_INV_WAIT_MAX_NS, AWD_TELEMETRY_Q_INV_WAIT_MAX_UNKNOWN },
+	};
+	struct awd_telem *t;
+	unsigned int n;
+	int ret = 0;
+
+	if (!ctx)
+		return -EBADF;
+	if (!tm || (flags & ~AWD_TELEMETRY_HISTORY))
+		return -EINVAL;
+	if (forked(ctx))
+		return -EPERM;
+	if ((ctx->info.version & 0xffff) < 2 ||
+	    !(ctx->info.caps & AWD_CAP_TELEMETRY))
+		return -EOPNOTSUPP;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->in_flags = flags;
+	if (ioctl(ctx->fd, AWD_IOC_TELEMETRY, t) < 0) {
+		ret = neg_errno();
+		/* a driver without the ioctl */
+		if (ret == -ENOTTY)
+			ret = -EOPNOTSUPP;
+		goto out;
+	}
+	if (t->version < 1 || t->nr_buckets != AWD_TM_HIST_BUCKETS) {
+		ret = -EPROTO;
+		goto out;
+	}
+	/* items past the ones this library names stay in rsvd: 0 */
+	n = t->nr_items < AWD_TM_NR_ITEMS ? t->nr_items : AWD_TM_NR_ITEMS;
+	memset(tm, 0, sizeof(*tm));
+	tm->queue = t->queue;
+	tm->flags = t->flags & (AWD_TELEMETRY_HISTORY | AWD_TELEMETRY_RESET |
+				AWD_TELEMETRY_NO_QUEUE);
+	for (size_t i = 0; i < AWD_ARRAY_SIZE(unknown); i++)
+		if (t->q_unknown & (1ull << unknown[i].item))
+			tm->flags |= unknown[i].flag;
+	telem_scope(&tm->q, &t->q, n);
+	telem_scope(&tm->dev, &t->dev, n);
+out:
+	free(t);
+	return ret;
+}
+
 AWD_EXPORT int awd_ctx_fd(const struct awd_ctx *ctx)
 {
 	if (!ctx)

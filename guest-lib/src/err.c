@@ -48,7 +48,7 @@ AWD_EXPORT const char *awd_strerror(int err)
 	case EBUSY:
 		return "busy: every queue in use, or the context still has streams or keys";
 	case EPERM:
-		return "operation not permitted (context used after fork, or no-SVA mode without privilege)";
+		return "operation not permitted (context used after fork, or no privilege for no-SVA mode or a queue's telemetry history)";
 	case EACCES:
 		return "permission denied opening the device";
 	case EOPNOTSUPP:

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accel_wd_uapi.h"
@@ -81,10 +82,126 @@ struct mockq {
 	struct awd_qstats qst;
 	uint64_t cnt[AWD_QCNT_NR];      /* atomic adds */
 	struct mbuf sbuf, dbuf;
+	struct awd_telem_scope tm_base; /* driver: the queue's telemetry at open */
 };
 
 static pthread_mutex_t mock_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mockq *queues[MOCK_QUEUES];
+
+/*
+ * Telemetry as the device keeps it: per queue index, for the life of the
+ * process (not per open), under tm_lock. Counted: requests, latency from
+ * fetch to completion (sum, max, histogram), occupancy at fetch, bytes;
+ * the mock has no ATC, page requests or invalidations (0).
+ */
+static pthread_mutex_t tm_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct awd_telem_scope tm_hw[MOCK_QUEUES];
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void tm_fetch(struct mockq *q, uint64_t outstanding)
+{
+	__u64 *it = tm_hw[q->index].item;
+
+	pthread_mutex_lock(&tm_lock);
+	it[AWD_TM_OCC_SUM] += outstanding;
+	it[AWD_TM_OCC_SAMPLES]++;
+	if (outstanding > it[AWD_TM_OCC_MAX])
+		it[AWD_TM_OCC_MAX] = outstanding;
+	pthread_mutex_unlock(&tm_lock);
+}
+
+static void tm_done(struct mockq *q, uint64_t t0, const struct awd_cpl *c)
+{
+	struct awd_telem_scope *s = &tm_hw[q->index];
+	uint64_t lat = now_ns() - t0;
+	unsigned int b = 0;
+
+	while (b + 1 < AWD_TM_HIST_BUCKETS && lat >> (b + 1))
+		b++;
+	pthread_mutex_lock(&tm_lock);
+	s->item[AWD_TM_REQS]++;
+	s->item[AWD_TM_LAT_SUM_NS] += lat;
+	if (lat > s->item[AWD_TM_LAT_MAX_NS])
+		s->item[AWD_TM_LAT_MAX_NS] = lat;
+	s->item[AWD_TM_BYTES_IN] += c->consumed;
+	s->item[AWD_TM_BYTES_OUT] += c->produced;
+	s->hist[b]++;
+	pthread_mutex_unlock(&tm_lock);
+}
+
+/* tm_lock held: the driver's since-open view of queue @q (accel_wd_uapi.h) */
+static void tm_since_open(const struct mockq *q, struct awd_telem *t)
+{
+	static const unsigned int maxes[][2] = {
+		{ AWD_TM_LAT_MAX_NS, AWD_TM_REQS },
+		{ AWD_TM_OCC_MAX, AWD_TM_OCC_SAMPLES },
+		{ AWD_TM_PR_LAT_MAX_NS, AWD_TM_PR_WAITS },
+		{ AWD_TM_INV_WAIT_MAX_NS, AWD_TM_INV },
+	};
+	const struct awd_telem_scope *b = &q->tm_base;
+
+	/* counts and sums; the maximums (and MODEL, 0 here) stay as read */
+	for (int i = 0; i < AWD_TM_NR_ITEMS; i++)
+		if (i != AWD_TM_LAT_MAX_NS && i != AWD_TM_OCC_MAX &&
+		    i != AWD_TM_PR_LAT_MAX_NS && i != AWD_TM_INV_WAIT_MAX_NS)
+			t->q.item[i] -= b->item[i];
+	for (int i = 0; i < AWD_TM_HIST_BUCKETS; i++)
+		t->q.hist[i] -= b->hist[i];
+	for (size_t i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+		unsigned int m = maxes[i][0];
+
+		if (!t->q.item[maxes[i][1]]) {
+			t->q.item[m] = 0;
+		} else if (t->q.item[m] <= b->item[m]) {
+			t->q.item[m] = 0;
+			t->q_unknown |= 1ull << m;
+		}
+	}
+}
+
+static int telemetry(struct mockq *q, struct awd_telem *t)
+{
+	uint32_t in = t->in_flags;
+
+	if (in & ~AWD_TELEM_IN_VALID)
+		return -EINVAL;
+	if (!(q->info.caps & AWD_CAP_TELEMETRY))
+		return -EOPNOTSUPP;
+	if ((in & AWD_TELEM_IN_HISTORY) && mock_knobs.tm_unprivileged)
+		return -EPERM;
+	memset(t, 0, sizeof(*t));
+	t->version = AWD_TELEM_VERSION;
+	t->queue = q->index;
+	t->nr_items = AWD_TM_NR_ITEMS;
+	t->nr_buckets = AWD_TM_HIST_BUCKETS;
+	pthread_mutex_lock(&tm_lock);
+	t->q = tm_hw[q->index];
+	for (int i = 0; i < MOCK_QUEUES; i++) {
+		for (int k = 0; k < AWD_TM_NR_ITEMS; k++) {
+			bool max = k == AWD_TM_LAT_MAX_NS || k == AWD_TM_OCC_MAX;
+
+			if (max && tm_hw[i].item[k] > t->dev.item[k])
+				t->dev.item[k] = tm_hw[i].item[k];
+			else if (!max)
+				t->dev.item[k] += tm_hw[i].item[k];
+		}
+		for (int k = 0; k < AWD_TM_HIST_BUCKETS; k++)
+			t->dev.hist[k] += tm_hw[i].hist[k];
+	}
+	if (in & AWD_TELEM_IN_HISTORY)
+		t->flags |= AWD_TELEM_F_HISTORY;
+	else
+		tm_since_open(q, t);
+	pthread_mutex_unlock(&tm_lock);
+	return 0;
+}
 
 static struct mockq *find_fd(int fd)
 {
@@ -471,6 +588,7 @@ static void ring_step(struct mockq *q)
 	struct awd_cpl *cq = q->cq;
 	struct mdesc d;
 	struct awd_cpl c = { 0 };
+	uint64_t t0;
 	uint32_t st;
 
 	if (tail != q->last_tail || cq_head != q->last_head) {
@@ -493,6 +611,8 @@ static void ring_step(struct mockq *q)
 	memcpy(&d, (uint8_t *)q->sq + (size_t)q->sq_head * AWD_DESC_SIZE,
 	       sizeof(d));
 	count(q, AWD_QCNT_DESC_BYTES, sizeof(d));
+	tm_fetch(q, (tail - q->sq_head) & mask);
+	t0 = now_ns();
 	q->sq_head = (q->sq_head + 1) & mask;
 	st = execute(q, &d, &c);
 	c.tag = d.tag;
@@ -506,6 +626,7 @@ static void ring_step(struct mockq *q)
 	__atomic_store_n(&cq[q->cq_tail].flags, c.flags | q->phase,
 			 __ATOMIC_RELEASE);
 	count(q, AWD_QCNT_CPL_BYTES, sizeof(c));
+	tm_done(q, t0, &c);
 	if (d.flags & AWD_DF_IRQ)
 		q->qst.irqs++;
 	if (++q->cq_tail > mask) {
@@ -583,7 +704,7 @@ static void crec_step(struct mockq *q)
 {
 	struct awd_cpl c = { 0 };
 	struct mdesc d;
-	uint64_t addr;
+	uint64_t addr, t0;
 	uint8_t *p;
 	uint32_t st;
 
@@ -599,6 +720,8 @@ static void crec_step(struct mockq *q)
 		return;
 	}
 	addr = q->portal[q->p_head];
+	tm_fetch(q, q->p_count);
+	t0 = now_ns();
 	q->p_head = (q->p_head + 1) & ((1u << q->info.ring_order) - 1);
 	q->p_count--;
 	q->sq_head++;
@@ -617,6 +740,7 @@ static void crec_step(struct mockq *q)
 	c.status = (uint16_t)st;
 	if (!crec_write(q, d.last, &c))
 		return;
+	tm_done(q, t0, &c);
 	if (d.flags & AWD_DF_IRQ)
 		q->qst.irqs++;
 	pthread_mutex_lock(&q->lock);
@@ -756,6 +880,11 @@ int __wrap_open64(const char *path, int flags, ...)
 	q->info.caps = AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA |
 		       AWD_CAP_STREAM | AWD_CAP_PASID | AWD_CAP_ATS |
 		       AWD_CAP_PRI;
+	if (!mock_knobs.no_telemetry)
+		q->info.caps |= AWD_CAP_TELEMETRY;
+	pthread_mutex_lock(&tm_lock);
+	q->tm_base = tm_hw[slot];
+	pthread_mutex_unlock(&tm_lock);
 	if (getenv("AWD_MOCK_NOSVA"))
 		mock_knobs.nosva = true;
 	q->info.mode = mock_knobs.nosva ? AWD_MODE_NOSVA : AWD_MODE_SVA;
@@ -894,6 +1023,9 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		break;
 	case AWD_IOC_QSTATS:
 		memcpy(arg, &q->qst, sizeof(q->qst));
+		break;
+	case AWD_IOC_TELEMETRY:
+		ret = telemetry(q, arg);
 		break;
 	case AWD_IOC_QCOUNT:
 		if (mock_knobs.no_qcount || getenv("AWD_MOCK_NO_QCOUNT")) {

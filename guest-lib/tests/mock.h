@@ -13,7 +13,10 @@
  * the queue format the device speaks (accel_wd_ring.h, accel_wd_sgl.h,
  * accel_wd_crec.h), with the format's error statuses for bad lists,
  * records and portal writes; portal writes reach the mock through
- * -Wl,--wrap=awd__mmio_write64.
+ * -Wl,--wrap=awd__mmio_write64. AWD_IOC_TELEMETRY answers as the driver
+ * does (the queue since open, hidden maximums) over counts kept per queue
+ * index: requests, fetch-to-completion latency and its histogram,
+ * occupancy, bytes (no ATC, page requests or invalidations).
  */
 #ifndef AWD_MOCK_H
 #define AWD_MOCK_H
@@ -36,6 +39,8 @@ struct mock_knobs {
 	uint32_t sgl_max_lists;  /* 0: $AWD_MOCK_SGL_MAX_LISTS or 32 */
 	bool no_qcount;          /* AWD_IOC_QCOUNT fails with ENOTTY (or
 				  * $AWD_MOCK_NO_QCOUNT set) */
+	bool no_telemetry;       /* a device without AWD_CAP_TELEMETRY */
+	bool tm_unprivileged;    /* AWD_TELEM_IN_HISTORY: EPERM */
 };
 extern struct mock_knobs mock_knobs;
 

@@ -1183,6 +1183,166 @@ static void test_threads(void)
 		pthread_join(t[i], NULL);
 }
 
+/* ---- telemetry ---------------------------------------------------------- */
+
+static uint64_t hist_sum(const struct awd_telemetry_scope *s, int *top)
+{
+	uint64_t sum = 0;
+
+	*top = -1;
+	for (int i = 0; i < AWD_TELEMETRY_BUCKETS; i++) {
+		sum += s->lat_hist[i];
+		if (s->lat_hist[i])
+			*top = i;
+	}
+	return sum;
+}
+
+/*
+ * The device's telemetry around known work: on a fresh context, REQS
+ * compressions of LEN bytes and one NOP. The queue's requests and bytes
+ * grow by exactly that, its histogram sums to its requests and bounds its
+ * maximum, the device counts at least as much as the queue; a new context
+ * on the same queue index starts again from 0 while the device's totals
+ * stay.
+ */
+static void test_telemetry(void)
+{
+	enum { REQS = 12, LEN = 65536 };
+	size_t cap = awd_compress_bound(AWD_FORMAT_ZLIB, LEN), clen;
+	uint8_t *data = make_data(LEN, 21), *out = malloc(cap);
+	/* the first free queue index did the earlier tests' work: take it */
+	struct awd_ctx *busy = open_ctx(0), *ctx = open_ctx(0), *ctx2 = NULL;
+	struct awd_telemetry t0, t1, t2;
+	struct awd_req r = AWD_REQ_INIT;
+	uint64_t produced = 0;
+	int ret, top;
+
+	CHECK_EQ(awd_ctx_telemetry(NULL, 0, &t0), -EBADF);
+	CHECK_EQ(awd_ctx_telemetry(ctx, 0, NULL), -EINVAL);
+	CHECK_EQ(awd_ctx_telemetry(ctx, 1u << 7, &t0), -EINVAL);
+	ret = awd_ctx_telemetry(ctx, 0, &t0);
+#ifdef AWD_GUEST
+	if (ret == -EOPNOTSUPP) {
+		fprintf(stderr, "# telemetry: skipped (the device has none)\n");
+		goto out;
+	}
+#endif
+	CHECK_EQ(ret, 0);
+	/* nothing ran on the queue since open */
+	CHECK_EQ(t0.q.reqs, 0);
+	CHECK_EQ(t0.q.bytes_in, 0);
+	CHECK_EQ(hist_sum(&t0.q, &top), 0);
+	CHECK(t0.dev.reqs >= t0.q.reqs);
+	for (int i = 0; i < REQS; i++) {
+		clen = cap;
+		CHECK_EQ(awd_compress(ctx, AWD_FORMAT_ZLIB, 1, data, LEN, out,
+				      &clen), 0);
+		produced += clen;
+	}
+	r.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_run(ctx, &r), 0);
+	CHECK_EQ(awd_ctx_telemetry(ctx, 0, &t1), 0);
+	fprintf(stderr, "# telemetry: queue %u: %llu requests, %llu B in, %llu B out, latency mean %llu max %llu ns, occupancy %llu/%llu max %llu, atc %llu ats %llu; device %llu requests, model %llu, flags %#x\n",
+		t1.queue, (unsigned long long)t1.q.reqs,
+		(unsigned long long)t1.q.bytes_in,
+		(unsigned long long)t1.q.bytes_out,
+		(unsigned long long)(t1.q.reqs ? t1.q.lat_sum_ns / t1.q.reqs : 0),
+		(unsigned long long)t1.q.lat_max_ns,
+		(unsigned long long)t1.q.occ_sum,
+		(unsigned long long)t1.q.occ_samples,
+		(unsigned long long)t1.q.occ_max,
+		(unsigned long long)t1.q.atc_hits,
+		(unsigned long long)t1.q.ats_reqs,
+		(unsigned long long)t1.dev.reqs,
+		(unsigned long long)t1.dev.timing_model, t1.flags);
+	CHECK_EQ(t1.queue, t0.queue);
+	CHECK_EQ(t1.q.reqs - t0.q.reqs, REQS + 1);
+	CHECK_EQ(t1.q.bytes_in - t0.q.bytes_in, (uint64_t)REQS * LEN);
+	CHECK_EQ(t1.q.bytes_out - t0.q.bytes_out, produced);
+	CHECK_EQ(hist_sum(&t1.q, &top), t1.q.reqs);
+	CHECK(t1.q.lat_sum_ns > 0);
+	if (t1.flags & AWD_TELEMETRY_Q_LAT_MAX_UNKNOWN) {
+		/* an earlier user of the queue index saw a longer one */
+		CHECK_EQ(t1.q.lat_max_ns, 0);
+	} else {
+		/* the maximum lies in the highest bucket in use */
+		CHECK(top >= 0);
+		CHECK(t1.q.lat_max_ns <= t1.q.lat_sum_ns);
+		CHECK(top >= 63 || t1.q.lat_max_ns >> top <= 1);
+		CHECK(top == 0 || t1.q.lat_max_ns >> top >= 1);
+	}
+	CHECK(t1.q.occ_samples >= 1);
+	CHECK(t1.q.occ_sum >= t1.q.occ_samples || !t1.q.occ_sum);
+	CHECK(t1.q.inv == 0 && t1.q.inv_wait_sum_ns == 0);
+	CHECK(t1.q.timing_model <= 1 && t1.dev.timing_model <= 1);
+	/* the device: every queue, this one included */
+	CHECK(t1.dev.reqs >= t1.q.reqs);
+	CHECK(t1.dev.reqs - t0.dev.reqs >= REQS + 1);
+	CHECK(t1.dev.bytes_in - t0.dev.bytes_in >= (uint64_t)REQS * LEN);
+	CHECK(t1.dev.lat_sum_ns >= t1.q.lat_sum_ns);
+	CHECK(t1.dev.lat_max_ns >= t1.q.lat_max_ns);
+	CHECK(hist_sum(&t1.dev, &top) >= hist_sum(&t1.q, &top));
+	for (int i = 0; i < AWD_TELEMETRY_BUCKETS; i++)
+		CHECK(t1.dev.lat_hist[i] >= t1.q.lat_hist[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(t1.q.rsvd); i++)
+		CHECK(!t1.q.rsvd[i] && !t1.dev.rsvd[i]);
+	CHECK(!t1.rsvd[0] && !t1.rsvd[1] && !t1.rsvd[2]);
+
+	/* the whole history of the queue index (root, or the mock) */
+	ret = awd_ctx_telemetry(ctx, AWD_TELEMETRY_HISTORY, &t2);
+	if (ret != -EPERM) {
+		CHECK_EQ(ret, 0);
+		CHECK(t2.flags & AWD_TELEMETRY_HISTORY);
+		CHECK(t2.q.reqs >= t1.q.reqs);
+		CHECK(t2.dev.reqs >= t2.q.reqs);
+	}
+
+	/* the next user of the queue index sees none of it */
+	CHECK_EQ(awd_ctx_close(&ctx), 0);
+	ctx2 = open_ctx(0);
+	CHECK_EQ(awd_ctx_telemetry(ctx2, 0, &t2), 0);
+	if (t2.queue == t1.queue) {
+		CHECK_EQ(t2.q.reqs, 0);
+		CHECK_EQ(t2.q.bytes_in, 0);
+		CHECK_EQ(t2.q.lat_max_ns, 0);
+		CHECK_EQ(hist_sum(&t2.q, &top), 0);
+	}
+	CHECK(t2.dev.reqs >= t1.dev.reqs);
+	CHECK(t2.dev.bytes_in >= t1.dev.bytes_in);
+	r.op = AWD_REQ_NOP;
+	CHECK_EQ(awd_run(ctx2, &r), 0);
+	CHECK_EQ(awd_ctx_telemetry(ctx2, 0, &t2), 0);
+	CHECK_EQ(t2.q.reqs, 1);
+	CHECK_EQ(hist_sum(&t2.q, &top), 1);
+	CHECK_EQ(t2.q.bytes_in, 0);
+	/* a NOP is quicker than the compressions before it, mostly: hidden */
+	if (t2.flags & AWD_TELEMETRY_Q_LAT_MAX_UNKNOWN)
+		CHECK_EQ(t2.q.lat_max_ns, 0);
+	else
+		CHECK(t2.q.lat_max_ns > 0 && t2.q.lat_max_ns == t2.q.lat_sum_ns);
+#ifndef AWD_GUEST
+	mock_knobs.tm_unprivileged = true;
+	CHECK_EQ(awd_ctx_telemetry(ctx2, AWD_TELEMETRY_HISTORY, &t2), -EPERM);
+	mock_knobs.tm_unprivileged = false;
+	CHECK(strstr(awd_strerror(-EPERM), "telemetry"));
+	/* a 1.1-style device without telemetry */
+	awd_ctx_close(&ctx2);
+	mock_knobs.no_telemetry = true;
+	ctx2 = open_ctx(0);
+	CHECK_EQ(awd_ctx_telemetry(ctx2, 0, &t2), -EOPNOTSUPP);
+	mock_knobs.no_telemetry = false;
+#endif
+	awd_ctx_close(&ctx2);
+#ifdef AWD_GUEST
+out:
+	awd_ctx_close(&ctx);
+#endif
+	awd_ctx_close(&busy);
+	free(data);
+	free(out);
+}
+
 static void run_data_tests(unsigned int flags)
 {
 	struct awd_ctx *ctx = open_ctx(flags);
@@ -1270,6 +1430,7 @@ int main(int argc, char **argv)
 	test_nop_async(0);
 	test_nop_async(AWD_OPEN_POLLED);
 	run_data_tests(0);
+	test_telemetry();
 	test_doorbell_error();
 	test_threads();
 	test_wait_sleeps();
@@ -1289,9 +1450,11 @@ int main(void)
 	mock_knobs.no_irq = false;
 	fprintf(stderr, "# SVA mode\n");
 	run_data_tests(0);
+	test_telemetry();
 	fprintf(stderr, "# no-SVA mode\n");
 	mock_knobs.nosva = true;
 	run_data_tests(0);
+	test_telemetry();
 	CHECK_EQ(mock_regions(), 0);
 	mock_knobs.nosva = false;
 	fprintf(stderr, "# small transfer limit\n");

@@ -74,7 +74,7 @@ static void print_caps_bits(uint32_t c)
 {
 	static const char *const names[] = {
 		"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri",
-		"wbits",
+		"wbits", "telemetry",
 	};
 
 	for (unsigned int i = 0; i < 32; i++) {
@@ -106,6 +106,149 @@ static void print_format(const struct awd_ctx *ctx)
 	printf("\n");
 }
 
+/* ---- awd stat: telemetry ---------------------------------------------- */
+
+/* A time in ns as "850 ns", "12.3 us", "4.56 ms", "1.23 s". */
+static const char *fmt_ns(char *buf, size_t len, double ns)
+{
+	static const char *const unit[] = { "ns", "us", "ms", "s" };
+	unsigned int u = 0;
+
+	while (ns >= 1000 && u < 3) {
+		ns /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%.0f %s", ns, unit[u]);
+	else
+		snprintf(buf, len, "%.*f %s", ns < 10 ? 2 : ns < 100 ? 1 : 0,
+			 ns, unit[u]);
+	return buf;
+}
+
+/* Lower bound of histogram bucket i (2^i ns; bucket 0 is [0, 2)), short. */
+static const char *fmt_bucket(char *buf, size_t len, unsigned int i)
+{
+	static const char *const unit[] = { "ns", "us", "ms", "s" };
+	uint64_t v = i ? 1ull << i : 0;
+	unsigned int u = 0;
+
+	/* 2^10 ns is shown as 1us: the labels round to 1024 per unit */
+	while (i >= 10 && u < 3) {
+		v >>= 10;
+		i -= 10;
+		u++;
+	}
+	snprintf(buf, len, "%llu%s", (unsigned long long)v, unit[u]);
+	return buf;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0;
+}
+
+/* The maximum of @flag, or "-" when nothing happened or it is hidden. */
+static const char *fmt_max(char *buf, size_t len, uint64_t v, uint64_t count,
+			   const struct awd_telemetry *t, uint32_t flag)
+{
+	if (t && (t->flags & flag))
+		return "hidden (an earlier user's was longer)";
+	if (!count)
+		return "-";
+	return fmt_ns(buf, len, (double)v);
+}
+
+static void print_tm_scope(const char *title, const struct awd_telemetry *t,
+			   const struct awd_telemetry_scope *s, bool queue)
+{
+	const struct awd_telemetry *qt = queue ? t : NULL;
+	char a[32], b[64];
+	uint64_t xl = s->atc_hits + s->ats_reqs;
+	bool any = false;
+
+	printf("telemetry %s\n", title);
+	printf("  %-14s %llu\n", "requests", (unsigned long long)s->reqs);
+	printf("  %-14s mean %s, max %s\n", "latency",
+	       s->reqs ? fmt_ns(a, sizeof(a), ratio(s->lat_sum_ns, s->reqs)) :
+	       "-", fmt_max(b, sizeof(b), s->lat_max_ns, s->reqs, qt,
+			    AWD_TELEMETRY_Q_LAT_MAX_UNKNOWN));
+	printf("  %-14s", "histogram");
+	for (unsigned int i = 0; i < AWD_TELEMETRY_BUCKETS; i++) {
+		if (!s->lat_hist[i])
+			continue;
+		printf(" %s:%llu", fmt_bucket(a, sizeof(a), i),
+		       (unsigned long long)s->lat_hist[i]);
+		any = true;
+	}
+	printf("%s\n", any ? "" : " -");
+	printf("  %-14s mean %.2f, max ", "occupancy",
+	       ratio(s->occ_sum, s->occ_samples));
+	if (qt && (t->flags & AWD_TELEMETRY_Q_OCC_MAX_UNKNOWN))
+		printf("hidden\n");
+	else
+		printf("%llu\n", (unsigned long long)s->occ_max);
+	printf("  %-14s hit ratio ", "atc");
+	if (xl)
+		printf("%.1f%%", 100 * ratio(s->atc_hits, xl));
+	else
+		printf("-");
+	printf(" (%llu hits), ats requests %llu\n",
+	       (unsigned long long)s->atc_hits,
+	       (unsigned long long)s->ats_reqs);
+	printf("  %-14s %llu pages in %llu waits, latency mean %s, max %s\n",
+	       "page requests", (unsigned long long)s->page_reqs,
+	       (unsigned long long)s->pr_waits,
+	       s->pr_waits ? fmt_ns(a, sizeof(a),
+				    ratio(s->pr_lat_sum_ns, s->pr_waits)) : "-",
+	       fmt_max(b, sizeof(b), s->pr_lat_max_ns, s->pr_waits, qt,
+		       AWD_TELEMETRY_Q_PR_LAT_MAX_UNKNOWN));
+	if (!queue)
+		printf("  %-14s %llu, wait mean %s, max %s\n", "invalidations",
+		       (unsigned long long)s->inv,
+		       s->inv ? fmt_ns(a, sizeof(a),
+				       ratio(s->inv_wait_sum_ns, s->inv)) : "-",
+		       fmt_max(b, sizeof(b), s->inv_wait_max_ns, s->inv, NULL,
+			       0));
+	printf("  %-14s in %llu, out %llu\n", "bytes",
+	       (unsigned long long)s->bytes_in,
+	       (unsigned long long)s->bytes_out);
+}
+
+/*
+ * The device's telemetry: the queue index this command got (its whole
+ * history when the caller may see it, else since this open: nothing) and
+ * the device. 0, or an error already reported.
+ */
+static int stat_telemetry(struct awd_ctx *ctx)
+{
+	struct awd_telemetry t;
+	char title[96];
+	int ret;
+
+	ret = awd_ctx_telemetry(ctx, AWD_TELEMETRY_HISTORY, &t);
+	if (ret == -EPERM)
+		ret = awd_ctx_telemetry(ctx, 0, &t);
+	if (ret == -EOPNOTSUPP) {
+		printf("  %-14s not supported by this device or driver\n",
+		       "telemetry");
+		return 0;
+	}
+	if (ret) {
+		awd_msg("telemetry: %s", awd_strerror(ret));
+		return ret;
+	}
+	printf("  %-14s %s\n", "timing model",
+	       t.dev.timing_model ? "on (modelled times)" : "off");
+	snprintf(title, sizeof(title), "of queue %u (%s)", t.queue,
+		 t.flags & AWD_TELEMETRY_HISTORY ?
+		 "all its users since the device started" :
+		 "since this command opened it");
+	print_tm_scope(title, &t, &t.q, true);
+	print_tm_scope("of the device (every queue)", &t, &t.dev, false);
+	return 0;
+}
+
 static int cmd_stat(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -132,7 +275,8 @@ static int cmd_stat(int argc, char **argv)
 		case 'h':
 			printf("usage: awd stat [-D device] [-s]\n"
 			       "  Show each accel-wd device (driver sysfs), then open a\n"
-			       "  queue and show what the library sees of it.\n"
+			       "  queue and show what the library sees of it, and the\n"
+			       "  device's telemetry of that queue and of the device.\n"
 			       "  -s  sysfs only, do not open a queue\n");
 			return EXIT_OK;
 		default:
@@ -183,6 +327,8 @@ static int cmd_stat(int argc, char **argv)
 		       (unsigned long long)st.starts,
 		       (unsigned long long)st.pinned_pages);
 	}
+	if (!ret)
+		ret = stat_telemetry(ctx);
 	awd_ctx_close(&ctx);
 	return ret ? EXIT_ERR : EXIT_OK;
 }
