@@ -637,6 +637,7 @@ static bool q_tm_wait_release(AwdQueue *q)
  * after AWD_TM_CB_WAIT_MS of host time rather than hang.
  */
 #define AWD_TM_CB_WAIT_MS   2000
+#define AWD_TM_PR_POLL_NS   1000
 
 static void q_tm_timer_cb(void *opaque)
 {
@@ -664,10 +665,17 @@ static void q_tm_timer_cb(void *opaque)
             q_tm_state(q, AWD_TMS_GO);
         } else if (tm->state == AWD_TMS_RUNNING) {
             /* deterministic: the guest waits until the worker ran it */
-            if ((!det && tm->due > now) || qatomic_read(&q->xlate.in_pr)) {
-                if (tm->due > now) {
-                    timer_mod(tm->timer, tm->due);
-                }
+            if (det && qatomic_read(&q->xlate.in_pr)) {
+                /*
+                 * The guest must answer a page request: let it run, but
+                 * in small steps, so that an idle vCPU does not leap to
+                 * its next timer tick while the request is on its way.
+                 */
+                timer_mod(tm->timer, now + AWD_TM_PR_POLL_NS);
+                break;
+            }
+            if (!det && tm->due > now) {
+                timer_mod(tm->timer, tm->due);
                 break;
             }
         } else if (tm->state != AWD_TMS_GO && !q_can_fetch(q)) {
