@@ -24,13 +24,14 @@
 #include <isa-l/igzip_lib.h>
 
 /*
- * Inflate output shorter than ISAL_BOUNCE (a process's 4 KiB pages) is
- * bounced: isal_inflate() into a short buffer decodes into its own
- * window buffer and moves it for every call. Input shorter than
- * ISAL_GATHER is gathered, as engine-deflate.c does for zlib.
+ * Output segments shorter than ISAL_BOUNCE (a process's 4 KiB pages) are
+ * bounced and input segments shorter than ISAL_GATHER gathered: ISA-L
+ * called on short buffers copies them into its own (inflate: decodes into
+ * its window buffer and moves it for every call), which cost 5-8% at
+ * 1 MiB in pages (tests/unit/bench-engine).
  */
 #define ISAL_BOUNCE         (256 * 1024)
-#define ISAL_GATHER         (64 * 1024)
+#define ISAL_GATHER         (256 * 1024)
 #define ISAL_CHUNK          (1024 * 1024)
 
 struct AwdIsal {
@@ -63,23 +64,54 @@ void awd_isal_free(AwdIsal *z)
     }
 }
 
+/* The bounce and gather buffers, and the inflate state, at first use */
+static bool io_buffers(AwdIsal *z, bool inflate)
+{
+    if (inflate && !z->inf) {
+        z->inf = malloc(sizeof(*z->inf));
+    }
+    if (!z->bounce) {
+        z->bounce = malloc(ISAL_BOUNCE);
+    }
+    if (!z->gather) {
+        z->gather = malloc(ISAL_GATHER);
+    }
+    return (!inflate || z->inf) && z->bounce && z->gather;
+}
+
 static size_t level_buf_size(unsigned level)
 {
     return level == 1 ? ISAL_DEF_LVL1_DEFAULT :
            level == 2 ? ISAL_DEF_LVL2_DEFAULT : ISAL_DEF_LVL3_DEFAULT;
 }
 
+/* The next input: a long segment, or short ones gathered */
+static size_t next_input(AwdIsal *z, SgCur *in, size_t left, uint8_t **p)
+{
+    size_t span = MIN(cur_span(in, p), left);
+
+    if (span < ISAL_GATHER && span < left) {
+        *p = z->gather;
+        return cur_read(in, z->gather, MIN(left, ISAL_GATHER));
+    }
+    span = MIN(span, ISAL_CHUNK);
+    cur_advance(in, span);
+    return span;
+}
+
 bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
                        AwdEngineResult *res, bool *done)
 {
     struct isal_zstream *zs = &z->zs;
-    size_t src_len = op->src->total, fed = 0, need, given = 0;
+    size_t src_len = op->src->total, fed = 0, need, given = 0, written = 0;
+    bool bounced = false;
     SgCur in, out;
     uint32_t sum;
 
     *done = false;
     if (!op->compress || op->stream || op->level < 1 || op->level > 3 ||
-        (op->wbits && op->wbits != 15) || op->fmt > AWD_FMT_GZIP) {
+        (op->wbits && op->wbits != 15) || op->fmt > AWD_FMT_GZIP ||
+        !io_buffers(z, false)) {
         return true;                /* not ours: zlib does it */
     }
     need = level_buf_size(op->level);
@@ -108,15 +140,16 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
 
     for (;;) {
         uint32_t out_before, in_before;
+        size_t made;
         int ret;
 
         if (op->abort && op->abort(op->opaque)) {
             return false;
         }
-        /* next input segment once the last one is used up */
+        /* next input once the last is used up */
         if (!zs->avail_in && fed < src_len) {
             uint8_t *p;
-            size_t k = MIN(MIN(cur_span(&in, &p), src_len - fed), UINT32_MAX);
+            size_t k = next_input(z, &in, src_len - fed, &p);
 
             if (!k) {
                 break;              /* cannot happen: the source is mapped */
@@ -124,18 +157,30 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
             zs->next_in = p;
             zs->avail_in = k;
             sum = awd_csum(op->fmt, sum, p, k);
-            cur_advance(&in, k);
             fed += k;
         }
         zs->end_of_stream = fed == src_len;
         if (!zs->avail_out) {
             uint8_t *p;
+            size_t room = awd_sgl_limit(op->dst) - written;
 
-            /* the last span is used up: step over it, then the next */
-            cur_advance(&out, given);
-            given = MIN(cur_span(&out, &p), UINT32_MAX);
+            /* the last span is full: past it (out of the bounce buffer) */
+            if (bounced && cur_write(&out, z->bounce, given) != given) {
+                break;              /* the destination could not take it */
+            }
+            if (!bounced) {
+                cur_advance(&out, given);
+            }
+            written += given;
+            room -= given;
+            given = MIN(cur_span(&out, &p), ISAL_CHUNK);
             if (!given) {
                 break;              /* destination full */
+            }
+            bounced = given < ISAL_BOUNCE && room > given;
+            if (bounced) {
+                p = z->bounce;
+                given = MIN(room, ISAL_BOUNCE);
             }
             zs->next_out = p;
             zs->avail_out = given;
@@ -150,6 +195,10 @@ bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
             return true;
         }
         if (zs->internal_state.state == ZSTATE_END) {
+            made = given - zs->avail_out;
+            if (bounced && cur_write(&out, z->bounce, made) != made) {
+                break;
+            }
             res->status = AWD_STS_OK;
             res->consumed = src_len;
             res->produced = zs->total_out;
@@ -201,21 +250,6 @@ static bool trailer_matches(unsigned fmt, const uint8_t *t, uint32_t sum,
            (get_le32(t) == sum && get_le32(t + 4) == size);
 }
 
-/* The buffers of an inflate, allocated at first use */
-static bool inf_buffers(AwdIsal *z)
-{
-    if (!z->inf) {
-        z->inf = malloc(sizeof(*z->inf));
-    }
-    if (!z->bounce) {
-        z->bounce = malloc(ISAL_BOUNCE);
-    }
-    if (!z->gather) {
-        z->gather = malloc(ISAL_GATHER);
-    }
-    return z->inf && z->bounce && z->gather;
-}
-
 /* How an inflate by ISA-L ended */
 typedef enum InfEnd {
     INF_DONE,                  /* the deflate data ended; res filled */
@@ -252,18 +286,9 @@ static InfEnd inflate_blocks(AwdIsal *z, const AwdDeflateOp *op, size_t hdr,
             return INF_ABORTED;
         }
         if (!st->avail_in && fed < in_len) {
-            size_t left = in_len - fed;
-
-            span = MIN(cur_span(&in, &ip), left);
-            if (span < ISAL_GATHER && span < left) {
-                span = cur_read(&in, z->gather, MIN(left, ISAL_GATHER));
-                ip = z->gather;
-            } else {
-                span = MIN(span, ISAL_CHUNK);
-                cur_advance(&in, span);
-            }
+            span = next_input(z, &in, in_len - fed, &ip);
             if (!span) {
-                return INF_ZLIB;   /* cannot happen: the source is mapped */
+                return INF_ZLIB;    /* cannot happen: the source is mapped */
             }
             st->next_in = ip;
             st->avail_in = span;
@@ -325,7 +350,7 @@ bool awd_isal_inflate(AwdIsal *z, const AwdDeflateOp *op,
 
     *done = false;
     if (op->compress || op->stream || op->fmt > AWD_FMT_GZIP ||
-        !inf_buffers(z)) {
+        !io_buffers(z, true)) {
         return true;                /* not ours: zlib does it */
     }
     if (op->fmt != AWD_FMT_RAW) {
