@@ -39,7 +39,8 @@ static DEFINE_IDA(awd_ida);
 #define AWD_RESET_TIMEOUT_US	(1000 * USEC_PER_MSEC)
 
 static const char * const awd_cap_names[] = {
-	"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri",
+	"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri", "wbits",
+	"zlib-exact",
 };
 
 static void awd_dev_release(struct kref *ref)
