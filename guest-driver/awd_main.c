@@ -40,7 +40,7 @@ static DEFINE_IDA(awd_ida);
 
 static const char * const awd_cap_names[] = {
 	"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri", "wbits",
-	"telemetry",
+	"telemetry", "zlib-exact",
 };
 
 static void awd_dev_release(struct kref *ref)

@@ -341,6 +341,16 @@ struct awd_cpl {
 #define AWD_PARAM_WBITS_MASK      0xfu
 #define AWD_PARAM_WBITS_VALID     (AWD_PARAM_WBITS_MASK << AWD_PARAM_WBITS_SHIFT)
 
+/*
+ * AWD_CAP_ZLIB_EXACT: every compression's output is byte-identical to
+ * zlib's deflate() with the same format, level and window (memLevel 8,
+ * default strategy), streams included: golden files hold. Without it some
+ * requests (accel-wd engine=isal: single shot at levels 1-3) are
+ * compressed by another encoder into valid streams that any inflater
+ * reads, but not zlib's bytes. Decompressed bytes are the same either way.
+ */
+#define AWD_CAP_ZLIB_EXACT        (1u << 9)
+
 #ifdef __cplusplus
 #define AWD_STATIC_ASSERT static_assert
 #else

@@ -28,7 +28,7 @@ usage: format-report.sh [options]
   --report-only  measure nothing: remake report.md and the plots from the
                  raw outputs of the last run
   -- ARGS        more QEMU arguments for every boot (e.g. -global
-                 accel-wd.isal=on)
+                 accel-wd.engine=zlib)
 Outputs in DIR: report.md, throughput.png, latency.png,\nraw-FORMAT-qDEPTH-rROUND.txt.
 EOF
 }

@@ -10,6 +10,7 @@ PKGS=(
     build-essential gcc-multilib pkg-config ninja-build ccache git rsync patch
     python3 python3-venv
     libglib2.0-dev libpixman-1-dev libslirp-dev zlib1g-dev libgmp-dev libisal-dev
+    libdeflate-dev
     libssl-dev openssl libfdt-dev
     flex bison dpkg-dev debootstrap busybox-static dwarves seabios
     xz-utils zstd cpio gzip pigz kmod e2fsprogs

@@ -877,9 +877,10 @@ int __wrap_open64(const char *path, int flags, ...)
 	q->eng = awd_deflate_engine_new();
 	q->next_iova = IOVA_BASE + ((uint64_t)slot << 36);
 	q->info.version = AWD_VERSION;
+	/* the device's zlib engine only: its output is zlib's */
 	q->info.caps = AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA |
 		       AWD_CAP_STREAM | AWD_CAP_PASID | AWD_CAP_ATS |
-		       AWD_CAP_PRI;
+		       AWD_CAP_PRI | AWD_CAP_ZLIB_EXACT;
 	if (!mock_knobs.no_telemetry)
 		q->info.caps |= AWD_CAP_TELEMETRY;
 	pthread_mutex_lock(&tm_lock);

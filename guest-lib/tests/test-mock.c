@@ -143,6 +143,19 @@ static size_t max_xfer(struct awd_ctx *ctx)
 	return caps.max_xfer;
 }
 
+/*
+ * Is the device's output at @level zlib's own? Always with
+ * AWD_CAP_ZLIB_EXACT; accel-wd's engine=isal (no such cap) compresses
+ * levels 1-3 with ISA-L and the others with zlib.
+ */
+static bool zlib_bytes(struct awd_ctx *ctx, int level)
+{
+	struct awd_caps caps;
+
+	awd_ctx_caps(ctx, &caps);
+	return (caps.hw_caps & AWD_CAP_ZLIB_EXACT) || level > 3;
+}
+
 static struct awd_ctx *open_ctx(unsigned int flags)
 {
 	struct awd_ctx *ctx = NULL;
@@ -325,10 +338,12 @@ static void test_oneshot_size(struct awd_ctx *ctx, size_t n, unsigned int seed)
 
 			CHECK_EQ(awd_compress(ctx, f, level, data, n, c, &clen),
 				 0);
-			/* byte-identical to zlib */
+			/* byte-identical to zlib, where the device's is */
 			zl = zdeflate(f, level, data, n, z, cap);
-			CHECK_EQ(clen, zl);
-			CHECK(!memcmp(c, z, zl));
+			if (zlib_bytes(ctx, level)) {
+				CHECK_EQ(clen, zl);
+				CHECK(!memcmp(c, z, zl));
+			}
 			got = zinflate(f, c, clen, back, n + 16);
 			CHECK_EQ(got, (long)n);
 			CHECK(!memcmp(back, data, n));

@@ -8,6 +8,10 @@
  *   compress 1 MiB into demand-faulted output (fresh, never-touched
  *     pages every request: every page arrives through a page request)
  *     against prefaulted output.
+ * Built for the host (awd-mock) with -DAWD_BENCH_ISAL and/or
+ * -DAWD_BENCH_LIBDEFLATE, the rows also carry host ISA-L (compress L1,
+ * decompress) and host libdeflate (compress L1/L6, decompress) on the same
+ * data and buffers: keys isal= and libdeflate=, absent when not built in.
  * Prints a table and "key=value" lines (-m) for scripts, and per case
  * one "awd-cost" line: per-request device counters (AWD_IOC_QCOUNT
  * deltas) and completion latency (median, p99) measured per request
@@ -25,6 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef AWD_BENCH_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
+#ifdef AWD_BENCH_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 
 #include "awd-tool.h"
 #ifdef HAVE_RSA_VECTORS
@@ -266,6 +276,162 @@ static double sw_rate(const struct bopts *o, bool comp, int level,
 	return ret == Z_STREAM_END ? (double)(iters * n) / (t - t0) : 0;
 }
 
+
+/* Other host libraries, gzip format like the rest; -1: not built in */
+enum hostlib { LIB_ISAL, LIB_LIBDEFLATE, LIB_COUNT };
+static const char *const lib_names[LIB_COUNT] = { "isal", "libdeflate" };
+
+#ifdef AWD_BENCH_ISAL
+/*
+ * ISA-L's AVX-512 code returns with the upper halves of the vector
+ * registers dirty; zlib's SSE code measured next would run ~25% slower
+ * (hw/accel-wd/engine-csum.c, awd_simd_settle).
+ */
+static void simd_settle(void)
+{
+#ifdef __x86_64__
+	if (__builtin_cpu_supports("avx"))
+		__asm__ volatile("vzeroupper" : : : "memory");
+#endif
+}
+
+/* One request as the device's ISA-L engine makes it: a fresh stream */
+static int isal_once(bool comp, int level, const uint8_t *in, size_t n,
+		     uint8_t *out, size_t cap, size_t *made)
+{
+	static uint8_t *lbuf;
+	static struct inflate_state st;
+	static struct isal_zstream zs;
+	int ret;
+
+	if (!comp) {
+		isal_inflate_init(&st);
+		st.crc_flag = ISAL_GZIP;
+		st.next_in = (uint8_t *)in;
+		st.avail_in = (uint32_t)n;
+		st.next_out = out;
+		st.avail_out = (uint32_t)cap;
+		ret = isal_inflate(&st);
+		simd_settle();
+		if (ret != ISAL_DECOMP_OK || st.block_state != ISAL_BLOCK_FINISH)
+			return -EIO;
+		*made = st.total_out;
+		return 0;
+	}
+	if (!lbuf)
+		lbuf = malloc(ISAL_DEF_LVL3_DEFAULT);
+	if (!lbuf || level < 1 || level > 3)
+		return -EINVAL;
+	memset(&zs, 0, sizeof(zs));
+	isal_deflate_init(&zs);
+	zs.level = (uint32_t)level;
+	zs.level_buf = lbuf;
+	zs.level_buf_size = ISAL_DEF_LVL3_DEFAULT;
+	zs.gzip_flag = IGZIP_GZIP;
+	zs.end_of_stream = 1;
+	zs.flush = NO_FLUSH;
+	zs.next_in = (uint8_t *)in;
+	zs.avail_in = (uint32_t)n;
+	zs.next_out = out;
+	zs.avail_out = (uint32_t)cap;
+	ret = isal_deflate(&zs);
+	simd_settle();
+	if (ret != COMP_OK || zs.internal_state.state != ZSTATE_END)
+		return -EIO;
+	*made = zs.total_out;
+	return 0;
+}
+#endif
+
+#ifdef AWD_BENCH_LIBDEFLATE
+static int libdeflate_once(bool comp, int level, const uint8_t *in, size_t n,
+			   uint8_t *out, size_t cap, size_t *made)
+{
+	static struct libdeflate_compressor *c[13];
+	static struct libdeflate_decompressor *d;
+
+	if (!comp) {
+		if (!d)
+			d = libdeflate_alloc_decompressor();
+		if (!d || libdeflate_gzip_decompress(d, in, n, out, cap, made))
+			return -EIO;
+		return 0;
+	}
+	if (level < 1 || level > 12)
+		return -EINVAL;
+	if (!c[level])
+		c[level] = libdeflate_alloc_compressor(level);
+	if (!c[level])
+		return -ENOMEM;
+	*made = libdeflate_gzip_compress(c[level], in, n, out, cap);
+	return *made ? 0 : -EIO;
+}
+#endif
+
+/* One request through @lib; -ENOSYS when it is not built in */
+static int lib_once(enum hostlib lib, bool comp, int level,
+		    const uint8_t *in, size_t n, uint8_t *out, size_t cap,
+		    size_t *made)
+{
+	switch (lib) {
+#ifdef AWD_BENCH_ISAL
+	case LIB_ISAL:
+		return isal_once(comp, level, in, n, out, cap, made);
+#endif
+#ifdef AWD_BENCH_LIBDEFLATE
+	case LIB_LIBDEFLATE:
+		return libdeflate_once(comp, level, in, n, out, cap, made);
+#endif
+	default:
+		(void)comp, (void)level, (void)in, (void)n, (void)out;
+		(void)cap, (void)made;
+		return -ENOSYS;
+	}
+}
+
+/*
+ * Bytes/s of input through @lib, the loop of sw_rate(); -1 when @lib is
+ * not built in or has no such level. The output is checked once: it
+ * inflates (zlib) to the input, or is the input.
+ */
+static double lib_rate(const struct bopts *o, enum hostlib lib, bool comp,
+		       int level, const uint8_t *in, size_t n,
+		       const uint8_t *orig, size_t orig_len, uint8_t *out,
+		       size_t cap)
+{
+	double t0 = 0, t, warm;
+	uint64_t iters = 0;
+	size_t made;
+
+	if (lib_once(lib, comp, level, in, n, out, cap, &made))
+		return -1;
+	if (comp) {
+		uint8_t *back = malloc(orig_len + 1);
+		size_t got = 0;
+		bool ok = back && !zlib_once(false, 0, out, made, back,
+					     orig_len + 1, &got) &&
+			  got == orig_len && !memcmp(back, orig, orig_len);
+
+		free(back);
+		if (!ok)
+			return -1;
+	} else if (made != orig_len || memcmp(out, orig, orig_len)) {
+		return -1;
+	}
+	warm = now() + o->seconds / 5;
+	do {
+		if (lib_once(lib, comp, level, in, n, out, cap, &made))
+			return -1;
+		iters++;
+		t = now();
+		if (!t0 && t >= warm) {
+			t0 = t;
+			iters = 0;
+		}
+	} while (!t0 || t - t0 < o->seconds);
+	return (double)(iters * n) / (t - t0);
+}
+
 /*
  * Device: bytes/s of input with o->depth requests in flight. @fresh: a
  * new, never-touched output mapping for every request.
@@ -387,18 +553,25 @@ out:
 }
 
 static void row(const struct bopts *o, const char *name, size_t size,
-		double dev, double sw, const char *unit)
+		double dev, double sw, const double *lib, const char *unit)
 {
 	double div = !strcmp(unit, "MB/s") ? 1e6 : 1.0;
 
 	if (o->machine) {
-		printf("%s size=%zu device=%.3f software=%.3f ratio=%.3f unit=%s\n",
-		       name, size, dev / div, sw / div, sw > 0 ? dev / sw : 0,
-		       unit);
+		printf("%s size=%zu device=%.3f software=%.3f ratio=%.3f", name,
+		       size, dev / div, sw / div, sw > 0 ? dev / sw : 0);
+		for (int i = 0; lib && i < LIB_COUNT; i++)
+			if (lib[i] >= 0)
+				printf(" %s=%.3f", lib_names[i], lib[i] / div);
+		printf(" unit=%s\n", unit);
 		return;
 	}
-	printf("%-16s %8zu %12.1f %12.1f %8.2fx  %s\n", name, size, dev / div,
+	printf("%-16s %8zu %12.1f %12.1f %8.2fx  %s", name, size, dev / div,
 	       sw / div, sw > 0 ? dev / sw : 0, unit);
+	for (int i = 0; lib && i < LIB_COUNT; i++)
+		if (lib[i] >= 0)
+			printf("  host %s %.1f", lib_names[i], lib[i] / div);
+	printf("\n");
 }
 
 /* Synchronous no-op round trips per second (1 / latency). */
@@ -704,8 +877,8 @@ int cmd_bench(int argc, char **argv)
 		size_t n = sizes[si], zn;
 		size_t bound = awd_compress_bound(AWD_FORMAT_GZIP, n);
 		static const int levels[] = { 1, 6 };
+		double d, s, lib[LIB_COUNT];
 		char name[32];
-		double d, s;
 
 		if (n > caps.max_xfer || (o.sizes && !(o.sizes & (1u << si))))
 			continue;
@@ -717,11 +890,15 @@ int cmd_bench(int argc, char **argv)
 			if (!want(&o, name))
 				continue;
 			s = sw_rate(&o, true, levels[li], in, n, out, cap);
+			for (int i = 0; i < LIB_COUNT; i++)
+				lib[i] = lib_rate(&o, (enum hostlib)i, true,
+						  levels[li], in, n, in, n, out,
+						  cap);
 			d = dev_rate(ctx, &o, AWD_REQ_COMPRESS, levels[li], in, n,
 				     bound, false, &k, &err);
 			if (err)
 				goto dev_err;
-			row(&o, name, n, d, s, "MB/s");
+			row(&o, name, n, d, s, lib, "MB/s");
 			cost_print(&k, name, n);
 		}
 		if (!want(&o, "decompress"))
@@ -731,13 +908,20 @@ int cmd_bench(int argc, char **argv)
 			goto out;
 		}
 		s = sw_rate(&o, false, 0, z, zn, out, cap);
+		for (int i = 0; i < LIB_COUNT; i++) {
+			lib[i] = lib_rate(&o, (enum hostlib)i, false, 0, z, zn,
+					  in, n, out, cap);
+			/* in output (original) bytes, as below */
+			if (lib[i] > 0)
+				lib[i] *= (double)n / (double)zn;
+		}
 		d = dev_rate(ctx, &o, AWD_REQ_DECOMPRESS, 0, z, zn, n, false,
 			     &k, &err);
 		if (err)
 			goto dev_err;
 		/* decompression rates are quoted in output (original) bytes */
 		row(&o, "decompress", n, d * (double)n / (double)zn,
-		    s * (double)n / (double)zn, "MB/s");
+		    s * (double)n / (double)zn, lib, "MB/s");
 		cost_print(&k, "decompress", n);
 	}
 #ifdef HAVE_RSA_VECTORS
@@ -748,7 +932,7 @@ int cmd_bench(int argc, char **argv)
 		d = dev_rsa_rate(ctx, &o, &rsa_vectors[1], &k, &err);
 		if (err)
 			goto dev_err;
-		row(&o, "rsa2048-crt", 256, d, s, "ops/s");
+		row(&o, "rsa2048-crt", 256, d, s, NULL, "ops/s");
 		cost_print(&k, "rsa2048-crt", 256);
 	}
 #endif

@@ -74,7 +74,7 @@ static void print_caps_bits(uint32_t c)
 {
 	static const char *const names[] = {
 		"deflate", "inflate", "rsa", "stream", "pasid", "ats", "pri",
-		"wbits", "telemetry",
+		"wbits", "telemetry", "zlib-exact",
 	};
 
 	for (unsigned int i = 0; i < 32; i++) {

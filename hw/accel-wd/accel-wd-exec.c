@@ -309,7 +309,7 @@ static bool comp_engine(AwdQueue *q, const AwdReq *r, CompBufs *b,
     };
     bool done = false;
 
-    if (q->isal && !awd_isal_compress(q->isal, &op, er, &done)) {
+    if (q->isal && !awd_isal_run(q->isal, &op, er, &done)) {
         return false;
     }
     return done || awd_deflate_run(q->engine, &op, er);

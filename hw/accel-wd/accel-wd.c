@@ -11,6 +11,7 @@
  * translation in accel-wd-xlate.c and the engines in engine-*.c.
  */
 #include "qemu/osdep.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qemu/units.h"
@@ -70,7 +71,8 @@ uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first)
 uint32_t accel_wd_caps(AccelWdState *s)
 {
     uint32_t cap = AWD_CAP_DEFLATE | AWD_CAP_INFLATE | AWD_CAP_RSA |
-                   AWD_CAP_STREAM | AWD_CAP_WBITS | AWD_CAP_TELEMETRY;
+                   AWD_CAP_STREAM | AWD_CAP_WBITS | AWD_CAP_TELEMETRY |
+                   (s->params.isal ? 0 : AWD_CAP_ZLIB_EXACT);
 
     /*
      * PASID, ATS and PRI need the IOMMU endpoint interface: without
@@ -331,11 +333,58 @@ static bool awd_pick_format(AccelWdState *s, Error **errp)
     return !s->fmt->check_params || s->fmt->check_params(s, errp);
 }
 
+/*
+ * The deflate engine named by engine= (isal=on|off is its deprecated
+ * alias): "isal" (ISA-L for single-shot compression at levels 1-3 and
+ * single-shot decompression, zlib for the rest) or "zlib" (zlib for
+ * everything, byte-identical to zlib's deflate). Default: isal when the
+ * build has libisal. After realize engine= reads back the one in use.
+ */
+static bool awd_pick_engine(AccelWdState *s, Error **errp)
+{
+    AccelWdParams *p = &s->params;
+    const char *name = p->engine;
+
+    if (p->isal_alias != ON_OFF_AUTO_AUTO) {
+        const char *alias = p->isal_alias == ON_OFF_AUTO_ON ? "isal" : "zlib";
+
+        if (name && strcmp(name, alias)) {
+            error_setg(errp, "isal=%s contradicts engine=%s (isal=on|off is "
+                       "a deprecated alias of engine=isal|zlib)",
+                       p->isal_alias == ON_OFF_AUTO_ON ? "on" : "off", name);
+            return false;
+        }
+        warn_report("accel-wd: isal=%s is deprecated, use engine=%s",
+                    p->isal_alias == ON_OFF_AUTO_ON ? "on" : "off", alias);
+        name = alias;
+    }
+    if (!name) {
+        name = awd_isal_available() ? "isal" : "zlib";
+    }
+    if (!strcmp(name, "isal") && !awd_isal_available()) {
+        error_setg(errp, "engine=isal: this QEMU was built without libisal "
+                   "(ISA-L); engine=zlib is the one it has");
+        return false;
+    }
+    if (strcmp(name, "isal") && strcmp(name, "zlib")) {
+        error_setg(errp, "engine '%s' unknown; this device knows %s", name,
+                   awd_isal_available() ? "isal, zlib" : "zlib (and isal "
+                   "with libisal)");
+        return false;
+    }
+    p->isal = !strcmp(name, "isal");
+    if (name != p->engine) {
+        g_free(p->engine);
+        p->engine = g_strdup(name);
+    }
+    return true;
+}
+
 static bool awd_check_params(AccelWdState *s, Error **errp)
 {
     AccelWdParams *p = &s->params;
 
-    if (!awd_pick_format(s, errp)) {
+    if (!awd_pick_format(s, errp) || !awd_pick_engine(s, errp)) {
         return false;
     }
 
@@ -371,10 +420,6 @@ static bool awd_check_params(AccelWdState *s, Error **errp)
     }
     if (p->pri_max_requests < 1) {
         error_setg(errp, "pri-max-requests must be at least 1");
-        return false;
-    }
-    if (p->isal && !awd_isal_available()) {
-        error_setg(errp, "isal=on: this QEMU was built without libisal");
         return false;
     }
     if (p->pri_batch < 1 || p->pri_batch > AWD_PRI_BATCH_MAX) {
@@ -618,7 +663,9 @@ static const Property awd_properties[] = {
     DEFINE_PROP_UINT32("pri-fail-every", AccelWdState, params.pri_fail_every,
                        0),
     DEFINE_PROP_UINT32("pri-delay-ms", AccelWdState, params.pri_delay_ms, 0),
-    DEFINE_PROP_BOOL("isal", AccelWdState, params.isal, false),
+    DEFINE_PROP_STRING("engine", AccelWdState, params.engine),
+    DEFINE_PROP_ON_OFF_AUTO("isal", AccelWdState, params.isal_alias,
+                            ON_OFF_AUTO_AUTO),
     DEFINE_PROP_BOOL("ats", AccelWdState, params.ats, true),
     DEFINE_PROP_BOOL("pri", AccelWdState, params.pri, true),
 };

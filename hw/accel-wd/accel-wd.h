@@ -53,7 +53,9 @@ typedef struct AccelWdParams {
     uint32_t workers;           /* 0: a worker thread per queue */
     uint32_t pri_max_requests;
     uint32_t pri_batch;
-    bool isal;
+    char *engine;               /* engine=isal|zlib, see awd_pick_engine */
+    OnOffAuto isal_alias;       /* isal=on|off: deprecated engine= alias */
+    bool isal;                  /* realized: the ISA-L engine is in use */
     uint32_t atc_entries;
     uint32_t pri_timeout_ms;
     uint32_t pri_fail_every;
@@ -116,7 +118,7 @@ typedef struct AwdQueue {
     bool stop;                  /* thread exit */
     AwdXlateCtx xlate;
     AwdDeflateEngine *engine;   /* per-worker zlib state */
-    AwdIsal *isal;              /* ISA-L state with isal=on, else NULL */
+    AwdIsal *isal;              /* ISA-L state with engine=isal, else NULL */
     uint8_t *stream_ctx;        /* bounce copy of a stream context */
     /* listed buffers of the running request, bounced (worker only) */
     struct AwdExtents *src_ext, *dst_ext;

@@ -673,11 +673,7 @@ static bool inflate_once(AwdDeflateEngine *e, const AwdDeflateOp *op,
 
 /* ---- decompression, streamed ----------------------------------------- */
 
-/*
- * Parse a zlib or gzip header at the start of @src. Returns its length,
- * 0 if more input is needed, -1 if it is invalid.
- */
-static long parse_header(unsigned fmt, const AwdSgl *src)
+long awd_deflate_header_len(unsigned fmt, const AwdSgl *src)
 {
     uint8_t h[10], b[2];
     SgCur c;
@@ -779,7 +775,7 @@ static InfNext inf_stream_header(const AwdDeflateOp *op, ZCtx *z,
     if (z->phase != ZPH_HEADER) {
         return INF_GO_ON;
     }
-    h = parse_header(op->fmt, op->src);
+    h = awd_deflate_header_len(op->fmt, op->src);
     if (h < 0) {
         res->status = AWD_STS_DECODE_ERROR;
         return INF_RESULT;

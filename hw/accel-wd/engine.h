@@ -97,8 +97,13 @@ bool awd_deflate_run(AwdDeflateEngine *e, const AwdDeflateOp *op,
                      AwdEngineResult *res);
 /* Worst-case compressed size of @len bytes in @fmt (single shot). */
 size_t awd_deflate_bound(unsigned fmt, size_t len);
+/*
+ * The zlib or gzip (@fmt) header at the start of @src as zlib's inflate
+ * checks it: its length, 0 if @src ends inside it, -1 if it is invalid.
+ */
+long awd_deflate_header_len(unsigned fmt, const AwdSgl *src);
 
-/* ---- ISA-L compression (engine-isal.c) ---- */
+/* ---- ISA-L (engine-isal.c) ---- */
 typedef struct AwdIsal AwdIsal;
 
 /* Was the device built with libisal? */
@@ -112,6 +117,20 @@ void awd_isal_free(AwdIsal *z);
  */
 bool awd_isal_compress(AwdIsal *z, const AwdDeflateOp *op,
                        AwdEngineResult *res, bool *done);
+/*
+ * Single-shot decompression (raw, zlib, gzip). Returns false if aborted;
+ * else *done tells whether it completed the operation (@res filled,
+ * AWD_STS_OK) or left it to awd_deflate_run(): streams, a gzip header
+ * with FHCRC, and every input it did not decode cleanly (corrupt,
+ * truncated, bad check value, destination too small), so that a failing
+ * request gets zlib's status, consumed and produced. The destination may
+ * hold output of the attempt.
+ */
+bool awd_isal_inflate(AwdIsal *z, const AwdDeflateOp *op,
+                      AwdEngineResult *res, bool *done);
+/* awd_isal_compress() or awd_isal_inflate(), as @op says */
+bool awd_isal_run(AwdIsal *z, const AwdDeflateOp *op, AwdEngineResult *res,
+                  bool *done);
 
 /* ---- RSA (engine-rsa.c) ---- */
 typedef struct AwdRsaOp {

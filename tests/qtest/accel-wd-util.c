@@ -257,20 +257,26 @@ static void hz_load(void)
     hz.loaded = true;
 }
 
-bool awd_dev_has_engine(AwdDev *d, const char *name)
+char *awd_dev_prop(AwdDev *d, const char *name)
 {
     /* the device is the only -device, without an id */
     QDict *rsp = qtest_qmp(d->qts, "{'execute': 'qom-get', 'arguments':"
                            " {'path': '/machine/peripheral-anon/device[0]',"
-                           " 'property': 'engines'}}");
-    g_auto(GStrv) names = NULL;
-    bool yes;
+                           " 'property': %s}}", name);
+    char *val;
 
     g_assert_true(qdict_haskey(rsp, "return"));
-    names = g_strsplit(qdict_get_str(rsp, "return"), " ", -1);
-    yes = g_strv_contains((const char * const *)names, name);
+    val = g_strdup(qdict_get_str(rsp, "return"));
     qobject_unref(rsp);
-    return yes;
+    return val;
+}
+
+bool awd_dev_has_engine(AwdDev *d, const char *name)
+{
+    g_autofree char *all = awd_dev_prop(d, "engines");
+    g_auto(GStrv) names = g_strsplit(all, " ", -1);
+
+    return g_strv_contains((const char * const *)names, name);
 }
 
 uint32_t awd_host_checksum(unsigned fmt, const void *p, size_t len)

@@ -41,6 +41,8 @@ uint32_t awd_qreg(AwdDev *d, unsigned q, uint32_t off);
 void awd_qreg_write(AwdDev *d, unsigned q, uint32_t off, uint32_t val);
 void awd_doorbell(AwdDev *d, unsigned q, uint32_t off, uint32_t val);
 uint64_t awd_alloc(AwdDev *d, size_t size, size_t align);
+/* A string property of the device (qom-get), to g_free */
+char *awd_dev_prop(AwdDev *d, const char *name);
 /* Is @name ("zlib", "gmp", "isal") in the device's engines property? */
 bool awd_dev_has_engine(AwdDev *d, const char *name);
 
