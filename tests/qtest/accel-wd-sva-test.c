@@ -460,12 +460,26 @@ static void test_compress_mapped(void)
     sva_stop(&s);
 }
 
+/*
+ * Source and destination of a demand-faulted compression: nothing present,
+ * @len bytes of @data at SRC_VA + 0x10, 8 pages of output at DST_VA
+ */
+static void faulted_bufs(S *s, VBuf *src, VBuf *dst, const uint8_t *data,
+                         size_t len)
+{
+    g_autofree uint8_t *tmp = g_malloc0(len + 0x10);
+
+    vbuf_alloc(s, src, SRC_VA, len + 0x10, false);
+    vbuf_alloc(s, dst, DST_VA, 8 * PG, false);
+    memcpy(tmp + 0x10, data, len);
+    vbuf_rw(s, src, tmp, len + 0x10, true);
+}
+
 /* Every buffer page not present: each one goes through a page request */
 static void test_compress_faulted(void)
 {
     size_t len = 16 * PG - 0x10;
     g_autofree uint8_t *data = awd_test_data(len, 7);
-    g_autofree uint8_t *tmp = g_malloc0(16 * PG);
     S s;
     AwdQ q;
     VBuf src, dst;
@@ -475,10 +489,7 @@ static void test_compress_faulted(void)
 
     sva_start(&s, NULL);
     pq_setup(&s, &q, 0, 3);
-    vbuf_alloc(&s, &src, SRC_VA, len + 0x10, false);
-    vbuf_alloc(&s, &dst, DST_VA, 8 * PG, false);
-    memcpy(tmp + 0x10, data, len);
-    vbuf_rw(&s, &src, tmp, 16 * PG, true);
+    faulted_bufs(&s, &src, &dst, data, len);
 
     d = comp_desc(0x77, AWD_FMT_GZIP, 6, len, 8 * PG);
     c = run_pri(&s, &q, &d, pri_fault_in, &f);
@@ -1461,7 +1472,6 @@ static void test_timing_pr_latency(void)
     const int64_t L = 100 * 1000;
     size_t len = 16 * PG - 0x10;
     g_autofree uint8_t *data = awd_test_data(len, 21);
-    g_autofree uint8_t *tmp = g_malloc0(16 * PG);
     g_autofree char *props = g_strdup_printf(
         ",timing=on,timing-pr-latency-ns=%" PRId64 ",timing-compress-rate="
         "1000,timing-req-latency-ns=2000,timing-ats-latency-ns=300", L);
@@ -1475,10 +1485,7 @@ static void test_timing_pr_latency(void)
 
     sva_start(&s, props);
     pq_setup(&s, &q, 1, 3);
-    vbuf_alloc(&s, &src, SRC_VA, len + 0x10, false);
-    vbuf_alloc(&s, &dst, DST_VA, 8 * PG, false);
-    memcpy(tmp + 0x10, data, len);
-    vbuf_rw(&s, &src, tmp, 16 * PG, true);
+    faulted_bufs(&s, &src, &dst, data, len);
 
     d = comp_desc(0x91, AWD_FMT_ZLIB, 1, len, 8 * PG);
     faulted = run_timed(&s, &q, &d, pri_fault_in, &f, &c);
