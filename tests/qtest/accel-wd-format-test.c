@@ -69,23 +69,8 @@ static void test_format_props(void)
         { "format=crec,crec-max-batch=0", "crec-max-batch must be" },
         { "format=crec,crec-max-batch=5000", "crec-max-batch must be" },
     };
-    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
-
-    g_assert_nonnull(qemu);
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-        g_autofree char *dev = g_strdup_printf("accel-wd,%s", bad[i].prop);
-        g_autofree char *err = NULL;
-        const char *argv[] = {
-            qemu, "-M", "q35", "-display", "none", "-nodefaults",
-            "-accel", "qtest", "-device", dev, NULL,
-        };
-        int status = 0;
-
-        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
-                                   G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                                   NULL, &err, &status, NULL));
-        g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-        g_assert_nonnull(strstr(err, bad[i].msg));
+        awd_expect_refused(bad[i].prop, bad[i].msg);
     }
 }
 

@@ -271,6 +271,31 @@ char *awd_dev_prop(AwdDev *d, const char *name)
     return val;
 }
 
+void awd_expect_refused(const char *props, const char *msg)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *dev = g_strdup_printf("accel-wd,%s", props);
+    g_autofree char *err = NULL;
+    int status = 0;
+
+    g_assert_nonnull(qemu);
+    {
+        const char *argv[] = {
+            qemu, "-M", "q35", "-display", "none", "-nodefaults",
+            "-accel", "qtest", "-device", dev, NULL,
+        };
+
+        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
+                                   G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                   NULL, &err, &status, NULL));
+    }
+    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!strstr(err, msg)) {
+        g_test_message("%s: %s", props, err);
+    }
+    g_assert_nonnull(strstr(err, msg));
+}
+
 bool awd_dev_has_engine(AwdDev *d, const char *name)
 {
     g_autofree char *all = awd_dev_prop(d, "engines");

@@ -43,6 +43,11 @@ void awd_doorbell(AwdDev *d, unsigned q, uint32_t off, uint32_t val);
 uint64_t awd_alloc(AwdDev *d, size_t size, size_t align);
 /* A string property of the device (qom-get), to g_free */
 char *awd_dev_prop(AwdDev *d, const char *name);
+/*
+ * QEMU started with -device accel-wd,@props must refuse to start, saying
+ * @msg on stderr (a property checked at realize)
+ */
+void awd_expect_refused(const char *props, const char *msg);
 /* Is @name ("zlib", "gmp", "isal") in the device's engines property? */
 bool awd_dev_has_engine(AwdDev *d, const char *name);
 
