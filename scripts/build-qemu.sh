@@ -29,6 +29,7 @@ CONFIGURE_ARGS=(
     --target-list=x86_64-softmmu
     --without-default-features
     --enable-tcg --enable-slirp --enable-pixman
+    --enable-virtfs --enable-attr
     --disable-docs --disable-werror --disable-download
     --disable-install-blobs
 )

@@ -173,9 +173,11 @@ make_initrd() {
     done
     install -m 0755 "$AWD_ROOT/scripts/guest/rootfs-initrd-init" "$stage/init"
     # Not built into Debian's kernel (modules.builtin): the disk, ext4 and
-    # its dependencies, and the NIC for --net. In load order.
+    # its dependencies, the NIC for --net and virtio-9p for --share. In
+    # load order.
     for m in drivers/block/virtio_blk lib/crc/crc16 fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4 \
-             net/core/failover drivers/net/net_failover drivers/net/virtio_net; do
+             net/core/failover drivers/net/net_failover drivers/net/virtio_net \
+             fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
         [ -f "$kdir/modules/kernel/$m.ko.xz" ] || die "kernel module $m is missing from $kdir"
         xz -dc "$kdir/modules/kernel/$m.ko.xz" > "$stage/lib/modules/$(basename "$m").ko"
         basename "$m.ko" >> "$stage/lib/modules/order"

@@ -27,15 +27,16 @@ usage: run-guest.sh [options] [-- extra qemu args]
   --trace PATTERN    QEMU trace events (e.g. 'iommu_sva_*'), to stderr
   --disk MIB         attach a scratch virtio-blk disk of MIB MiB (zeroed,
                      deleted afterwards) whose DMA goes through the IOMMU
-                     (iommu_platform=on); the guest sees /dev/vda (/dev/vdc
-                     with --rootfs and --share, /dev/vdb with --rootfs)
+                     (iommu_platform=on); the guest sees /dev/vda (/dev/vdb
+                     with --rootfs)
   --rootfs           boot the Debian trixie userland (ROOTFS, an ext4 image
                      on virtio-blk, opened with snapshot=on: every boot
                      starts from the image) through the tiny ROOTFS_INITRD;
                      see docs/guest-rootfs.md
-  --share DIR        (--rootfs) DIR's files appear at /mnt/host: copied into
-                     an ext4 image at boot (this QEMU has no virtio-9p),
-                     guest writes are not copied back
+  --share DIR        (--rootfs) share the host folder DIR at /mnt/host
+                     (virtio-9p, live both ways: host edits appear in the
+                     guest, guest writes land in DIR as the user running
+                     QEMU)
   --net              user-mode network (slirp, guest 10.0.2.15); with an
                      sshd in the rootfs, a free local port forwards to its
                      port 22 (printed); the key is AWD_SSH_PUBKEY or
@@ -124,13 +125,11 @@ if [ "$rootfs" = 1 ]; then
     args+=(-drive "if=none,id=root,file=$ROOTFS,format=raw,snapshot=on,cache=unsafe"
            -device virtio-blk-pci,drive=root)
     if [ -n "$share" ]; then
-        simg=$(mktemp "${TMPDIR:-/tmp}/awd-share.XXXXXX")
-        tmpfiles+=("$simg")
-        smib=$(( $(du -sm "$share" | cut -f1) * 12 / 10 + 64 ))
-        mkfs.ext4 -q -F -O ^has_journal -m 0 -L awd-share -E root_owner=0:0 \
-            -d "$share" "$simg" "${smib}M" >&2 || die "--share: mkfs.ext4 -d $share failed"
-        args+=(-drive "if=none,id=share,file=$simg,format=raw,cache=unsafe"
-               -device virtio-blk-pci,drive=share)
+        # security_model=none: files keep the host user's ownership and
+        # modes, and QEMU needs no privileges (no xattr mapping to undo).
+        # multidevs=remap: DIR may span file systems.
+        args+=(-fsdev "local,id=awdshare,path=$share,security_model=none,multidevs=remap"
+               -device virtio-9p-pci,fsdev=awdshare,mount_tag=awdhost)
         kargs+=" awd.share=1"
     fi
 fi
