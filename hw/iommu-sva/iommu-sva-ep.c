@@ -76,6 +76,19 @@ int pci_sva_get_iotlb_info(PCIDevice *dev, uint8_t *addr_width,
     return 0;
 }
 
+/*
+ * Translation requests the PASID entry can never satisfy, whatever the
+ * page tables hold: VT-d 4.2.3 answers them with Unsupported Request
+ * rather than a translation with no permission, so the device does not
+ * ask for the page (Linux would refuse it and log two lines each time).
+ * A first-stage input address that is not canonical (3.6), and a
+ * supervisor request when SRE is 0 in the PASID entry (3.6.2).
+ */
+static bool sva_ats_unsupported(uint8_t fault)
+{
+    return fault == SVA_FR_FS_NON_CANONICAL || fault == SVA_FR_SM_PTE_SRE;
+}
+
 ssize_t pci_sva_ats_request_translation(PCIDevice *dev, uint32_t pasid,
                                         bool priv_req, bool exec_req,
                                         hwaddr addr, size_t length,
@@ -123,6 +136,18 @@ ssize_t pci_sva_ats_request_translation(PCIDevice *dev, uint32_t pasid,
             };
         } else {
             iommu_sva_xlate(s, &req, &res);
+        }
+        if (res.fault && sva_ats_unsupported(res.fault)) {
+            trace_iommu_sva_ats_ur(req.sid, pasid, cur, res.fault);
+            /*
+             * The pages before it are answered; a request that begins
+             * with this page gets the Unsupported Request.
+             */
+            if (!n) {
+                (*err_count)++;
+                return -EFAULT;
+            }
+            break;
         }
         *e = (IOMMUTLBEntry) {
             .target_as = &address_space_memory,

@@ -19,7 +19,9 @@
         trace_iommu_sva_err_qi(iqei, (q)[0], (q)[1]);               \
         qemu_log_mask(LOG_GUEST_ERROR, "iommu-sva: invalidation "   \
                       "descriptor 0x%016" PRIx64 " 0x%016" PRIx64   \
-                      ": " fmt "\n", (q)[0], (q)[1], ## __VA_ARGS__); \
+                      " 0x%016" PRIx64 " 0x%016" PRIx64 ": " fmt    \
+                      "\n", (q)[0], (q)[1], (q)[2], (q)[3],         \
+                      ## __VA_ARGS__);                              \
     } while (0)
 
 static unsigned sva_qi_gran(uint64_t qw0)
@@ -61,11 +63,23 @@ static void sva_devtlb_range(uint64_t qw1, bool s_bit, uint64_t *addr,
     *addr = a & ~(*size - 1);
 }
 
+/*
+ * Reserved fields of a descriptor: @lo and @hi in its first two words.
+ * Bits 255:128 of every 256-bit descriptor this unit implements are
+ * reserved (VT-d 6.5.2; the Private Data of page group responses is gone
+ * since rev. 4.0), so they must be zero too. With 128-bit descriptors
+ * q[2] and q[3] were never fetched and are zero.
+ */
+static bool sva_qi_rsvd(const uint64_t *q, uint64_t lo, uint64_t hi)
+{
+    return (q[0] & lo) || (q[1] & hi) || q[2] || q[3];
+}
+
 static bool sva_qi_wait(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
 {
     MemTxResult res;
 
-    if ((q[0] & SVA_QI_WAIT_RSVD_LO) || (q[1] & SVA_QI_WAIT_RSVD_HI) ||
+    if (sva_qi_rsvd(q, SVA_QI_WAIT_RSVD_LO, SVA_QI_WAIT_RSVD_HI) ||
         ((q[0] & SVA_QI_WAIT_PD) && !(s->ecap & SVA_ECAP_PDS))) {
         SVA_QI_ERR(SVA_IQEI_RSVD, q, "reserved bits in wait");
         *iqei = SVA_IQEI_RSVD;
@@ -109,7 +123,7 @@ static bool sva_qi_cc(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
     /* FM 1..3 masks SID bits 2, 2:1, 2:0 (the function number) */
     uint16_t sid_mask = 0xffff & ~(((1u << fm) - 1) << (3 - fm));
 
-    if ((q[0] & SVA_QI_CC_RSVD_LO) || (q[1] & SVA_QI_CC_RSVD_HI) ||
+    if (sva_qi_rsvd(q, SVA_QI_CC_RSVD_LO, SVA_QI_CC_RSVD_HI) ||
         gran == 0) {
         SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad context-cache invalidation");
         *iqei = SVA_IQEI_RSVD;
@@ -125,7 +139,7 @@ static bool sva_qi_iotlb(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
     unsigned gran = sva_qi_gran(q[0]);
     unsigned am = q[1] & SVA_QI_ADDR_AM_MASK;
 
-    if ((q[0] & SVA_QI_IOTLB_RSVD_LO) || (q[1] & SVA_QI_IOTLB_RSVD_HI) ||
+    if (sva_qi_rsvd(q, SVA_QI_IOTLB_RSVD_LO, SVA_QI_IOTLB_RSVD_HI) ||
         gran == 0) {
         SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad IOTLB invalidation");
         *iqei = SVA_IQEI_RSVD;
@@ -155,7 +169,7 @@ static bool sva_qi_piotlb(IOMMUSVAState *s, const uint64_t *q,
     unsigned gran = sva_qi_gran(q[0]);
     unsigned am = q[1] & SVA_QI_ADDR_AM_MASK;
 
-    if ((q[0] & SVA_QI_PIOTLB_RSVD_LO) || (q[1] & SVA_QI_PIOTLB_RSVD_HI) ||
+    if (sva_qi_rsvd(q, SVA_QI_PIOTLB_RSVD_LO, SVA_QI_PIOTLB_RSVD_HI) ||
         (gran != SVA_QI_PIOTLB_PASID && gran != SVA_QI_PIOTLB_PAGE)) {
         SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad PASID-based IOTLB invalidation");
         *iqei = SVA_IQEI_RSVD;
@@ -173,7 +187,7 @@ static bool sva_qi_pc(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
 {
     unsigned gran = sva_qi_gran(q[0]);
 
-    if ((q[0] & SVA_QI_PC_RSVD_LO) || (q[1] & SVA_QI_PC_RSVD_HI) ||
+    if (sva_qi_rsvd(q, SVA_QI_PC_RSVD_LO, SVA_QI_PC_RSVD_HI) ||
         gran == 2) {
         SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad PASID-cache invalidation");
         *iqei = SVA_IQEI_RSVD;
@@ -209,7 +223,7 @@ static bool sva_qi_devtlb(IOMMUSVAState *s, const uint64_t *q,
         *iqei = SVA_IQEI_TYPE;
         return false;
     }
-    if ((q[0] & rsvd_lo) || (q[1] & rsvd_hi)) {
+    if (sva_qi_rsvd(q, rsvd_lo, rsvd_hi)) {
         SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad %sdevice-TLB invalidation",
                    with_pasid ? "PASID " : "");
         *iqei = SVA_IQEI_RSVD;
@@ -237,7 +251,7 @@ static bool sva_qi_pgrp(IOMMUSVAState *s, const uint64_t *q, uint32_t *iqei)
         *iqei = SVA_IQEI_TYPE;
         return false;
     }
-    if ((q[0] & SVA_QI_PGRP_RSVD_LO) || (q[1] & SVA_QI_PGRP_RSVD_HI)) {
+    if (sva_qi_rsvd(q, SVA_QI_PGRP_RSVD_LO, SVA_QI_PGRP_RSVD_HI)) {
         SVA_QI_ERR(SVA_IQEI_RSVD, q, "bad page group response");
         *iqei = SVA_IQEI_RSVD;
         return false;

@@ -186,13 +186,13 @@
 #define SVA_IQA_DW              SVA_BIT(11)       /* 256-bit descriptors */
 #define SVA_IQA_QS_MASK         SVA_MASK(2, 0)    /* 2^QS 4 KiB pages */
 #define SVA_ICS_IWC             SVA_BIT(0)
-/* Invalidation queue error record (IQERCD.IQEI, bits 3:0) */
+/* Invalidation queue error record (11.4.9.9 IQERCD.IQEI, bits 3:0) */
 #define SVA_IQEI_MASK           SVA_MASK(3, 0)
 #define SVA_IQEI_NONE           0x0
 #define SVA_IQEI_TAIL           0x1 /* IQT beyond queue / misaligned for DW */
 #define SVA_IQEI_FETCH          0x2 /* descriptor fetch failed */
-#define SVA_IQEI_RSVD           0x3 /* reserved field set in descriptor */
-#define SVA_IQEI_TYPE           0x4 /* unknown or unsupported type */
+#define SVA_IQEI_TYPE           0x3 /* unknown or unsupported type */
+#define SVA_IQEI_RSVD           0x4 /* reserved field of a valid type set */
 #define SVA_IQEI_STATUS_WRITE   0x6 /* wait status write failed */
 
 /* 11.4.11 Page request queue */

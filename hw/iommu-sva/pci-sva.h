@@ -89,8 +89,12 @@ int pci_sva_get_iotlb_info(PCIDevice *dev, uint8_t *addr_width,
  * IOMMU refused: the device may then issue a page request), stopping at
  * the first refused page. Returns the number of entries filled, or a
  * negative errno: -ENODEV (no iommu-sva), -EPERM (ATS not enabled for the
- * device in its context entry), -EINVAL (bad arguments). @err_count counts
- * refused pages. With @no_write the IOMMU neither grants write nor sets
+ * device in its context entry), -EINVAL (bad arguments), -EFAULT (the page
+ * at @addr can never be translated for this PASID, VT-d's Unsupported
+ * Request: a non-canonical address, or @priv_req when the PASID entry has
+ * SRE clear; no page request can help, so the device must not send one).
+ * Such a page later in the range ends the entries before it. @err_count
+ * counts refused pages. With @no_write the IOMMU neither grants write nor sets
  * Dirty; otherwise a writable page comes back writable with Dirty set.
  * Faults of translation requests are not recorded (VT-d 4.2.3).
  */

@@ -563,6 +563,79 @@ static void test_fault_response(void)
 }
 
 /*
+ * Addresses no translation can ever reach: the IOMMU answers the
+ * translation request with Unsupported Request, so the device completes
+ * with AWD_STS_FAULT at the address and sends no page request (the page
+ * request queue stays empty). A buffer that runs from the last canonical
+ * page into the non-canonical range faults where the range ends. The
+ * queue then works as before.
+ */
+static void test_never_translated(void)
+{
+    static const uint64_t bad[] = {
+        0x8000000000000000ULL, 0x7fff000000000000ULL,
+        0x0000800000000000ULL + 0x40,
+    };
+    uint64_t edge_va = 0x0000800000000000ULL - PG;
+    size_t len = 2 * PG;
+    g_autofree uint8_t *data = awd_test_data(len, 9);
+    S s;
+    AwdQ q;
+    VBuf src, dst, edge;
+    struct awd_desc d;
+    struct awd_cpl c;
+    unsigned i, tag = 1;
+
+    sva_start(&s, NULL);
+    pq_setup(&s, &q, 1, 3);
+    vbuf_alloc(&s, &src, SRC_VA, len, true);
+    vbuf_alloc(&s, &dst, DST_VA, 2 * PG, true);
+    vbuf_alloc(&s, &edge, edge_va, PG, true);
+    vbuf_rw(&s, &src, data, len, true);
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        /* as the source: a read fault there */
+        d = comp_desc(tag++, AWD_FMT_ZLIB, 1, len, 2 * PG);
+        d.src = bad[i];
+        c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+        g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+        g_assert_cmphex(c.fault_addr, ==, bad[i]);
+        g_assert_false(c.flags & AWD_CF_FAULT_WRITE);
+
+        /* as the destination: a write fault there */
+        d = comp_desc(tag++, AWD_FMT_ZLIB, 1, len, 2 * PG);
+        d.src = SRC_VA;
+        d.dst = bad[i];
+        c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+        g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+        g_assert_cmphex(c.fault_addr, ==, bad[i]);
+        g_assert_true(c.flags & AWD_CF_FAULT_WRITE);
+    }
+
+    /* from the last canonical page on: it is read, the next one faults */
+    d = comp_desc(tag++, AWD_FMT_ZLIB, 1, len, 2 * PG);
+    d.src = edge_va;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    g_assert_cmpuint(c.status, ==, AWD_STS_FAULT);
+    g_assert_cmphex(c.fault_addr, ==, edge_va + PG);
+
+    /* no page request was written, none recorded as a fault */
+    g_assert_cmpuint(s.page_requests, ==, 0);
+    g_assert_cmphex(rdq(&s.t, SVA_REG_PQT), ==, 0);
+    g_assert_cmphex(rdq(&s.t, SVA_REG_PQH), ==, 0);
+    g_assert_false(rdl(&s.t, SVA_REG_PRS) & SVA_PRS_PPR);
+    g_assert_cmpuint(queue_stat(&s, 1, "page-requests"), ==, 0);
+
+    /* the queue goes on */
+    d = comp_desc(tag++, AWD_FMT_ZLIB, 1, len, 2 * PG);
+    d.src = SRC_VA;
+    c = run_pri(&s, &q, &d, pri_unexpected, NULL);
+    check_output(&s, &dst, &c, AWD_FMT_ZLIB, data, len);
+    g_assert_cmphex(awd_qreg(&s.d, 1, AWD_Q_ERROR), ==, AWD_QERR_NONE);
+    sva_stop(&s);
+}
+
+/*
  * A destination larger than the device's first window (64 KiB) is mapped
  * as the engine reaches it, with page requests for the next step sent
  * ahead: compressible input touches only the pages the output needs (plus
@@ -1526,6 +1599,8 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/sva/compress-faulted", test_compress_faulted);
     qtest_add_func("/accel-wd/sva/fault-response", test_fault_response);
     qtest_add_func("/accel-wd/sva/dst-on-demand", test_dst_on_demand);
+    qtest_add_func("/accel-wd/sva/never-translated",
+                   test_never_translated);
     qtest_add_func("/accel-wd/sva/devtlb-inv", test_devtlb_inv);
     qtest_add_func("/accel-wd/sva/no-pasid-ats", test_no_pasid_ats);
     qtest_add_func("/accel-wd/sva/pri-timeout", test_pri_timeout);
