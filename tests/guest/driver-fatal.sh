@@ -10,6 +10,7 @@ dev=$(awd_dev)
 resets0=$(cat $dev/resets)
 check "in-flight requests -ECANCELED, then a new request works (awd-fataltest)" \
 	awd-fataltest AWD-QMP-FATAL
+sed 's/^/#   /' "$tap_out"	# what it saw, as TAP diagnostics
 check "the driver saw the fatal error and reset the device" sh -c "
 	dmesg | grep -q 'device reports a fatal error; resetting it' &&
 	[ \$(cat $dev/resets) -gt $resets0 ]"
