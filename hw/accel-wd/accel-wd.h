@@ -150,7 +150,7 @@ struct AccelWdState {
     bool fatal;                 /* AWD_STATUS_FATAL; atomic */
 
     /* fatal-after=N: the fetch that goes fatal (once), see accel-wd.c */
-    uint64_t fetched;
+    uint32_t fetched;
     bool fatal_fired;
     QEMUBH *fatal_bh;
 
