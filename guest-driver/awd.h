@@ -16,6 +16,7 @@
  * mmap_lock. release() stops its queue under ctx->lock, drops it, then
  * takes awd->lock to free the queue slot; remove() holds awd->lock while
  * it kills each open file, so an open file is never freed under remove().
+ * The functions that need a lock say so with lockdep_assert_held().
  */
 #ifndef AWD_H
 #define AWD_H
@@ -155,6 +156,7 @@ struct awd_kq {
 	struct work_struct recover;
 	struct mutex hw_lock;		/* queue stop/start */
 	u64 done, errors, timeouts;
+	u64 cancelled;			/* in flight at a device reset */
 };
 
 /* dev_id of a queue's interrupt */
@@ -192,6 +194,13 @@ struct awd_ctx {
 	enum awd_queue_state state;
 	u32 hw_error;
 	bool reset_hit;			/* a device reset stopped the queue */
+	/*
+	 * The queue did not reset: the device may still write to the rings
+	 * and registered memory, so none of it is freed, nor the queue
+	 * given to another file, until a device reset (awd_queue_fence()).
+	 */
+	bool fenced;
+	unsigned long fenced_pages;	/* counted in awd->fenced_pages */
 
 	/* rings: one allocation each, zeroed, mapped to user space */
 	unsigned int ring_order;
@@ -274,6 +283,8 @@ struct awd_dev {
 	u64 resets;
 
 	atomic_long_t pinned_pages;	/* no-SVA pages pinned, all files */
+	atomic_long_t fenced_pages;	/* kept for queues that did not reset */
+	struct list_head fenced;	/* closed files of fenced queues */
 
 	spinlock_t irq_lock;
 	u64 dev_errors;
@@ -308,13 +319,14 @@ int awd_queue_reset(struct awd_dev *awd, u32 q);
 int awd_hw_queue_enable(struct awd_dev *awd, u32 q, u64 sq, u64 cq,
 			u32 order, u32 pasid, u32 ctrl, u32 *hw_error);
 int awd_queue_start(struct awd_ctx *ctx);
-void awd_queue_stop(struct awd_ctx *ctx);
-void awd_queue_abort(struct awd_ctx *ctx);
+int awd_queue_stop(struct awd_ctx *ctx);
+int awd_queue_abort(struct awd_ctx *ctx);
 
 /* awd_cdev.c */
 extern const struct file_operations awd_fops;
 void awd_cdev_kill_all(struct awd_dev *awd);
 void awd_cdev_reset_all(struct awd_dev *awd);
+void awd_cdev_unfence_all(struct awd_dev *awd);
 
 /* awd_kq.c */
 int awd_kq_create(struct awd_dev *awd, u32 qid);

@@ -132,6 +132,7 @@ static void awd_ctx_sync(struct awd_ctx *ctx)
 	struct awd_dev *awd = ctx->awd;
 	u32 sts;
 
+	lockdep_assert_held(&ctx->lock);
 	if (ctx->dead || ctx->state != AWD_QS_RUNNING)
 		return;
 	sts = awd_qrd(awd, ctx->qid, AWD_Q_STATUS);
@@ -153,6 +154,7 @@ static bool awd_cq_pending(struct awd_ctx *ctx)
 	u32 mask = BIT(ctx->ring_order) - 1;
 	u32 tail, head;
 
+	lockdep_assert_held(&ctx->lock);
 	if (ctx->state != AWD_QS_RUNNING || !ctx->awd->fmt->cq_ring)
 		return false;
 	tail = awd_qrd(ctx->awd, ctx->qid, AWD_Q_CQ_TAIL);
@@ -168,13 +170,16 @@ static bool awd_cq_pending(struct awd_ctx *ctx)
  * binding, which the caller drops after releasing ctx->lock:
  * iommu_sva_bind_device() takes mmap_lock under the IOMMU core's SVA lock,
  * and mmap_lock is taken before ctx->lock (vm_ops), so unbinding under
- * ctx->lock could close a cycle.
+ * ctx->lock could close a cycle. A queue that does not reset is fenced
+ * (awd_queue_fence()): then nothing is freed and nothing returned.
  */
 static struct iommu_sva *awd_ctx_teardown(struct awd_ctx *ctx)
 {
 	struct iommu_sva *sva = ctx->sva;
 
-	awd_queue_stop(ctx);
+	lockdep_assert_held(&ctx->lock);
+	if (awd_queue_stop(ctx))
+		return NULL;
 	ctx->sva = NULL;
 	awd_mem_release_all(ctx);
 	awd_rings_unmap_dma(ctx);
@@ -231,6 +236,89 @@ void awd_cdev_reset_all(struct awd_dev *awd)
 	}
 }
 
+/* ctx->lock held: a device reset made the fenced queue safe again. */
+static void awd_ctx_unfence(struct awd_ctx *ctx)
+{
+	lockdep_assert_held(&ctx->lock);
+	atomic_long_sub(ctx->fenced_pages, &ctx->awd->fenced_pages);
+	ctx->fenced_pages = 0;
+	ctx->fenced = false;
+}
+
+/*
+ * awd->lock held, from release(): a closed file whose queue is fenced
+ * keeps its queue, rings, pinned memory and SVA binding on awd->fenced
+ * until awd_cdev_unfence_all(). False if it was unfenced meanwhile.
+ */
+static bool awd_ctx_park(struct awd_ctx *ctx)
+{
+	bool fenced;
+
+	lockdep_assert_held(&ctx->awd->lock);
+	mutex_lock(&ctx->lock);
+	fenced = ctx->fenced;
+	mutex_unlock(&ctx->lock);
+	if (fenced)
+		list_move_tail(&ctx->node, &ctx->awd->fenced);
+	return fenced;
+}
+
+/*
+ * The device was reset (or can no longer master the bus): fenced queues
+ * write nothing any more. Open files get their queue back (restartable);
+ * for closed ones, and for files of a removed device, what release() or
+ * remove() kept is freed now. No locks held.
+ */
+void awd_cdev_unfence_all(struct awd_dev *awd)
+{
+	struct awd_ctx *ctx, *tmp;
+	struct iommu_sva *sva;
+	LIST_HEAD(closed);
+
+	mutex_lock(&awd->lock);
+	list_for_each_entry(ctx, &awd->ctxs, node) {
+		sva = NULL;
+		mutex_lock(&ctx->lock);
+		if (ctx->fenced) {
+			awd_ctx_unfence(ctx);
+			if (ctx->dead) {
+				/* what awd_cdev_kill_all() could not free */
+				sva = ctx->sva;
+				ctx->sva = NULL;
+				awd_mem_release_all(ctx);
+				awd_rings_unmap_dma(ctx);
+			}
+		}
+		mutex_unlock(&ctx->lock);
+		if (sva)
+			iommu_sva_unbind_device(sva);
+	}
+	list_splice_init(&awd->fenced, &closed);
+	list_for_each_entry(ctx, &closed, node) {
+		spin_lock_irq(&awd->irq_lock);
+		awd->owner[ctx->qid] = NULL;
+		spin_unlock_irq(&awd->irq_lock);
+		awd->queues_in_use--;
+	}
+	mutex_unlock(&awd->lock);
+
+	list_for_each_entry_safe(ctx, tmp, &closed, node) {
+		list_del(&ctx->node);
+		mutex_lock(&ctx->lock);
+		awd_ctx_unfence(ctx);
+		sva = ctx->sva;
+		ctx->sva = NULL;
+		awd_mem_release_all(ctx);
+		mutex_unlock(&ctx->lock);
+		if (sva)
+			iommu_sva_unbind_device(sva);
+		awd_rings_free(ctx);
+		mmdrop(ctx->mm);
+		kfree(ctx);
+		awd_dev_put(awd);
+	}
+}
+
 /* ---- the owner's address space goes away -------------------------------- */
 
 static void awd_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
@@ -243,8 +331,9 @@ static void awd_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	 * the dying process, and its pinned pages, for the whole drain).
 	 */
 	mutex_lock(&ctx->lock);
-	awd_queue_abort(ctx);
-	awd_mem_release_all(ctx);
+	/* a fenced queue keeps its pages: the device may still write them */
+	if (!awd_queue_abort(ctx))
+		awd_mem_release_all(ctx);
 	ctx->orphan = true;
 	mutex_unlock(&ctx->lock);
 	wake_up_all(&ctx->wq);
@@ -372,11 +461,13 @@ static int awd_release(struct inode *inode, struct file *file)
 	struct awd_ctx *ctx = file->private_data;
 	struct awd_dev *awd = ctx->awd;
 	struct iommu_sva *sva = NULL;
+	bool fenced;
 
 	/* stop (draining while the owner lives), free pinned memory */
 	mutex_lock(&ctx->lock);
 	if (!ctx->dead)
 		sva = awd_ctx_teardown(ctx);
+	fenced = ctx->fenced;
 	mutex_unlock(&ctx->lock);
 	/*
 	 * Calls awd_mn_release() (ctx->lock) unless the mm's exit already
@@ -388,6 +479,10 @@ static int awd_release(struct inode *inode, struct file *file)
 		iommu_sva_unbind_device(sva);
 
 	mutex_lock(&awd->lock);
+	if (fenced && awd_ctx_park(ctx)) {
+		mutex_unlock(&awd->lock);
+		return 0;
+	}
 	list_del_init(&ctx->node);
 	spin_lock_irq(&awd->irq_lock);
 	awd->owner[ctx->qid] = NULL;
@@ -645,8 +740,8 @@ static int awd_ioc_stop(struct awd_ctx *ctx)
 	mutex_lock(&ctx->lock);
 	if (ctx->dead)
 		rc = -ENODEV;
-	else
-		awd_queue_stop(ctx);
+	else if (awd_queue_stop(ctx))
+		rc = -EIO;		/* fenced until a device reset */
 	mutex_unlock(&ctx->lock);
 	return rc;
 }

@@ -112,12 +112,75 @@ static int awd_comp_finish(struct awd_kslot *slot, const struct awd_cpl *cpl,
  * decompression here with a 32 KiB window, since the device's own output
  * may need one (deflate-generic's inflater has 2 KiB).
  */
-struct awd_acomp_ctx {
-	spinlock_t lock;		/* zs and the chunk buffers */
+struct awd_inflate {
 	struct z_stream_s zs;
 	u8 in[512];
 	u8 out[512];
 };
+
+/*
+ * One inflate state per transform, lent to one request at a time: the
+ * lock covers only the lending (an inflate of any size runs without it,
+ * preemptible and with softirqs on). A request that finds it lent out
+ * brings its own.
+ */
+struct awd_acomp_ctx {
+	spinlock_t lock;		/* ws_busy */
+	bool ws_busy;
+	struct awd_inflate *ws;
+};
+
+static struct awd_inflate *awd_inflate_alloc(gfp_t gfp)
+{
+	struct awd_inflate *ws = kmalloc(sizeof(*ws), gfp);
+
+	if (!ws)
+		return NULL;
+	/* kvmalloc only where it may sleep */
+	if (gfpflags_allow_blocking(gfp))
+		ws->zs.workspace = kvmalloc(zlib_inflate_workspacesize(), gfp);
+	else
+		ws->zs.workspace = kmalloc(zlib_inflate_workspacesize(), gfp);
+	if (!ws->zs.workspace) {
+		kfree(ws);
+		return NULL;
+	}
+	return ws;
+}
+
+static void awd_inflate_free(struct awd_inflate *ws)
+{
+	if (ws) {
+		kvfree(ws->zs.workspace);
+		kfree(ws);
+	}
+}
+
+static struct awd_inflate *awd_inflate_get(struct awd_acomp_ctx *ctx,
+					   struct acomp_req *req)
+{
+	bool busy;
+
+	spin_lock_bh(&ctx->lock);
+	busy = ctx->ws_busy;
+	ctx->ws_busy = true;
+	spin_unlock_bh(&ctx->lock);
+	if (!busy)
+		return ctx->ws;
+	return awd_inflate_alloc(req->base.flags & CRYPTO_TFM_REQ_MAY_SLEEP ?
+				 GFP_KERNEL : GFP_ATOMIC);
+}
+
+static void awd_inflate_put(struct awd_acomp_ctx *ctx, struct awd_inflate *ws)
+{
+	if (ws != ctx->ws) {
+		awd_inflate_free(ws);
+		return;
+	}
+	spin_lock_bh(&ctx->lock);
+	ctx->ws_busy = false;
+	spin_unlock_bh(&ctx->lock);
+}
 
 static int awd_sw_compress(struct acomp_req *req)
 {
@@ -149,13 +212,16 @@ static void awd_sw_write(struct acomp_req *req, const void *buf,
 
 static int awd_sw_decompress(struct acomp_req *req)
 {
-	struct awd_acomp_ctx *ctx = acomp_tfm_ctx(crypto_acomp_reqtfm(req));
-	struct z_stream_s *zs = &ctx->zs;
+	struct awd_acomp_ctx *actx = acomp_tfm_ctx(crypto_acomp_reqtfm(req));
+	struct awd_inflate *ctx = awd_inflate_get(actx, req);
+	struct z_stream_s *zs;
 	unsigned int in_off = 0, out_off = 0, room, got, n;
 	bool tasted = false, full;
 	int zret, rc;
 
-	spin_lock_bh(&ctx->lock);
+	if (!ctx)
+		return -ENOMEM;
+	zs = &ctx->zs;
 	if (zlib_inflateInit2(zs, -MAX_WBITS) != Z_OK) {
 		rc = -EINVAL;
 		goto out;
@@ -211,7 +277,7 @@ static int awd_sw_decompress(struct acomp_req *req)
 	zlib_inflateEnd(zs);
 	req->dlen = out_off;
 out:
-	spin_unlock_bh(&ctx->lock);
+	awd_inflate_put(actx, ctx);
 	return rc;
 }
 
@@ -244,16 +310,16 @@ static int awd_acomp_init(struct crypto_acomp *tfm)
 	struct awd_acomp_ctx *ctx = acomp_tfm_ctx(tfm);
 
 	spin_lock_init(&ctx->lock);
-	ctx->zs.workspace = kvmalloc(zlib_inflate_workspacesize(),
-				     GFP_KERNEL);
-	return ctx->zs.workspace ? 0 : -ENOMEM;
+	ctx->ws_busy = false;
+	ctx->ws = awd_inflate_alloc(GFP_KERNEL);
+	return ctx->ws ? 0 : -ENOMEM;
 }
 
 static void awd_acomp_exit(struct crypto_acomp *tfm)
 {
 	struct awd_acomp_ctx *ctx = acomp_tfm_ctx(tfm);
 
-	kvfree(ctx->zs.workspace);
+	awd_inflate_free(ctx->ws);
 }
 
 static struct acomp_alg awd_acomp = {

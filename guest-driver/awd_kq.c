@@ -73,6 +73,7 @@ static int awd_kq_issue(struct awd_kq *kq, unsigned int s, enum awd_kop op,
 	struct awd_desc d = { };
 	int rc;
 
+	lockdep_assert_held(&kq->lock);
 	slot->areq = areq;
 	slot->op = op;
 	rc = awd_crypto_prepare(slot, &d);
@@ -101,6 +102,7 @@ static int awd_kq_refill(struct awd_kq *kq, struct awd_kdone *done, int n)
 	unsigned int s, op;
 	int rc;
 
+	lockdep_assert_held(&kq->lock);
 	for (op = 0; op < AWD_KOP_NR; op++) {
 		while (kq->running && !list_empty(&kq->backlog[op])) {
 			s = find_first_zero_bit(&kq->busy, kq->nslots);
@@ -186,6 +188,7 @@ static int awd_kq_reap(struct awd_kq *kq, struct awd_kdone *done, int n)
 	struct awd_cpl cpl;
 	int s;
 
+	lockdep_assert_held(&kq->lock);
 	while (kq->running) {
 		s = kq->fmt->next(kq, &cpl);
 		if (s < 0)
@@ -233,6 +236,7 @@ static int awd_kq_fail_slots(struct awd_kq *kq, int err,
 {
 	unsigned int s;
 
+	lockdep_assert_held(&kq->lock);
 	for_each_set_bit(s, &kq->busy, kq->nslots) {
 		done[n].areq = kq->slots[s].areq;
 		done[n++].err = err;
@@ -248,6 +252,7 @@ static int awd_kq_hw_start(struct awd_kq *kq)
 	u32 hw_error;
 	int rc;
 
+	lockdep_assert_held(&kq->hw_lock);
 	memset(kq->cq, 0, sizeof(*kq->cq) << AWD_KQ_ORDER);
 	kq->fmt->start(kq);
 	rc = awd_hw_queue_enable(awd, kq->qid, kq->sq_dma, kq->cq_dma,
@@ -277,6 +282,8 @@ static void awd_kq_restart(struct awd_kq *kq, int err, bool start)
 
 	spin_lock_irqsave(&kq->lock, flags);
 	n = awd_kq_fail_slots(kq, err, done, 0);
+	if (err == -ECANCELED)
+		kq->cancelled += n;
 	spin_unlock_irqrestore(&kq->lock, flags);
 	awd_kq_call(done, n);
 
@@ -338,11 +345,15 @@ void awd_kq_error(struct awd_dev *awd)
 		schedule_work(&awd->kq->recover);
 }
 
-/* Device reset: stop and fail; awd_kq_resume() starts the queue again. */
+/*
+ * Device reset (FLR, fatal error, PCI error recovery): stop the queue and
+ * cancel what is in flight (-ECANCELED: the device will never answer it);
+ * the backlog waits, and awd_kq_resume() starts the queue again.
+ */
 void awd_kq_quiesce(struct awd_dev *awd)
 {
 	if (awd->kq)
-		awd_kq_restart(awd->kq, -EIO, false);
+		awd_kq_restart(awd->kq, -ECANCELED, false);
 }
 
 void awd_kq_resume(struct awd_dev *awd)
@@ -427,7 +438,9 @@ int awd_kq_create(struct awd_dev *awd, u32 qid)
 	if (rc)
 		goto err_free;
 
+	mutex_lock(&kq->hw_lock);
 	rc = awd_kq_hw_start(kq);
+	mutex_unlock(&kq->hw_lock);
 	if (rc)
 		goto err_free;
 	kq->running = true;

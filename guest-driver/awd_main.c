@@ -124,9 +124,10 @@ static irqreturn_t awd_err_irq(int irq, void *data)
 	}
 	if (err & AWD_ERR_BAD_ACCESS)
 		dev_warn_ratelimited(&awd->pdev->dev, "device reports a bad register or doorbell access\n");
-	if (err & ~(AWD_ERR_QUEUE | AWD_ERR_BAD_ACCESS))
+	if (err & ~(AWD_ERR_QUEUE | AWD_ERR_BAD_ACCESS | AWD_ERR_FATAL))
 		dev_warn_ratelimited(&awd->pdev->dev, "unknown device error bits %#x\n",
-				     err & ~(AWD_ERR_QUEUE | AWD_ERR_BAD_ACCESS));
+				     err & ~(AWD_ERR_QUEUE | AWD_ERR_BAD_ACCESS |
+					     AWD_ERR_FATAL));
 	sts = awd_rd(awd, AWD_REG_STATUS);
 	if (sts != ~0u && (sts & AWD_STATUS_FATAL)) {
 		dev_err_ratelimited(&awd->pdev->dev, "device reports a fatal error; resetting it\n");
@@ -433,6 +434,9 @@ static int awd_unquiesce(struct awd_dev *awd)
 
 	awd->ready = false;
 	rc = awd_hw_enable(awd);
+	/* the reset stopped every queue: fenced ones write nothing now */
+	if (!rc)
+		awd_cdev_unfence_all(awd);
 	if (!rc && awd->ready)
 		awd_kq_resume(awd);
 	mutex_lock(&awd->lock);
@@ -566,6 +570,16 @@ static ssize_t pinned_pages_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(pinned_pages);
 
+/* pages kept for queues whose reset failed, until the device resets */
+static ssize_t fenced_pages_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct awd_dev *awd = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&awd->fenced_pages));
+}
+static DEVICE_ATTR_RO(fenced_pages);
+
 static ssize_t kernel_queue_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
@@ -574,8 +588,10 @@ static ssize_t kernel_queue_show(struct device *dev,
 
 	if (!kq)
 		return sysfs_emit(buf, "none\n");
-	return sysfs_emit(buf, "q%u done %llu errors %llu timeouts %llu\n",
-			  kq->qid, kq->done, kq->errors, kq->timeouts);
+	return sysfs_emit(buf, "q%u done %llu errors %llu timeouts %llu cancelled %llu inflight %u\n",
+			  kq->qid, kq->done, kq->errors, kq->timeouts,
+			  kq->cancelled,
+			  (unsigned int)hweight_long(READ_ONCE(kq->busy)));
 }
 static DEVICE_ATTR_RO(kernel_queue);
 
@@ -659,6 +675,7 @@ static struct attribute *awd_attrs[] = {
 	&dev_attr_queue_stats.attr,
 	&dev_attr_resets.attr,
 	&dev_attr_pinned_pages.attr,
+	&dev_attr_fenced_pages.attr,
 	&dev_attr_kernel_queue.attr,
 	NULL,
 };
@@ -700,6 +717,7 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_init(&awd->tm_lock);
 	spin_lock_init(&awd->irq_lock);
 	INIT_LIST_HEAD(&awd->ctxs);
+	INIT_LIST_HEAD(&awd->fenced);
 	INIT_WORK(&awd->fatal_work, awd_fatal_work);
 	awd->pdev = pdev;
 	awd->err_vector = U32_MAX;
@@ -785,7 +803,11 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	awd->misc.name = awd->name;
 	awd->misc.fops = &awd_fops;
 	awd->misc.parent = dev;
-	awd->misc.mode = 0666;
+	/*
+	 * root only, as idxd and uacce: a queue is a scarce device resource.
+	 * Grant a group with a udev rule (guest-driver/README.md).
+	 */
+	awd->misc.mode = 0600;
 	rc = misc_register(&awd->misc);
 	if (rc)
 		goto err_irqs;
@@ -821,6 +843,9 @@ static void awd_remove(struct pci_dev *pdev)
 	awd_cdev_kill_all(awd);
 	awd_kq_unlist(awd);
 	awd_hw_disable(awd);
+	/* no DMA from here on, even if the reset above failed */
+	pci_clear_master(pdev);
+	awd_cdev_unfence_all(awd);
 	awd_free_irqs(awd);
 	awd_kq_destroy(awd);
 	/* after free_irq: nothing schedules it any more */

@@ -186,8 +186,11 @@ int awd_mem_unregister(struct awd_ctx *ctx, struct awd_mem __user *uarg)
 		rc = -ENODEV;
 		goto out;
 	}
-	/* the device must not be able to use the range once it is unmapped */
-	if (ctx->state == AWD_QS_RUNNING) {
+	/*
+	 * The device must not be able to use the range once it is unmapped:
+	 * not while the queue runs, nor while a failed reset left it fenced.
+	 */
+	if (ctx->state == AWD_QS_RUNNING || ctx->fenced) {
 		rc = -EBUSY;
 		goto out;
 	}
@@ -217,6 +220,8 @@ out:
 void awd_mem_release_all(struct awd_ctx *ctx)
 {
 	struct awd_region *r, *tmp;
+
+	lockdep_assert_held(&ctx->lock);
 
 	list_for_each_entry_safe(r, tmp, &ctx->regions, node) {
 		list_del(&r->node);

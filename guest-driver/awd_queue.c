@@ -107,6 +107,10 @@ int awd_queue_start(struct awd_ctx *ctx)
 	u64 sq, cq;
 	int rc;
 
+	lockdep_assert_held(&ctx->lock);
+	/* a queue that did not reset is off limits until the device resets */
+	if (ctx->fenced)
+		return -EIO;
 	if (awd->sva) {
 		if (!ctx->sva)
 			return -ENODEV;
@@ -137,17 +141,47 @@ int awd_queue_start(struct awd_ctx *ctx)
 }
 
 /*
- * Let the queue finish what it fetched (bounded), then reset it so it
- * issues no more DMA under the PASID. Called before unbinding.
+ * ctx->lock held: the queue's reset failed, so the device may still write
+ * to its rings and registered memory. Fence it: the file keeps all of it
+ * (pinned pages, DMA mappings, rings, the SVA binding) and the queue stays
+ * taken until a device reset, after which awd_cdev_unfence_all() frees it.
  */
-void awd_queue_stop(struct awd_ctx *ctx)
+static void awd_queue_fence(struct awd_ctx *ctx)
+{
+	struct awd_dev *awd = ctx->awd;
+	unsigned long pages;
+
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->fenced)
+		return;
+	pages = ctx->pinned_pages + (1UL << ctx->sq_alloc_order) +
+		(1UL << ctx->cq_alloc_order);
+	ctx->fenced = true;
+	ctx->fenced_pages = pages;
+	/* unusable: START says -EIO until then */
+	if (ctx->state == AWD_QS_RUNNING || ctx->state == AWD_QS_IDLE)
+		ctx->state = AWD_QS_ERROR;
+	atomic_long_add(pages, &awd->fenced_pages);
+	dev_warn(&awd->pdev->dev, "queue %u did not reset: keeping its %lu pages until the device is reset\n",
+		 ctx->qid, pages);
+}
+
+/*
+ * Let the queue finish what it fetched (bounded), then reset it so it
+ * issues no more DMA under the PASID. Called before unbinding. Returns
+ * nonzero if the queue did not reset (it is fenced then).
+ */
+int awd_queue_stop(struct awd_ctx *ctx)
 {
 	struct awd_dev *awd = ctx->awd;
 	u32 q = ctx->qid, ctrl, sts;
 	int rc;
 
+	lockdep_assert_held(&ctx->lock);
 	if (ctx->dead)
-		return;
+		return 0;
+	if (ctx->fenced)
+		return -EIO;
 	ctrl = awd_qrd(awd, q, AWD_Q_CTRL);
 	sts = awd_qrd(awd, q, AWD_Q_STATUS);
 	if (ctrl != ~0u && (sts & AWD_QSTS_ENABLED) &&
@@ -167,17 +201,35 @@ void awd_queue_stop(struct awd_ctx *ctx)
 					     "queue %u did not drain; aborting its work\n",
 					     q);
 	}
-	awd_queue_reset(awd, q);
+	rc = awd_queue_reset(awd, q);
+	if (rc && rc != -ENODEV) {
+		awd_queue_fence(ctx);
+		return rc;
+	}
 	if (ctx->state == AWD_QS_RUNNING || ctx->state == AWD_QS_ERROR)
 		ctx->state = AWD_QS_IDLE;
+	return 0;
 }
 
-/* Reset the queue without draining it; its in-flight work is aborted. */
-void awd_queue_abort(struct awd_ctx *ctx)
+/*
+ * Reset the queue without draining it; its in-flight work is aborted.
+ * Returns nonzero if the queue did not reset (it is fenced then).
+ */
+int awd_queue_abort(struct awd_ctx *ctx)
 {
+	int rc;
+
+	lockdep_assert_held(&ctx->lock);
 	if (ctx->dead)
-		return;
-	awd_queue_reset(ctx->awd, ctx->qid);
+		return 0;
+	if (ctx->fenced)
+		return -EIO;
+	rc = awd_queue_reset(ctx->awd, ctx->qid);
+	if (rc && rc != -ENODEV) {
+		awd_queue_fence(ctx);
+		return rc;
+	}
 	if (ctx->state == AWD_QS_RUNNING || ctx->state == AWD_QS_ERROR)
 		ctx->state = AWD_QS_IDLE;
+	return 0;
 }

@@ -100,10 +100,17 @@ typedef uint64_t __u64;
 #define AWD_CTRL_RESET            (1u << 1)
 
 #define AWD_STATUS_READY          (1u << 0)
+/*
+ * An unrecoverable device error: every queue stops (in-flight requests
+ * get no completion, doorbells are refused) and AWD_ERR_FATAL interrupts
+ * on AWD_REG_ERR_VECTOR. Only a whole reset (AWD_CTRL_RESET or FLR)
+ * clears it; software then starts the queues again.
+ */
 #define AWD_STATUS_FATAL          (1u << 1)
 
 #define AWD_ERR_QUEUE             (1u << 0)  /* some queue entered error */
 #define AWD_ERR_BAD_ACCESS        (1u << 1)  /* bad register/doorbell access */
+#define AWD_ERR_FATAL             (1u << 2)  /* AWD_STATUS_FATAL was set */
 
 /* ---- BAR0 per-queue registers: AWD_QREG(q) + offset ------------------- */
 #define AWD_QREG_BASE             0x1000
@@ -201,7 +208,8 @@ enum awd_tm_item {
 #define AWD_QSTS_ENABLED          (1u << 0)
 #define AWD_QSTS_ERROR            (1u << 1)  /* stopped; see AWD_Q_ERROR */
 #define AWD_QSTS_IDLE             (1u << 2)  /* nothing fetched or in flight */
-#define AWD_QSTS_PAGE_WAIT        (1u << 3)  /* waiting for a page response */
+/* a request waits for the answer to a page request (PRI) it sent */
+#define AWD_QSTS_PAGE_WAIT        (1u << 3)
 
 /* Queue error states: the queue stops until AWD_QCTRL_RESET. */
 enum awd_qerr {

@@ -25,6 +25,10 @@ usage: run-guest.sh [options] [-- extra qemu args]
   --append ARGS      extra kernel command line
   --timeout SEC      batch-mode limit (default 300)
   --trace PATTERN    QEMU trace events (e.g. 'iommu_sva_*'), to stderr
+  --qmp-on MARKER JSON  (--batch) when the guest prints a line containing
+                     MARKER, send the QMP command JSON (e.g. a qom-set
+                     fault injection) through a QMP socket; its answer goes
+                     to stderr
   --disk MIB         attach a scratch virtio-blk disk of MIB MiB (zeroed,
                      deleted afterwards) whose DMA goes through the IOMMU
                      (iommu_platform=on); the guest sees /dev/vda (/dev/vdb
@@ -48,7 +52,7 @@ USAGE
 }
 
 bzimage=0 mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace= disk=
-rootfs=0 share= net=0
+rootfs=0 share= net=0 qmp_marker= qmp_cmd=
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -63,6 +67,7 @@ while [ $# -gt 0 ]; do
     --append) append="$append $2"; shift ;;
     --timeout) timeout=$2; shift ;;
     --trace) trace=$2; shift ;;
+    --qmp-on) qmp_marker=$2; qmp_cmd=$3; shift 2 ;;
     --disk) disk=$2; shift ;;
     --rootfs) rootfs=1 ;;
     --share) share=$2; shift ;;
@@ -156,6 +161,31 @@ if [ -n "$disk" ]; then
            -device virtio-blk-pci,drive=scratch,iommu_platform=on,disable-legacy=on)
 fi
 
+# One QMP command (--qmp-on): greeting, capabilities, the command.
+qmp_send() {  # SOCKET JSON
+    /usr/bin/python3 - "$1" "$2" <<'PY' >&2
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile('rw')
+f.readline()
+for cmd in ('{"execute": "qmp_capabilities"}', sys.argv[2]):
+    f.write(cmd + '\n')
+    f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if 'return' in r or 'error' in r:
+            break
+print('[awd] qmp:', sys.argv[2], '->', json.dumps(r))
+PY
+}
+if [ -n "$qmp_marker" ]; then
+    [ "$mode" = batch ] || die "--qmp-on needs --batch"
+    qmp_sock=$(mktemp -u "${TMPDIR:-/tmp}/awd-qmp.XXXXXX")
+    tmpfiles+=("$qmp_sock")
+    args+=(-qmp "unix:$qmp_sock,server=on,wait=off")
+fi
+
 case "$mode" in
 batch)
     kargs+=" awd.cmd=$(printf '%s' "$cmd" | base64 -w0)"
@@ -171,6 +201,9 @@ batch)
             AWD-ROOTFS-READY*)
                 log "rootfs boot to command in $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $t0 }") s (guest ${line#*uptime=})" ;;
             esac
+            if [ -n "$qmp_marker" ] && [ -z "${line##*"$qmp_marker"*}" ]; then
+                qmp_send "$qmp_sock" "$qmp_cmd" || log "QMP command failed"
+            fi
         done | tee "$out"
     qrc=${PIPESTATUS[0]}
     set -e

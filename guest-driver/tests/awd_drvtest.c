@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -1562,6 +1563,168 @@ static int t_sgl_cow(void)
 	return 0;
 }
 
+static void q_unmap(struct q *q)
+{
+	munmap((void *)q->db, q->info.db_size);
+	munmap(q->sq, q->info.sq_size);
+	munmap(q->cq, q->info.cq_size);
+}
+
+static void sysfs_reset(const char *reset_path)
+{
+	int fd = open(reset_path, O_WRONLY);
+
+	CHECK(fd >= 0 && write(fd, "1", 1) == 1, "reset via %s: %m",
+	      reset_path);
+	close(fd);
+}
+
+/*
+ * A queue whose reset never completes (device qreset-hang=on), no-SVA
+ * mode: STOP fails, its registered memory can be neither unregistered
+ * nor freed, and at close the driver keeps the pinned pages and rings
+ * (pinned_pages, fenced_pages) and the queue (queues_in_use) until a
+ * device reset, which frees them all; then the device works.
+ */
+static int t_fence(const char *reset_path)
+{
+	struct awd_desc d = { .opcode = AWD_OP_NOP };
+	struct awd_mem m = { 0 };
+	long pinned0, inuse0, v;
+	struct awd_cpl c;
+	struct q q;
+	char *buf;
+	int rc;
+
+	pinned0 = sysfs_num("pinned_pages");
+	inuse0 = sysfs_num("queues_in_use");
+	rc = q_open(&q, 0);
+	CHECK(!rc, "open: %s", strerror(-rc));
+	if (q.info.mode == AWD_MODE_SVA) {
+		printf("SKIP: SVA mode pins no pages\n");
+		return 77;
+	}
+	CHECK(sysfs_num("fenced_pages") <= 0, "fenced pages before the test");
+	buf = aligned_alloc(4096, 64 << 10);
+	CHECK(buf, "memory");
+	memset(buf, 0x5a, 64 << 10);
+	m.uaddr = (uintptr_t)buf;
+	m.len = 64 << 10;
+	CHECK(ioctl(q.fd, AWD_IOC_REG_MEM, &m) == 0, "REG_MEM: %m");
+	q_map(&q);
+	q_start(&q);
+	d.tag = 1;
+	q_submit(&q, &d);
+	CHECK(!q_wait(&q, &c, 10000, 0) && c.status == AWD_STS_OK, "NOP");
+	CHECK(sysfs_num("pinned_pages") == pinned0 + 16, "pinned %ld, expected %ld",
+	      sysfs_num("pinned_pages"), pinned0 + 16);
+
+	/* the reset hangs: the queue may still write the registered pages */
+	CHECK(ioctl(q.fd, AWD_IOC_STOP) < 0 && errno == EIO,
+	      "STOP succeeded although the queue reset hangs");
+	CHECK(ioctl(q.fd, AWD_IOC_UNREG_MEM, &m) < 0 && errno == EBUSY,
+	      "UNREG_MEM of a queue that did not reset: %m");
+	CHECK(ioctl(q.fd, AWD_IOC_START) < 0 && errno == EIO,
+	      "START of a queue that did not reset");
+	q_unmap(&q);
+	close(q.fd);
+	v = sysfs_num("pinned_pages");
+	CHECK(v == pinned0 + 16, "pinned pages freed at close (%ld, expected %ld) while the device may still write them",
+	      v, pinned0 + 16);
+	v = sysfs_num("fenced_pages");
+	CHECK(v >= 16, "fenced_pages %ld, expected >= 16", v);
+	CHECK(sysfs_num("queues_in_use") == inuse0 + 1,
+	      "the queue that did not reset was given back");
+	printf("close kept %ld pages (%ld pinned) and the queue\n", v,
+	       sysfs_num("pinned_pages") - pinned0);
+
+	/* a device reset stops the queue for sure: now they go */
+	sysfs_reset(reset_path);
+	CHECK(sysfs_num("pinned_pages") == pinned0 &&
+	      sysfs_num("fenced_pages") == 0 &&
+	      sysfs_num("queues_in_use") == inuse0,
+	      "after the device reset: pinned %ld fenced %ld in use %ld",
+	      sysfs_num("pinned_pages"), sysfs_num("fenced_pages"),
+	      sysfs_num("queues_in_use"));
+	rc = q_open(&q, 0);
+	CHECK(!rc, "open after reset: %s", strerror(-rc));
+	q_map(&q);
+	q_start(&q);
+	d.tag = 2;
+	q_submit(&q, &d);
+	CHECK(!q_wait(&q, &c, 10000, 0) && c.status == AWD_STS_OK && c.tag == 2,
+	      "NOP after the device reset");
+	q_unmap(&q);
+	close(q.fd);
+	/* (its reset hung too: its rings are kept until this reset) */
+	sysfs_reset(reset_path);
+	CHECK(sysfs_num("fenced_pages") == 0 &&
+	      sysfs_num("queues_in_use") == inuse0, "second reset");
+	free(buf);
+	printf("the device reset freed them; the device works\n");
+	return 0;
+}
+
+/*
+ * Who may open the device: a process of uid/gid 65534 (no capabilities)
+ * opens it and runs a NOP. @expect "denied": EACCES (the default, root
+ * only); "allowed": it works (after the documented group grant). The node
+ * is reached through /proc/self/fd (the initramfs root directory is not
+ * searchable for others), which checks the node's permissions again.
+ */
+static int t_unpriv(const char *expect)
+{
+	int want_ok = !strcmp(expect, "allowed");
+	int pfd = open(dev_path, O_PATH | O_CLOEXEC);
+	int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int st;
+	pid_t pid;
+
+	CHECK(want_ok || !strcmp(expect, "denied"), "denied|allowed");
+	CHECK(pfd >= 0 && proc >= 0, "open O_PATH: %m");
+	pid = fork();
+	CHECK(pid >= 0, "fork: %m");
+	if (pid == 0) {
+		struct awd_desc d = { .opcode = AWD_OP_NOP, .tag = 9 };
+		struct awd_cpl c;
+		char path[64];
+		struct q q;
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(3);
+		prctl(PR_SET_DUMPABLE, 1);
+		snprintf(path, sizeof(path), "self/fd/%d", pfd);
+		memset(&q, 0, sizeof(q));
+		q.fd = openat(proc, path, O_RDWR | O_CLOEXEC);
+		if (q.fd < 0)
+			_exit(errno == EACCES ? 10 : errno == EPERM ? 11 : 12);
+		if (ioctl(q.fd, AWD_IOC_INFO, &q.info))
+			_exit(13);
+		q_map(&q);
+		q_start(&q);
+		q_submit(&q, &d);
+		if (q_wait(&q, &c, 10000, 0) || c.status != AWD_STS_OK ||
+		    c.tag != 9)
+			_exit(14);
+		_exit(0);
+	}
+	close(pfd);
+	close(proc);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "child died");
+	st = WEXITSTATUS(st);
+	if (want_ok && st == 11) {
+		printf("SKIP: no-SVA mode needs CAP_SYS_RAWIO on top\n");
+		return 77;
+	}
+	CHECK(want_ok ? st == 0 : st == 10,
+	      "unprivileged open: child exit %d (10: EACCES, 11: EPERM, 12: other, 13-14: queue), expected %s",
+	      st, expect);
+	printf("unprivileged user: %s\n", want_ok ? "opened it, NOP done" :
+	       "EACCES");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *t;
@@ -1572,7 +1735,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|telemetry [N [LEN]]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|telemetry [N [LEN]]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|fence SYSFS-RESET|unpriv denied|allowed|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -1609,6 +1772,10 @@ int main(int argc, char **argv)
 		return t_hotremove(argv[2]);
 	if (!strcmp(t, "flr") && argc > 2)
 		return t_flr(argv[2]);
+	if (!strcmp(t, "fence") && argc > 2)
+		return t_fence(argv[2]);
+	if (!strcmp(t, "unpriv") && argc > 2)
+		return t_unpriv(argv[2]);
 	if (!strcmp(t, "exec"))
 		return t_exec();
 	if (!strcmp(t, "exec-child") && argc > 2)

@@ -254,6 +254,7 @@ static void q_do_reset(AwdQueue *q)
     q->portal_lo = 0;
     q->portal_lo_valid = false;
     q->reset_pending = false;
+    q->reset_hung = false;
     q->drain_pending = false;
     q->raise_error = false;
     qatomic_set(&q->abort, false);
@@ -295,6 +296,19 @@ void awd_queue_pause(AwdQueue *q, bool pause)
         qatomic_set(&q->abort, false);
     }
     q_wake(q);
+    qemu_mutex_unlock(&q->lock);
+}
+
+/*
+ * A fatal device error (accel-wd.c): stop the request in flight without a
+ * completion; q_can_fetch() keeps the queue stopped until a reset.
+ */
+void awd_queue_halt(AwdQueue *q)
+{
+    qemu_mutex_lock(&q->lock);
+    if (q->busy) {
+        q_abort(q);
+    }
     qemu_mutex_unlock(&q->lock);
 }
 
@@ -341,6 +355,27 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
         AWD_GUEST_ERR(trace_accel_wd_err_qreg(q->index, AWD_Q_CTRL, val),
                       "queue %u: reserved CTRL bits 0x%x", q->index, val);
     }
+    if (q->reset_hung) {
+        /* qreset-hang: only a device reset ends the hung queue reset */
+        AWD_GUEST_ERR(trace_accel_wd_err_qreg(q->index, AWD_Q_CTRL, val),
+                      "queue %u: CTRL write while its reset hangs",
+                      q->index);
+        return;
+    }
+    if ((val & AWD_QCTRL_RESET) && q->dev->params.qreset_hang &&
+        q_enabled(q)) {
+        /*
+         * Fault injection: the reset starts (nothing more is fetched, the
+         * request in flight stops) but never reports done, as a queue
+         * whose engine hangs would.
+         */
+        trace_accel_wd_queue_reset_hang(q->index);
+        q->reset_hung = true;
+        if (q->busy) {
+            q_abort(q);
+        }
+        return;
+    }
     if (val & AWD_QCTRL_RESET) {
         if (q->busy) {
             q->reset_pending = true;
@@ -370,6 +405,12 @@ static void q_write_ctrl(AwdQueue *q, uint32_t val)
             AWD_GUEST_ERR(trace_accel_wd_err_qreg(q->index, AWD_Q_CTRL, val),
                           "queue %u: enable while in error, reset first",
                           q->index);
+            return;
+        }
+        if (qatomic_read(&q->dev->fatal)) {
+            AWD_GUEST_ERR(trace_accel_wd_err_qreg(q->index, AWD_Q_CTRL, val),
+                          "queue %u: enable while the device is fatal, "
+                          "reset the device first", q->index);
             return;
         }
         err = q_check_config(q, val);
@@ -421,12 +462,14 @@ uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off)
     awd_queue_count(q, AWD_QCNT_REG_READS, 1);
     switch (off) {
     case AWD_Q_CTRL:
-        val = q->ctrl | (q->reset_pending ? AWD_QCTRL_RESET : 0) |
+        val = q->ctrl |
+              (q->reset_pending || q->reset_hung ? AWD_QCTRL_RESET : 0) |
               (q->drain_pending ? AWD_QCTRL_DRAIN : 0);
         break;
     case AWD_Q_STATUS:
         val = (q_enabled(q) ? AWD_QSTS_ENABLED : 0) |
               (q->error != AWD_QERR_NONE ? AWD_QSTS_ERROR : 0) |
+              (qatomic_read(&q->xlate.in_pr) ? AWD_QSTS_PAGE_WAIT : 0) |
               (!q->busy && (q_fmt(q)->empty(q) || !q_enabled(q) ||
                             q->error != AWD_QERR_NONE) ?
                AWD_QSTS_IDLE : 0);
@@ -535,10 +578,11 @@ void awd_queue_doorbell(AwdQueue *q, unsigned off, uint64_t val,
     qemu_mutex_lock(&q->lock);
     trace_accel_wd_queue_doorbell(q->index, off, val);
     awd_queue_count(q, AWD_QCNT_DB_WRITES, 1);
-    if (!q_enabled(q) || q->error != AWD_QERR_NONE || q->reset_pending) {
+    if (!q_enabled(q) || q->error != AWD_QERR_NONE || q->reset_pending ||
+        q->reset_hung || qatomic_read(&q->dev->fatal)) {
         AWD_GUEST_ERR(trace_accel_wd_err_doorbell(q->index, off, val),
-                      "queue %u: doorbell while disabled or in error",
-                      q->index);
+                      "queue %u: doorbell while disabled, in error, in "
+                      "reset or with the device fatal", q->index);
         qemu_mutex_unlock(&q->lock);
         return;
     }
@@ -575,7 +619,8 @@ uint64_t awd_queue_doorbell_read(AwdQueue *q, unsigned off, unsigned size)
 
 static bool q_can_fetch(AwdQueue *q)
 {
-    return !q->paused && !q->reset_pending &&
+    return !q->paused && !q->reset_pending && !q->reset_hung &&
+           !qatomic_read(&q->dev->fatal) &&
            (qatomic_read(&q->dev->ctrl) & AWD_CTRL_ENABLE) &&
            q_enabled(q) && q->error == AWD_QERR_NONE &&
            q_fmt(q)->can_fetch(q);
@@ -726,7 +771,12 @@ static bool q_process_one(AwdQueue *q)
         q_set_error(q, qerr, fault);
         return false;
     }
-    irq = q_execute(q, &r, &res);
+    if (accel_wd_fatal_on_fetch(q->dev)) {
+        res.status = AWD_STS_ABORTED;   /* no completion, like a reset */
+        irq = false;
+    } else {
+        irq = q_execute(q, &r, &res);
+    }
     if (f->release) {
         f->release(q, &r);
     }

@@ -13,6 +13,7 @@
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
@@ -53,6 +54,65 @@ void accel_wd_raise_error(AccelWdState *s, uint32_t err)
     if (s->err != old) {
         awd_notify_vector(s, AWD_ERR_VECTOR(s));
     }
+}
+
+/*
+ * ---- fatal device error (fault injection) -----------------------------
+ *
+ * A real device goes fatal on an internal error it cannot contain (a
+ * parity error, a hung engine). This model goes fatal when the host says
+ * so, either through QMP (qom-set <dev> inject-fatal true) or at the
+ * fetch of request fatal-after + 1 (counted over all queues since
+ * realize; it fires once). Then AWD_STATUS_FATAL reads 1, every queue
+ * stops where it is (the request in flight gets no completion, doorbells
+ * and enables are refused) and AWD_ERR_FATAL interrupts. A whole reset
+ * (AWD_CTRL_RESET, FLR, system reset) clears it: the recovery a driver
+ * does.
+ */
+
+/* Called with the BQL held. */
+static void awd_enter_fatal(AccelWdState *s, const char *why)
+{
+    unsigned i;
+
+    trace_accel_wd_fatal(why);
+    qatomic_set(&s->fatal, true);
+    for (i = 0; i < s->params.num_queues; i++) {
+        awd_queue_halt(&s->queues[i]);
+    }
+    accel_wd_raise_error(s, AWD_ERR_FATAL);
+}
+
+static void awd_fatal_bh(void *opaque)
+{
+    AccelWdState *s = opaque;
+
+    /* a reset in between recovered already */
+    if (qatomic_read(&s->fatal)) {
+        awd_enter_fatal(s, "fatal-after");
+    }
+}
+
+/*
+ * The queue core fetched a request (worker thread, no lock): true if the
+ * device is fatal now, so that the request is dropped like an aborted one.
+ */
+bool accel_wd_fatal_on_fetch(AccelWdState *s)
+{
+    if (qatomic_read(&s->fatal)) {
+        return true;
+    }
+    if (!s->params.fatal_after || qatomic_read(&s->fatal_fired) ||
+        qatomic_fetch_inc(&s->fetched) < s->params.fatal_after) {
+        return false;
+    }
+    if (qatomic_xchg(&s->fatal_fired, true)) {
+        return false;
+    }
+    /* stop fetching at once; interrupt and halt from the main loop */
+    qatomic_set(&s->fatal, true);
+    qemu_bh_schedule(s->fatal_bh);
+    return true;
 }
 
 uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first)
@@ -101,6 +161,7 @@ static void awd_soft_reset(AccelWdState *s)
     }
     s->ctrl = 0;
     s->err = 0;
+    qatomic_set(&s->fatal, false);
     s->tm_sel = 0;
     s->tm_latch = 0;
 }
@@ -127,6 +188,9 @@ static uint32_t awd_global_read(AccelWdState *s, hwaddr addr)
     case AWD_REG_CTRL:
         return s->ctrl;
     case AWD_REG_STATUS:
+        if (qatomic_read(&s->fatal)) {
+            return AWD_STATUS_FATAL;
+        }
         return (s->ctrl & AWD_CTRL_ENABLE) ? AWD_STATUS_READY : 0;
     case AWD_REG_ERR:
         return s->err;
@@ -529,6 +593,8 @@ static void awd_realize(PCIDevice *pdev, Error **errp)
         s->atc = awd_atc_new(pdev, &cfg);
     }
 
+    s->fatal_bh = qemu_bh_new_guarded(awd_fatal_bh, s,
+                                      &DEVICE(s)->mem_reentrancy_guard);
     awd_timing_realize(s);
     /* before the queues: they start paused unless the VM runs (hotplug) */
     s->running = runstate_is_running();
@@ -556,6 +622,8 @@ static void awd_exit(PCIDevice *pdev)
     for (i = 0; i < s->params.num_queues; i++) {
         awd_queue_exit(&s->queues[i]);
     }
+    qemu_bh_delete(s->fatal_bh);
+    s->fatal_bh = NULL;
     awd_timing_unrealize(s);
     awd_atc_free(s->atc);
     s->atc = NULL;
@@ -613,6 +681,26 @@ static const VMStateDescription vmstate_awd_tm = {
     },
 };
 
+static bool awd_fatal_needed(void *opaque)
+{
+    AccelWdState *s = opaque;
+
+    return qatomic_read(&s->fatal) || s->fatal_fired;
+}
+
+/* A device that went fatal stays so on the destination */
+static const VMStateDescription vmstate_awd_fatal = {
+    .name = "accel-wd/fatal",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = awd_fatal_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(fatal, AccelWdState),
+        VMSTATE_BOOL(fatal_fired, AccelWdState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_awd = {
     .name = "accel-wd",
     .version_id = 1,
@@ -631,6 +719,7 @@ static const VMStateDescription vmstate_awd = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_awd_tm,
+        &vmstate_awd_fatal,
         NULL
     },
 };
@@ -663,6 +752,10 @@ static const Property awd_properties[] = {
     DEFINE_PROP_UINT32("pri-fail-every", AccelWdState, params.pri_fail_every,
                        0),
     DEFINE_PROP_UINT32("pri-delay-ms", AccelWdState, params.pri_delay_ms, 0),
+    /* fault injection: go fatal at fetch N + 1 (once); 0: never */
+    DEFINE_PROP_UINT32("fatal-after", AccelWdState, params.fatal_after, 0),
+    /* fault injection: a reset of an enabled queue never completes */
+    DEFINE_PROP_BOOL("qreset-hang", AccelWdState, params.qreset_hang, false),
     DEFINE_PROP_STRING("engine", AccelWdState, params.engine),
     DEFINE_PROP_ON_OFF_AUTO("isal", AccelWdState, params.isal_alias,
                             ON_OFF_AUTO_AUTO),
@@ -699,6 +792,28 @@ static void awd_get_stats(Object *obj, Visitor *v, const char *name,
     visit_end_list(v, NULL);
 }
 
+/*
+ * qom-set <dev> inject-fatal true: the device goes fatal now (see
+ * awd_enter_fatal); qom-get reads AWD_STATUS_FATAL.
+ */
+static bool awd_get_fatal(Object *obj, Error **errp)
+{
+    return qatomic_read(&ACCEL_WD(obj)->fatal);
+}
+
+static void awd_set_fatal(Object *obj, bool val, Error **errp)
+{
+    AccelWdState *s = ACCEL_WD(obj);
+
+    if (!DEVICE(obj)->realized) {
+        error_setg(errp, "inject-fatal: the device is not realized");
+        return;
+    }
+    if (val) {
+        awd_enter_fatal(s, "qmp");
+    }
+}
+
 /* The engines this build has: "zlib gmp", plus "isal" with libisal */
 static char *awd_get_engines(Object *obj, Error **errp)
 {
@@ -710,6 +825,10 @@ static void awd_instance_init(Object *obj)
     object_property_add(obj, "stats", "AccelWdStats", awd_get_stats,
                         NULL, NULL, NULL);
     object_property_add_str(obj, "engines", awd_get_engines, NULL);
+    object_property_add_bool(obj, "inject-fatal", awd_get_fatal,
+                             awd_set_fatal);
+    object_property_set_description(obj, "inject-fatal",
+        "true: a fatal device error now (AWD_STATUS_FATAL); reset clears it");
     awd_timing_instance_init(ACCEL_WD(obj));
 }
 

@@ -60,6 +60,8 @@ typedef struct AccelWdParams {
     uint32_t pri_timeout_ms;
     uint32_t pri_fail_every;
     uint32_t pri_delay_ms;
+    uint32_t fatal_after;       /* fault injection: see accel-wd.c */
+    bool qreset_hang;           /* fault injection: see accel-wd-queue.c */
     bool atc_check;
     bool ats;
     bool pri;
@@ -111,6 +113,7 @@ typedef struct AwdQueue {
     QemuCond idle_cond;         /* the worker went idle */
     bool busy;                  /* a descriptor is being executed */
     bool reset_pending;         /* reset once the in-flight op stopped */
+    bool reset_hung;            /* qreset-hang: RESET never completes */
     bool drain_pending;
     bool abort;                 /* stop the in-flight op (no completion) */
     bool paused;                /* VM stopped: fetch nothing */
@@ -144,6 +147,12 @@ struct AccelWdState {
 
     uint32_t ctrl;
     uint32_t err;
+    bool fatal;                 /* AWD_STATUS_FATAL; atomic */
+
+    /* fatal-after=N: the fetch that goes fatal (once), see accel-wd.c */
+    uint32_t fetched;
+    bool fatal_fired;
+    QEMUBH *fatal_bh;
 
     bool running;               /* VM runstate allows DMA */
     VMChangeStateEntry *vmstate_change;
@@ -168,6 +177,7 @@ struct AccelWdState {
 uint32_t accel_wd_caps(AccelWdState *s);
 void accel_wd_raise_error(AccelWdState *s, uint32_t err);
 uint32_t accel_wd_qerr_mask(AccelWdState *s, unsigned first);
+bool accel_wd_fatal_on_fetch(AccelWdState *s);
 
 /* accel-wd-queue.c */
 bool awd_queue_enabled(AwdQueue *q);
@@ -177,6 +187,7 @@ void awd_queue_exit(AwdQueue *q);
 void awd_queue_reset(AwdQueue *q);
 void awd_queue_pause(AwdQueue *q, bool pause);
 void awd_queue_kick(AwdQueue *q);
+void awd_queue_halt(AwdQueue *q);
 void awd_pool_start(AccelWdState *s);
 void awd_pool_stop(AccelWdState *s);
 uint32_t awd_queue_reg_read(AwdQueue *q, unsigned off);

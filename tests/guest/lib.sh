@@ -38,6 +38,16 @@ check_driver_idle() {
 	check "no page left pinned" sh -c "[ \$(cat $dev/pinned_pages) = 0 ]"
 	tap_aux=0
 }
+# The documented grant of the device to a group (guest-driver/README.md):
+# what a udev rule GROUP="...", MODE="0660" does, for the test initramfs
+# that has no udev. Tests whose unprivileged user (uid/gid 65534) opens
+# the device call it with that group.
+grant_group() {  # GID
+	local n
+	for n in /dev/accel_wd*; do
+		chgrp "$1" "$n" && chmod 0660 "$n" || return 1
+	done
+}
 # Kernel log lines that must never appear during a test.
 BAD_DMESG='Oops|BUG:|WARNING:|Call Trace|DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|general protection|kernel panic'
 check_dmesg_clean() {

@@ -942,6 +942,180 @@ static void test_stats(void)
     awd_dev_stop(&d);
 }
 
+/* Route MSI-X @vector to a mailbox in guest RAM; returns its address */
+static uint64_t msix_mailbox(AwdDev *d, unsigned vector, uint32_t data)
+{
+    uint64_t msg = awd_alloc(d, 64, 64);
+    uint64_t e = d->dev->msix_table_off + vector * PCI_MSIX_ENTRY_SIZE;
+
+    qtest_writel(d->qts, msg, 0);
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   e + PCI_MSIX_ENTRY_LOWER_ADDR, msg);
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   e + PCI_MSIX_ENTRY_UPPER_ADDR, 0);
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   e + PCI_MSIX_ENTRY_DATA, data);
+    qpci_io_writel(d->dev, d->dev->msix_table_bar,
+                   e + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+    return msg;
+}
+
+/* Bounded wait for the device to report AWD_STATUS_FATAL */
+static void wait_fatal(AwdDev *d)
+{
+    for (int i = 0; i < 5000 && !(awd_reg(d, AWD_REG_STATUS) &
+                                  AWD_STATUS_FATAL); i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(awd_reg(d, AWD_REG_STATUS), ==, AWD_STATUS_FATAL);
+}
+
+/* What a fatal device looks like, and that a whole reset recovers it */
+static void check_fatal_then_recover(AwdDev *d, AwdQ *q, uint64_t mailbox)
+{
+    struct awd_desc nop = { .opcode = AWD_OP_NOP, .tag = 0x77 };
+    struct awd_cpl c;
+    uint32_t head;
+
+    wait_fatal(d);
+    g_assert_true(awd_reg(d, AWD_REG_ERR) & AWD_ERR_FATAL);
+    /* the error interrupt */
+    for (int i = 0; i < 1000 && qtest_readl(d->qts, mailbox) != 0xfa7a; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(qtest_readl(d->qts, mailbox), ==, 0xfa7a);
+
+    /* the queue refuses work: nothing is fetched, nothing completes */
+    head = awd_qreg(d, q->index, AWD_Q_SQ_HEAD);
+    awd_q_submit(q, &nop);
+    g_assert_false(awd_q_wait(q, &c, 300));
+    g_assert_cmpuint(awd_qreg(d, q->index, AWD_Q_SQ_HEAD), ==, head);
+    /* nor does another queue start */
+    awd_qreg_write(d, 5, AWD_Q_RING_ORDER, 3);
+    awd_qreg_write(d, 5, AWD_Q_SQ_BASE_LO, q->sq);
+    awd_qreg_write(d, 5, AWD_Q_CQ_BASE_LO, q->cq);
+    awd_qreg_write(d, 5, AWD_Q_CTRL, AWD_QCTRL_ENABLE);
+    g_assert_false(awd_qreg(d, 5, AWD_Q_STATUS) & AWD_QSTS_ENABLED);
+    /* still fatal after all that: only a reset clears it */
+    g_assert_cmphex(awd_reg(d, AWD_REG_STATUS), ==, AWD_STATUS_FATAL);
+
+    /* the driver's recovery: whole reset, enable, queues again */
+    awd_reg_write(d, AWD_REG_CTRL, AWD_CTRL_RESET);
+    g_assert_cmphex(awd_reg(d, AWD_REG_CTRL), ==, 0);
+    g_assert_cmphex(awd_reg(d, AWD_REG_STATUS), ==, 0);
+    g_assert_cmphex(awd_reg(d, AWD_REG_ERR), ==, 0);
+    awd_reg_write(d, AWD_REG_CTRL, AWD_CTRL_ENABLE);
+    g_assert_cmphex(awd_reg(d, AWD_REG_STATUS), ==, AWD_STATUS_READY);
+    awd_q_setup(d, q, q->index, 3);
+    for (unsigned i = 0; i < 5; i++) {
+        nop.tag = 0x200 + i;
+        c = awd_q_run(q, &nop);
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_cmphex(c.tag, ==, 0x200 + i);
+    }
+}
+
+/* QMP inject-fatal: AWD_STATUS_FATAL, interrupt, queues stop; reset heals */
+static void test_fatal_qmp(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_desc nop = { .opcode = AWD_OP_NOP };
+    uint64_t mailbox;
+    QDict *rsp;
+
+    awd_dev_start(&d, ",id=awd0");
+    qpci_msix_enable(d.dev);
+    mailbox = msix_mailbox(&d, awd_reg(&d, AWD_REG_ERR_VECTOR), 0xfa7a);
+    awd_q_setup(&d, &q, 2, 3);
+    g_assert_cmpuint(awd_q_run(&q, &nop).status, ==, AWD_STS_OK);
+    g_assert_false(awd_reg(&d, AWD_REG_STATUS) & AWD_STATUS_FATAL);
+
+    rsp = qtest_qmp(d.qts, "{'execute': 'qom-set', 'arguments':"
+                    " {'path': '/machine/peripheral/awd0',"
+                    " 'property': 'inject-fatal', 'value': true}}");
+    g_assert_true(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+    rsp = qtest_qmp(d.qts, "{'execute': 'qom-get', 'arguments':"
+                    " {'path': '/machine/peripheral/awd0',"
+                    " 'property': 'inject-fatal'}}");
+    g_assert_true(qdict_get_bool(rsp, "return"));
+    qobject_unref(rsp);
+
+    check_fatal_then_recover(&d, &q, mailbox);
+    awd_dev_stop(&d);
+}
+
+/*
+ * fatal-after=3: the fourth request fetched turns the device fatal while
+ * it is in flight; it and the fifth never complete. Once reset, the
+ * device works on (the injection fires once).
+ */
+static void test_fatal_after(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_cpl c;
+    uint64_t mailbox;
+
+    awd_dev_start(&d, ",fatal-after=3");
+    qpci_msix_enable(d.dev);
+    mailbox = msix_mailbox(&d, awd_reg(&d, AWD_REG_ERR_VECTOR), 0xfa7a);
+    awd_q_setup(&d, &q, 1, 3);
+    for (unsigned i = 0; i < 5; i++) {
+        struct awd_desc nop = { .opcode = AWD_OP_NOP, .tag = 0x100 + i };
+
+        awd_q_put(&q, &nop);
+    }
+    awd_doorbell(&d, 1, AWD_DB_SQ_TAIL, q.tail);
+    for (unsigned i = 0; i < 3; i++) {
+        g_assert_true(awd_q_wait(&q, &c, 10000));
+        g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+        g_assert_cmphex(c.tag, ==, 0x100 + i);
+    }
+    wait_fatal(&d);
+    g_assert_false(awd_q_wait(&q, &c, 300));
+    g_assert_cmpuint(awd_qreg(&d, 1, AWD_Q_CQ_TAIL), ==, 3);
+    check_fatal_then_recover(&d, &q, mailbox);
+    awd_dev_stop(&d);
+}
+
+/*
+ * qreset-hang=on: the reset of an enabled queue never reports done and
+ * the queue takes no more work; a disabled queue resets at once; a device
+ * reset ends it.
+ */
+static void test_qreset_hang(void)
+{
+    AwdDev d;
+    AwdQ q;
+    struct awd_desc nop = { .opcode = AWD_OP_NOP };
+    struct awd_cpl c;
+
+    awd_dev_start(&d, ",qreset-hang=on");
+    awd_q_setup(&d, &q, 0, 3);
+    g_assert_cmpuint(awd_q_run(&q, &nop).status, ==, AWD_STS_OK);
+    awd_qreg_write(&d, 0, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    g_usleep(200 * 1000);
+    g_assert_true(awd_qreg(&d, 0, AWD_Q_CTRL) & AWD_QCTRL_RESET);
+    awd_q_submit(&q, &nop);
+    g_assert_false(awd_q_wait(&q, &c, 300));
+    g_assert_cmpuint(awd_qreg(&d, 0, AWD_Q_SQ_HEAD), ==, 1);
+    /* another reset does not end it either */
+    awd_qreg_write(&d, 0, AWD_Q_CTRL, AWD_QCTRL_RESET);
+    g_assert_true(awd_qreg(&d, 0, AWD_Q_CTRL) & AWD_QCTRL_RESET);
+
+    /* a queue that was never enabled resets at once */
+    q_reset(&d, 4);
+
+    awd_reg_write(&d, AWD_REG_CTRL, AWD_CTRL_RESET);
+    g_assert_cmphex(awd_qreg(&d, 0, AWD_Q_CTRL), ==, 0);
+    awd_reg_write(&d, AWD_REG_CTRL, AWD_CTRL_ENABLE);
+    awd_q_setup(&d, &q, 0, 3);
+    g_assert_cmpuint(awd_q_run(&q, &nop).status, ==, AWD_STS_OK);
+    awd_dev_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -972,5 +1146,8 @@ int main(int argc, char **argv)
     qtest_add_data_func("/accel-wd/queue/workers-per-queue", "",
                         test_workers);
     qtest_add_func("/accel-wd/queue/stats", test_stats);
+    qtest_add_func("/accel-wd/queue/fatal-qmp", test_fatal_qmp);
+    qtest_add_func("/accel-wd/queue/fatal-after", test_fatal_after);
+    qtest_add_func("/accel-wd/queue/qreset-hang", test_qreset_hang);
     return g_test_run();
 }

@@ -1156,6 +1156,46 @@ static void test_reset_while_waiting(void)
 }
 
 /*
+ * AWD_QSTS_PAGE_WAIT: set while the request waits for the answer to its
+ * page request, clear once answered and done.
+ */
+static void test_page_wait(void)
+{
+    S s;
+    AwdQ q;
+    VBuf src, dst;
+    Fault f = { .src = &src, .dst = &dst, .fail_addr = 1 };
+    struct awd_desc d;
+    struct awd_cpl c;
+    int i;
+
+    sva_start(&s, ",pri-timeout-ms=60000");
+    pq_setup(&s, &q, 4, 3);
+    g_assert_false(awd_qreg(&s.d, 4, AWD_Q_STATUS) & AWD_QSTS_PAGE_WAIT);
+    vbuf_alloc(&s, &src, SRC_VA, PG, false);
+    vbuf_alloc(&s, &dst, DST_VA, PG, true);
+    d = comp_desc(1, AWD_FMT_RAW, 1, 64, PG);
+    awd_q_submit(&q, &d);
+    for (i = 0; i < 5000 && rdq(&s.t, SVA_REG_PQT) == 0; i++) {
+        g_usleep(1000);
+    }
+    g_assert_cmphex(rdq(&s.t, SVA_REG_PQT), ==, SVA_PRQ_DESC_SIZE);
+    /* unanswered: the queue says why it does not move, and keeps saying */
+    g_assert_true(awd_qreg(&s.d, 4, AWD_Q_STATUS) & AWD_QSTS_PAGE_WAIT);
+    g_usleep(100 * 1000);
+    g_assert_true(awd_qreg(&s.d, 4, AWD_Q_STATUS) & AWD_QSTS_PAGE_WAIT);
+    g_assert_false(awd_qreg(&s.d, 4, AWD_Q_STATUS) & AWD_QSTS_IDLE);
+
+    serve_prq(&s, pri_fault_in, &f);
+    g_assert_true(awd_q_wait(&q, &c, 10000));
+    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+    g_assert_cmpuint(f.src_requests, ==, 1);
+    awd_q_wait_idle(&q);
+    g_assert_false(awd_qreg(&s.d, 4, AWD_Q_STATUS) & AWD_QSTS_PAGE_WAIT);
+    sva_stop(&s);
+}
+
+/*
  * Regression: the guest disables the queue and enables it again with
  * another PASID while a descriptor waits for a page response. The work in
  * flight keeps its PASID state alive until it ends; QEMU stays up and the
@@ -1610,6 +1650,7 @@ int main(int argc, char **argv)
     qtest_add_func("/accel-wd/sva/atc-check", test_atc_check);
     qtest_add_func("/accel-wd/sva/pri-injection", test_pri_injection);
     qtest_add_func("/accel-wd/sva/rebind-in-flight", test_rebind_in_flight);
+    qtest_add_func("/accel-wd/sva/page-wait", test_page_wait);
     qtest_add_func("/accel-wd/sva/reset-while-extending",
                    test_reset_while_extending);
     qtest_add_func("/accel-wd/sva/reset-while-waiting",
