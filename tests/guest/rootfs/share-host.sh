@@ -8,7 +8,7 @@
 set -euo pipefail
 dir=$(mktemp -d "${TMPDIR:-/tmp}/awd-share.XXXXXX")
 writer=
-trap '[ -z "$writer" ] || kill "$writer" 2>/dev/null; rm -rf "$dir"' EXIT
+trap '[ -z "$writer" ] || kill "$writer" 2>/dev/null || true; rm -rf "$dir"' EXIT
 name=host-file-$$.bin
 head -c 300000 /dev/urandom | base64 > "$dir/$name"
 sum=$(sha256sum "$dir/$name" | cut -d' ' -f1)
