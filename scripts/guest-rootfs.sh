@@ -9,6 +9,7 @@
 #   guest-rootfs.sh base-path     print that path if it exists (exit 1 if not)
 #   guest-rootfs.sh image OUT BASE [--module KO] [--lib SO]... [--header H]...
 #                   [--bin FILE]... [--data FILE]... [--pc FILE]
+#                   [--ossl-module FILE]...
 #                                 copy the base image and write our files
 #                                 into the copy with debugfs: no root, no
 #                                 mount, a second or two
@@ -131,6 +132,10 @@ make_image() {
                 -e 's|^includedir=.*|includedir=${prefix}/include|' "$2" > "$stage/$(basename "$2")"
             dbg_put "$stage/$(basename "$2")" "$lib/pkgconfig/$(basename "$2")" 644 ;;
         --bin) dbg_put "$2" "/usr/bin/$(basename "$2")" 755 ;;
+        --ossl-module)
+            # OpenSSL's module dir (the base's libssl3t64 made it):
+            # "-provider NAME" finds it without a path
+            dbg_put "$2" "$lib/ossl-modules/$(basename "$2")" 644 ;;
         --awd) dbg_put "$2" "/usr/lib/awd/$(basename "$2")" 755 ;;
         --test) dbg_put "$2" "/usr/lib/awd/tests/$(basename "$2")" 755 ;;
         --data) dbg_put "$2" "/usr/lib/awd/share/$(basename "$2")" 644 ;;
