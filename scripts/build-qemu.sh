@@ -12,17 +12,7 @@ mkdir -p "$bld"
 exec 9>"$work/.awd-build.lock"
 flock 9
 
-sync_dir() {  # by checksum: unchanged files keep their mtime
-    mkdir -p "$2"
-    rsync -rc --delete "$1/" "$2/"
-}
-sync_dir "$AWD_ROOT/hw/accel-wd" "$work/hw/accel-wd"
-sync_dir "$AWD_ROOT/hw/iommu-sva" "$work/hw/iommu-sva"
-# the hardware headers (register map, every queue format) sit beside the
-# device sources
-rsync -c "$AWD_ROOT"/include/accel_wd_*.h "$work/hw/accel-wd/"
-mkdir -p "$work/tests/qtest/awd"
-rsync -rc --delete --exclude='*.md' "$AWD_ROOT/tests/qtest/" "$work/tests/qtest/awd/"
+qemu_sync_sources "$work"
 
 CONFIGURE_ARGS=(
     --python="$AWD_PYTHON"

@@ -64,3 +64,23 @@ SRC
     apt_view update -qq || die "apt-get update of the private view failed; is deb.debian.org reachable?"
     touch "$stamp"
 }
+
+# Copy our device sources, hardware headers and qtests into the prepared
+# QEMU tree $1 (scripts/fetch-qemu.sh). By checksum, so unchanged files
+# keep their mtime and only what changed is rebuilt. Every build dir of
+# that tree (build/, build-fuzz/) compiles the same synced sources; call it
+# with the tree's .awd-build.lock held.
+_awd_sync_dir() {
+    mkdir -p "$2"
+    rsync -rc --delete "$1/" "$2/"
+}
+qemu_sync_sources() {
+    local work=$1
+    _awd_sync_dir "$AWD_ROOT/hw/accel-wd" "$work/hw/accel-wd"
+    _awd_sync_dir "$AWD_ROOT/hw/iommu-sva" "$work/hw/iommu-sva"
+    # the hardware headers (register map, every queue format) sit beside
+    # the device sources
+    rsync -c "$AWD_ROOT"/include/accel_wd_*.h "$work/hw/accel-wd/"
+    mkdir -p "$work/tests/qtest/awd"
+    rsync -rc --delete --exclude='*.md' "$AWD_ROOT/tests/qtest/" "$work/tests/qtest/awd/"
+}

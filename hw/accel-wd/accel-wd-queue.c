@@ -12,6 +12,13 @@
  * is busy (it only maps RAM), so a vCPU or the main loop, holding the BQL,
  * may wait for it to go idle (device reset, VM stop). It takes the BQL,
  * with q->lock released, only to raise MSI-X.
+ *
+ * With sync=on there are no worker threads: a bottom half runs the same
+ * loop as a pool worker in the main loop, with the BQL, so a doorbell's
+ * requests are done before the main loop does anything else. That is
+ * deterministic (QEMU's generic-fuzz, whose DMA hook and per-input reset
+ * assume the main thread; replay), at the price of page requests, which
+ * need the guest while the request waits (sync=on needs pri=off).
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -74,8 +81,18 @@ static void q_counters_clear(AwdQueue *q)
     q->cnt_prs_base = qatomic_read(&q->xlate.page_requests);
 }
 
+/* Queues served by the pool, or by the main loop (sync=on) */
+static bool q_pooled(AccelWdState *s)
+{
+    return s->params.workers || s->params.sync;
+}
+
 static void pool_kick(AccelWdState *s)
 {
+    if (s->params.sync) {
+        qemu_bh_schedule(s->sync_bh);
+        return;
+    }
     qemu_mutex_lock(&s->pool_lock);
     s->pool_gen++;
     qemu_cond_broadcast(&s->pool_cond);
@@ -86,7 +103,7 @@ static void pool_kick(AccelWdState *s)
 static void q_wake(AwdQueue *q)
 {
     qemu_cond_signal(&q->wake);
-    if (q->dev->params.workers) {
+    if (q_pooled(q->dev)) {
         pool_kick(q->dev);
     }
 }
@@ -225,14 +242,14 @@ static void q_raise_pending(AwdQueue *q, bool irq)
     if (!err && !irq) {
         return;
     }
-    bql_lock();
+    /* sync=on: the main loop runs the requests and has the BQL already */
+    BQL_LOCK_GUARD();
     if (err) {
         accel_wd_raise_error(q->dev, AWD_ERR_QUEUE);
     }
     if (irq) {
         q_notify(q, q->index);
     }
-    bql_unlock();
 }
 
 /* ---- reset ------------------------------------------------------------ */
@@ -658,7 +675,8 @@ static bool q_tm_wait_release(AwdQueue *q)
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
     tm->due = awd_tm_finish(q);
-    if (tm->due <= now) {
+    /* sync=on: the clock cannot move while the main loop is here */
+    if (tm->due <= now || q->dev->params.sync) {
         /* late already (a host slower than the model): publish now */
         trace_accel_wd_timing_release(q->index, tm->due, now);
         q_tm_state(q, AWD_TMS_GO);
@@ -727,8 +745,8 @@ static void q_tm_timer_cb(void *opaque)
             /* idle, or published with nothing more to fetch */
             break;
         }
-        if (!det) {
-            break;
+        if (!det || q->dev->params.sync) {
+            break;                  /* sync=on: no worker to wait for */
         }
         if (qemu_clock_get_ms(QEMU_CLOCK_REALTIME) > give_up) {
             trace_accel_wd_timing_give_up(q->index, tm->state);
@@ -910,6 +928,39 @@ static void *pool_worker(void *opaque)
     return NULL;
 }
 
+/*
+ * sync=on: the pool's loop in the main loop. At most a ring's worth of
+ * requests per queue per run, then the next run, so that the main loop
+ * (and a reset) get their turn between them.
+ */
+#define AWD_SYNC_BUDGET 64
+
+static void sync_bh(void *opaque)
+{
+    AccelWdState *s = opaque;
+    bool more = false;
+
+    for (unsigned i = 0; i < s->params.num_queues; i++) {
+        AwdQueue *q = &s->queues[i];
+        unsigned budget = AWD_SYNC_BUDGET;
+
+        qemu_mutex_lock(&q->lock);
+        while (!q->stop && budget && q_can_fetch(q)) {
+            q_run_one(q);
+            budget--;
+        }
+        if (!q->stop && q_can_fetch(q)) {
+            more = true;
+        } else {
+            q->drain_pending = false;
+        }
+        qemu_mutex_unlock(&q->lock);
+    }
+    if (more) {
+        qemu_bh_schedule(s->sync_bh);
+    }
+}
+
 void awd_pool_start(AccelWdState *s)
 {
     unsigned i;
@@ -917,6 +968,11 @@ void awd_pool_start(AccelWdState *s)
     qemu_mutex_init(&s->pool_lock);
     qemu_cond_init(&s->pool_cond);
     s->pool_stop = false;
+    if (s->params.sync) {
+        s->sync_bh = qemu_bh_new_guarded(sync_bh, s,
+                                         &DEVICE(s)->mem_reentrancy_guard);
+        return;
+    }
     if (!s->params.workers) {
         return;
     }
@@ -933,7 +989,13 @@ void awd_pool_stop(AccelWdState *s)
 {
     unsigned i;
 
-    if (s->params.workers) {
+    if (s->params.sync) {
+        for (i = 0; i < s->params.num_queues; i++) {
+            s->queues[i].stop = true;
+        }
+        qemu_bh_delete(s->sync_bh);
+        s->sync_bh = NULL;
+    } else if (s->params.workers) {
         for (i = 0; i < s->params.num_queues; i++) {
             AwdQueue *q = &s->queues[i];
 
@@ -980,8 +1042,8 @@ void awd_queue_start(AwdQueue *q)
 {
     g_autofree char *name = g_strdup_printf("accel-wd-q%u", q->index);
 
-    if (q->dev->params.workers) {
-        return;                     /* served by the pool */
+    if (q_pooled(q->dev)) {
+        return;                     /* served by the pool or the main loop */
     }
     qemu_thread_create(&q->thread, name, q_worker, q, QEMU_THREAD_JOINABLE);
 }
@@ -993,7 +1055,7 @@ void awd_queue_exit(AwdQueue *q)
     q_abort(q);
     qemu_cond_signal(&q->wake);   /* the pool is already stopped */
     qemu_mutex_unlock(&q->lock);
-    if (!q->dev->params.workers) {
+    if (!q_pooled(q->dev)) {
         qemu_thread_join(&q->thread);
     }
     awd_deflate_engine_free(q->engine);

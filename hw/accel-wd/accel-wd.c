@@ -474,6 +474,11 @@ static bool awd_check_params(AccelWdState *s, Error **errp)
         error_setg(errp, "workers must be 0 (one per queue) .. num-queues");
         return false;
     }
+    if (p->sync && (p->workers || p->pri)) {
+        /* a page request waits for the guest, which cannot run meanwhile */
+        error_setg(errp, "sync=on needs workers=0 and pri=off");
+        return false;
+    }
     if (p->pri && !p->ats) {
         error_setg(errp, "pri=on needs ats=on");
         return false;
@@ -742,6 +747,7 @@ static const Property awd_properties[] = {
                       12),
     DEFINE_PROP_UINT32("max-xfer", AccelWdState, params.max_xfer, 16 * MiB),
     DEFINE_PROP_UINT32("workers", AccelWdState, params.workers, 0),
+    DEFINE_PROP_BOOL("sync", AccelWdState, params.sync, false),
     DEFINE_PROP_UINT32("pri-max-requests", AccelWdState,
                        params.pri_max_requests, 512),
     DEFINE_PROP_UINT32("pri-batch", AccelWdState, params.pri_batch, 32),

@@ -51,6 +51,7 @@ typedef struct AccelWdParams {
     uint8_t ring_order_max;
     uint32_t max_xfer;
     uint32_t workers;           /* 0: a worker thread per queue */
+    bool sync;                  /* no threads: the main loop runs requests */
     uint32_t pri_max_requests;
     uint32_t pri_batch;
     char *engine;               /* engine=isal|zlib, see awd_pick_engine */
@@ -169,6 +170,7 @@ struct AccelWdState {
     uint64_t pool_gen;          /* bumped whenever some queue may have work */
     bool pool_stop;
     QemuThread *pool_threads;
+    QEMUBH *sync_bh;            /* sync=on: runs the requests */
 
     AwdQueue queues[AWD_MAX_QUEUES];
 };

@@ -56,6 +56,8 @@ static bool sva_read_quads(hwaddr addr, uint64_t *q, unsigned n)
         (xlat & (sizeof(uint64_t) - 1))) {
         return false;
     }
+    /* a DMA read: QEMU's generic-fuzz fills it (a no-op unless fuzzing) */
+    fuzz_dma_read_cb(addr, n * sizeof(uint64_t), mr);
     p = (uint64_t *)((uint8_t *)memory_region_get_ram_ptr(mr) + xlat);
     for (i = 0; i < n; i++) {
         q[i] = le64_to_cpu(qatomic_read__nocheck(&p[i]));

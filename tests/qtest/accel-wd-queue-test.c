@@ -1114,6 +1114,12 @@ static void test_qreset_hang(void)
     awd_q_setup(&d, &q, 0, 3);
     g_assert_cmpuint(awd_q_run(&q, &nop).status, ==, AWD_STS_OK);
     awd_dev_stop(&d);
+/* sync=on cannot wait for a page response or for a worker pool */
+static void test_sync_refused(void)
+{
+    awd_expect_refused("sync=on", "sync=on needs workers=0 and pri=off");
+    awd_expect_refused("sync=on,pri=off,workers=1",
+                       "sync=on needs workers=0 and pri=off");
 }
 
 int main(int argc, char **argv)
@@ -1145,6 +1151,10 @@ int main(int argc, char **argv)
                         test_workers);
     qtest_add_data_func("/accel-wd/queue/workers-per-queue", "",
                         test_workers);
+    /* sync=on: the main loop runs the requests (scripts/fuzz.sh) */
+    qtest_add_data_func("/accel-wd/queue/sync", ",sync=on,pri=off",
+                        test_workers);
+    qtest_add_func("/accel-wd/queue/sync-refused", test_sync_refused);
     qtest_add_func("/accel-wd/queue/stats", test_stats);
     qtest_add_func("/accel-wd/queue/fatal-qmp", test_fatal_qmp);
     qtest_add_func("/accel-wd/queue/fatal-after", test_fatal_after);

@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Coverage-guided fuzzing of accel-wd and iommu-sva under ASan+UBSan
+# (docs/fuzzing.md).
+#
+#   scripts/fuzz.sh [SECONDS]        build, fuzz each target SECONDS
+#                                    (default 60), print line coverage
+#   scripts/fuzz.sh --target T [S]   only target T (accel-wd, iommu-sva)
+#   scripts/fuzz.sh --build          only build; prints the build dir
+#   scripts/fuzz.sh --coverage       replay the corpora, print line coverage
+#   scripts/fuzz.sh --qtests [ARGS]  run our qtests against the sanitizer
+#                                    build (ARGS go to meson test)
+#
+# One clang build dir, build-fuzz/ beside build-qemu.sh's build/, serves
+# all three: qemu-fuzz-x86_64 (libFuzzer), qemu-system-x86_64 and our
+# qtests, all with ASan, UBSan and source-based coverage of hw/accel-wd and
+# hw/iommu-sva. A finding stops the run with status 1 and leaves the input
+# in the artifact dir it names.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+TARGETS=(accel-wd iommu-sva)
+mode=fuzz
+seconds=60
+only=
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --build) mode=build; shift ;;
+        --coverage) mode=coverage; shift ;;
+        --qtests) mode=qtests; shift; break ;;
+        --target) only=$2; shift 2 ;;
+        -h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        [0-9]*) seconds=$1; shift ;;
+        *) die "unknown argument '$1' (see scripts/fuzz.sh --help)" ;;
+    esac
+done
+if [ -n "$only" ]; then
+    case " ${TARGETS[*]} " in *" $only "*) TARGETS=("$only") ;;
+        *) die "unknown fuzz target '$only' (accel-wd, iommu-sva)" ;; esac
+fi
+
+# clang, its libFuzzer/ASan/UBSan/profile runtimes and llvm-cov come with
+# Debian's clang and llvm packages (not part of scripts/setup-host.sh: the
+# default build and test do not need them).
+if ! command -v clang >/dev/null || ! command -v llvm-profdata >/dev/null ||
+   ! command -v llvm-cov >/dev/null; then
+    need_root
+    log "installing clang and llvm (the fuzz build's compiler and coverage tools)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        clang llvm libclang-rt-dev >&2 ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        clang llvm >&2 || die "apt-get install clang llvm failed"
+fi
+
+work=$("$AWD_ROOT/scripts/fetch-qemu.sh")
+bld=$work/build-fuzz
+mkdir -p "$bld"
+
+write_if_changed() {  # FILE LINE...: keeps the mtime if nothing changed
+    local f=$1; shift
+    printf '%s\n' "$@" | cmp -s - "$f" 2>/dev/null || printf '%s\n' "$@" > "$f"
+}
+
+build() {
+    # the shared tree's lock only while syncing our sources into it (a
+    # normal build may compile meanwhile: ninja sees what changed next
+    # time), this build dir's own lock while building
+    exec 9>"$work/.awd-build.lock"
+    flock 9
+    qemu_sync_sources "$work"
+    flock -u 9
+    exec 9>"$bld/.awd-fuzz-build.lock"
+    flock 9
+    # Coverage counters only in our two devices: the rest of QEMU runs at
+    # full (sanitized) speed and the report has nothing else in it.
+    write_if_changed "$bld/profile-list.txt" \
+        'src:*/hw/accel-wd/*' 'src:*/hw/iommu-sva/*'
+    # Only the devices q35 needs, ours, and the root port of the hotplug
+    # qtests: two thirds of the default build's files.
+    write_if_changed "$work/configs/devices/x86_64-softmmu/awd-fuzz.mak" \
+        "# written by accel-wd's scripts/fuzz.sh" \
+        CONFIG_Q35=y CONFIG_PCIE_PORT=y CONFIG_IOMMU_SVA=y CONFIG_ACCEL_WD=y
+    local cov="-fprofile-instr-generate -fcoverage-mapping -fprofile-list=$bld/profile-list.txt"
+    local args=(
+        --python="$AWD_PYTHON"
+        --cc=clang --cxx=clang++
+        --target-list=x86_64-softmmu
+        --without-default-features
+        --enable-tcg --enable-pixman
+        --disable-docs --disable-werror --disable-download
+        --disable-install-blobs
+        --without-default-devices --with-devices-x86_64=awd-fuzz
+        --enable-fuzzing --enable-asan --enable-ubsan
+        "--extra-cflags=$cov" "--extra-ldflags=-fprofile-instr-generate"
+    )
+    local stamp
+    stamp=$(printf '%s\n' "${args[@]}" | sha256sum | cut -c1-16)
+    if [ ! -f "$bld/build.ninja" ] || [ "$(cat "$bld/.awd-configure" 2>/dev/null)" != "$stamp" ]; then
+        log "configuring the fuzz build in $bld (clang, libFuzzer, ASan, UBSan, coverage)"
+        (cd "$bld" && "$work/configure" "${args[@]}" >"$bld/configure.log" 2>&1) ||
+            { tail -n 30 "$bld/configure.log" >&2; die "QEMU configure failed; see $bld/configure.log"; }
+        echo "$stamp" > "$bld/.awd-configure"
+    fi
+    log "building $* ($NPROC jobs) in $bld"
+    ninja -C "$bld" -j "$NPROC" "$@" >"$bld/ninja.log" 2>&1 ||
+        { grep -E "error|Error|FAILED" "$bld/ninja.log" | head -n 40 >&2;
+          die "the fuzz build failed; see $bld/ninja.log"; }
+    # qtests start qemu-system-x86_64 from the build dir: SeaBIOS as in
+    # build-qemu.sh (no -kernel boots here, so no option ROMs)
+    local datadir=$bld/qemu-bundle/usr/local/share/qemu
+    mkdir -p "$datadir"
+    for f in /usr/share/seabios/*.bin; do
+        ln -sfn "$f" "$datadir/$(basename "$f")"
+    done
+    flock -u 9
+}
+
+main() {
+case "$mode" in
+    build) build qemu-fuzz-x86_64 qemu-system-x86_64 awd-qtests; echo "$bld"; exit 0 ;;
+    qtests) build qemu-system-x86_64 awd-qtests ;;
+    *) build qemu-fuzz-x86_64 ;;
+esac
+
+# ---- the fuzz targets: QEMU's generic-fuzz, configured by environment ----
+# accel-wd: one device per queue format and both deflate engines; sync=on
+# runs requests in the main loop, where generic-fuzz's DMA hook and its
+# per-input reset expect them (hw/accel-wd/accel-wd-queue.c), and pri=off
+# goes with it. max-xfer is kept small so that one input stays fast.
+AWD_DEV="sync=on,pri=off,num-queues=4,max-xfer=65536,ring-order-max=8"
+fuzz_env() {
+    case "$1" in
+    accel-wd)
+        FUZZ_ARGS="-machine q35 -nodefaults"
+        FUZZ_ARGS+=" -device accel-wd,$AWD_DEV,format=ring,engine=isal"
+        FUZZ_ARGS+=" -device accel-wd,$AWD_DEV,format=sgl,engine=zlib"
+        FUZZ_ARGS+=" -device accel-wd,$AWD_DEV,format=crec,engine=isal"
+        FUZZ_ARGS+=" -device accel-wd,$AWD_DEV,format=inplace,engine=zlib"
+        FUZZ_OBJECTS="accel-wd"
+        ;;
+    iommu-sva)
+        # the IOMMU with two DMA masters behind it: accel-wd (ATS,
+        # PASID-tagged DMA) and iommu-sva-testdev (translation, PRI). The
+        # ATS and PASID capabilities are in extended config space, which
+        # only ECAM reaches: the fuzzer may enable it in the MCH
+        # (PCIEXBAR) and then write through it.
+        FUZZ_ARGS="-machine q35 -nodefaults -device iommu-sva"
+        FUZZ_ARGS+=" -device accel-wd,$AWD_DEV,format=ring,engine=isal"
+        FUZZ_ARGS+=" -device iommu-sva-testdev"
+        FUZZ_OBJECTS="iommu-sva* accel-wd mch pcie-mmcfg-mmio*"
+        ;;
+    esac
+}
+
+# Sanitizers: any report is a finding (UBSan too: halt_on_error), leaks
+# included. Profiles go where the caller says (LLVM_PROFILE_FILE).
+export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:handle_abort=1:symbolize=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+if [ -x /usr/bin/llvm-symbolizer ]; then
+    export ASAN_SYMBOLIZER_PATH=/usr/bin/llvm-symbolizer
+fi
+out=$AWD_CACHE/fuzz
+mkdir -p "$out"
+
+fuzzer() {  # TARGET libFuzzer-args...
+    local t=$1; shift
+    fuzz_env "$t"
+    QEMU_FUZZ_ARGS=$FUZZ_ARGS QEMU_FUZZ_OBJECTS=$FUZZ_OBJECTS \
+        "$bld/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz "$@"
+}
+
+# Line coverage of our two directories from the profiles in $1
+coverage_report() {
+    local profdir=$1 what=$2 d line
+    local raws=("$profdir"/*.profraw)
+    [ -e "${raws[0]}" ] || { log "no profiles in $profdir"; return 1; }
+    llvm-profdata merge -sparse -o "$profdir/merged.profdata" "${raws[@]}"
+    echo "coverage of $what (lines reached):"
+    for d in hw/accel-wd hw/iommu-sva; do
+        line=$(llvm-cov report "$bld/qemu-fuzz-x86_64" \
+                   -instr-profile="$profdir/merged.profdata" \
+                   -compilation-dir="$bld" "$work/$d" | grep '^TOTAL') ||
+            { echo "  $d: no data"; continue; }
+        # TOTAL regions missed cover functions missed cover lines missed cover
+        set -- $line
+        printf '  %-13s %6d of %6d lines (%s), functions %s, regions %s\n' \
+            "$d" $(( $8 - $9 )) "$8" "${10}" "$7" "$4"
+    done
+}
+
+replay_coverage() {  # profile every corpus input once
+    local t prof=$out/prof-${TARGETS[*]// /-}
+    rm -rf "$prof"; mkdir -p "$prof"
+    for t in "${TARGETS[@]}"; do
+        mkdir -p "$out/corpus/$t"
+        LLVM_PROFILE_FILE="$prof/$t-%p.profraw" \
+            fuzzer "$t" -runs=0 "$out/corpus/$t" "$AWD_ROOT/tests/fuzz/corpus/$t" \
+            >"$out/replay-$t.log" 2>&1 ||
+            { tail -n 40 "$out/replay-$t.log" >&2; die "replaying the $t corpus failed; see $out/replay-$t.log"; }
+    done
+    coverage_report "$prof" "the ${TARGETS[*]} corpora"
+}
+
+case "$mode" in
+coverage)
+    replay_coverage
+    exit 0
+    ;;
+qtests)
+    # every non-benchmark qtest of qtests.txt, against the sanitized
+    # qemu-system-x86_64, the qtests themselves sanitized as well
+    names=()
+    while read -r name _; do
+        case "$name" in ''|'#'*|*bench*) continue ;; esac
+        names+=("awd/$name")
+    done < "$AWD_ROOT/tests/qtest/qtests.txt"
+    prof=$out/qtest-prof
+    rm -rf "$prof"; mkdir -p "$prof"
+    set +e
+    LLVM_PROFILE_FILE="$prof/%p.profraw" \
+        meson test -C "$bld" --no-rebuild --print-errorlogs \
+            --num-processes "$NPROC" --timeout-multiplier 4 "$@" "${names[@]}"
+    rc=$?
+    set -e
+    coverage_report "$prof" "the sanitized qtests" || true
+    exit "$rc"
+    ;;
+esac
+
+# fuzz
+rc=0
+for t in "${TARGETS[@]}"; do
+    corpus=$out/corpus/$t
+    mkdir -p "$corpus" "$out/artifacts"
+    log "fuzzing $t for $seconds s (corpus $corpus, seeds tests/fuzz/corpus/$t)"
+    set +e
+    LLVM_PROFILE_FILE="$out/fuzz-$t.profraw" \
+        fuzzer "$t" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 \
+            -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" \
+            "$corpus" "$AWD_ROOT/tests/fuzz/corpus/$t" >"$out/fuzz-$t.log" 2>&1
+    r=$?
+    set -e
+    grep -E '^(stat::number_of_executed_units|stat::new_units_added|stat::peak_rss_mb)' \
+        "$out/fuzz-$t.log" | sed "s/^/  $t /" >&2 || true
+    if [ "$r" -ne 0 ]; then
+        grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$out/fuzz-$t.log" >&2 || true
+        log "$t: finding (exit $r); log $out/fuzz-$t.log"
+        rc=1
+    elif grep -qE 'runtime error|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$out/fuzz-$t.log"; then
+        log "$t: sanitizer report in $out/fuzz-$t.log"
+        rc=1
+    else
+        log "$t: no crash, leak or sanitizer report in $seconds s"
+    fi
+done
+replay_coverage || rc=1
+exit "$rc"
+}
+
+# all of it parsed before it runs: editing this file cannot disturb a
+# long run in progress
+main "$@"; exit
