@@ -1114,6 +1114,8 @@ static void test_qreset_hang(void)
     awd_q_setup(&d, &q, 0, 3);
     g_assert_cmpuint(awd_q_run(&q, &nop).status, ==, AWD_STS_OK);
     awd_dev_stop(&d);
+}
+
 /* sync=on cannot wait for a page response or for a worker pool */
 static void test_sync_refused(void)
 {
