@@ -1370,6 +1370,66 @@ static void run_data_tests(unsigned int flags)
 	CHECK_EQ(awd_ctx_close(&ctx), 0);
 }
 
+
+struct open_wait_arg {
+	struct awd_ctx *ctx;
+	int ret;
+	bool done;
+};
+
+static void *open_wait_thread(void *p)
+{
+	struct open_wait_arg *a = p;
+
+	a->ret = awd_ctx_open(&a->ctx, NULL, AWD_OPEN_WAIT);
+	__atomic_store_n(&a->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * AWD_OPEN_WAIT: with every queue taken the call waits (without it:
+ * -EBUSY) and returns with the queue that is closed next, which works.
+ */
+static void test_open_wait(void)
+{
+	struct awd_ctx *ctx[AWD_MAX_QUEUES + 1] = { 0 };
+	struct open_wait_arg a = { 0 };
+	struct awd_req req = AWD_REQ_INIT;
+	struct awd_caps freed, got;
+	pthread_t th;
+	int n, ret = 0;
+
+	for (n = 0; n < AWD_MAX_QUEUES; n++) {
+		ret = awd_ctx_open(&ctx[n], NULL, 0);
+		if (ret)
+			break;
+	}
+	CHECK_EQ(ret, -EBUSY);
+	CHECK(n > 0);
+	if (n == 0)
+		return;
+	CHECK_EQ(pthread_create(&th, NULL, open_wait_thread, &a), 0);
+	usleep(300000);
+	CHECK(!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE));
+	CHECK_EQ(awd_ctx_caps(ctx[n - 1], &freed), 0);
+	CHECK_EQ(awd_ctx_close(&ctx[n - 1]), 0);
+	CHECK_EQ(pthread_join(th, NULL), 0);
+	CHECK_EQ(a.ret, 0);
+	if (!a.ret) {
+		CHECK_EQ(awd_ctx_caps(a.ctx, &got), 0);
+		CHECK_EQ(got.queue, freed.queue);
+		req.op = AWD_REQ_NOP;
+		CHECK_EQ(awd_run(a.ctx, &req), 0);
+		CHECK_EQ(req.result, 0);
+		CHECK_EQ(awd_ctx_close(&a.ctx), 0);
+	}
+	for (int i = 0; i < n - 1; i++)
+		CHECK_EQ(awd_ctx_close(&ctx[i]), 0);
+	/* a queue is free again: no waiting */
+	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_WAIT), 0);
+	CHECK_EQ(awd_ctx_close(&ctx[0]), 0);
+}
+
 #ifdef AWD_GUEST
 /*
  * A waiter with interrupts sleeps: while one long request runs on the
@@ -1436,6 +1496,11 @@ out:
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "open-wait")) {
+		test_open_wait();
+		printf("%d checks, %d failed\n", checks, failures);
+		return failures ? 1 : 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "fork-cow")) {
 		test_fork_cow();
 		printf("%d checks, %d failed\n", checks, failures);
@@ -1493,6 +1558,7 @@ int main(void)
 	test_errors_mock();
 	test_doorbell_error();
 	test_threads();
+	test_open_wait();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }
