@@ -25,6 +25,9 @@ usage: run-guest.sh [options] [-- extra qemu args]
   --append ARGS      extra kernel command line
   --timeout SEC      batch-mode limit (default 300)
   --trace PATTERN    QEMU trace events (e.g. 'iommu_sva_*'), to stderr
+  --qmp PATH         a QMP server on the unix socket PATH (no wait), for
+                     a host-side test to drive the running guest, e.g.
+                     device_del of a device behind a pcie-root-port
   --disk MIB         attach a scratch virtio-blk disk of MIB MiB (zeroed,
                      deleted afterwards) whose DMA goes through the IOMMU
                      (iommu_platform=on); the guest sees /dev/vda (/dev/vdc
@@ -47,6 +50,7 @@ USAGE
 }
 
 bzimage=0 mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace= disk=
+qmp=
 rootfs=0 share= net=0
 extra=()
 while [ $# -gt 0 ]; do
@@ -62,6 +66,7 @@ while [ $# -gt 0 ]; do
     --append) append="$append $2"; shift ;;
     --timeout) timeout=$2; shift ;;
     --trace) trace=$2; shift ;;
+    --qmp) qmp=$2; shift ;;
     --disk) disk=$2; shift ;;
     --rootfs) rootfs=1 ;;
     --share) share=$2; shift ;;
@@ -114,6 +119,7 @@ none) kargs+=" intel_iommu=off" ;;
 esac
 [ "$accel" = 1 ] && args+=(-device accel-wd)
 [ -n "$trace" ] && args+=(-trace "$trace")
+[ -n "$qmp" ] && args+=(-qmp "unix:$qmp,server=on,wait=off")
 tmpfiles=()
 cleanup() { rm -f "${tmpfiles[@]}"; }
 trap cleanup EXIT
