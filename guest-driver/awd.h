@@ -277,6 +277,8 @@ struct awd_dev {
 	const struct awd_fmt *fmt;
 	bool ready;
 	bool sva;
+	/* probed by a kernel thread: the first open() decides sva (awd->lock) */
+	bool sva_pending;
 
 	int nr_vecs;
 	bool err_irq;			/* err_vector has a Linux IRQ */
@@ -336,6 +338,9 @@ int awd_hw_queue_enable(struct awd_dev *awd, u32 q, u64 sq, u64 cq,
 int awd_queue_start(struct awd_ctx *ctx);
 void awd_queue_stop(struct awd_ctx *ctx);
 void awd_queue_abort(struct awd_ctx *ctx);
+
+/* awd_main.c */
+void awd_sva_decide(struct awd_dev *awd);
 
 /* awd_cdev.c */
 extern const struct file_operations awd_fops;

@@ -399,6 +399,7 @@ static int __awd_open(struct awd_dev *awd, struct inode *inode,
 
 	if (!awd->ready)
 		return -EIO;
+	awd_sva_decide(awd);
 	if (!awd->sva && !capable(CAP_SYS_RAWIO))
 		return -EPERM;
 

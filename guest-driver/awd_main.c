@@ -378,9 +378,12 @@ static void awd_hw_disable(struct awd_dev *awd)
 /*
  * SVA: from Linux 6.16 on there is no feature to enable; the IOMMU driver
  * turns on PASID, ATS and PRI when a PASID is attached. So the test is a
- * trial bind of the prober's own address space. Kernels carrying the
- * CVE-2025-71089 guard refuse it on x86 with -EOPNOTSUPP although PASID,
- * ATS and PRI all work; then, as on any other refusal, no-SVA mode.
+ * trial bind of a user address space: the prober's (insmod, a sysfs
+ * rescan), or, when a kernel thread probes (PCIe hotplug), the first
+ * opener's (awd_sva_decide() from open(), awd->sva_pending until then).
+ * Kernels carrying the CVE-2025-71089 guard refuse it on x86 with
+ * -EOPNOTSUPP although PASID, ATS and PRI all work; then, as on any other
+ * refusal, no-SVA mode.
  */
 static void awd_probe_sva(struct awd_dev *awd)
 {
@@ -398,8 +401,13 @@ static void awd_probe_sva(struct awd_dev *awd)
 		why = "no IOMMU translates the device";
 	else if (pci_max_pasids(awd->pdev) <= 0)
 		why = "the device has no PCIe PASID capability";
-	else if (!current->mm || (current->flags & PF_KTHREAD))
-		why = "probed without a user address space to test binding";
+	else if (!current->mm || (current->flags & PF_KTHREAD)) {
+		/* hotplug: no address space to try; the first open() does */
+		awd->sva_pending = true;
+		awd->sva = false;
+		dev_info(dev, "SVA decided at the first open (probed by a kernel thread)\n");
+		return;
+	}
 
 	if (!why) {
 		handle = iommu_sva_bind_device(dev, current->mm);
@@ -416,6 +424,7 @@ static void awd_probe_sva(struct awd_dev *awd)
 			}
 		}
 	}
+	awd->sva_pending = false;
 	if (why) {
 		if (err)
 			dev_info(dev, "SVA unavailable: %s (%pe); using no-SVA mode\n",
@@ -427,6 +436,20 @@ static void awd_probe_sva(struct awd_dev *awd)
 		return;
 	}
 	awd->sva = true;
+}
+
+/* open(), in the opener's context: settle a mode left pending by probe. */
+void awd_sva_decide(struct awd_dev *awd)
+{
+	if (!READ_ONCE(awd->sva_pending))
+		return;
+	mutex_lock(&awd->lock);
+	if (awd->sva_pending && current->mm && !(current->flags & PF_KTHREAD)) {
+		awd_probe_sva(awd);
+		if (awd->sva)
+			dev_info(&awd->pdev->dev, "SVA mode (decided at the first open)\n");
+	}
+	mutex_unlock(&awd->lock);
 }
 
 /* ---- device reset and error recovery ------------------------------------ */
@@ -548,6 +571,8 @@ static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
 {
 	struct awd_dev *awd = dev_get_drvdata(dev);
 
+	if (READ_ONCE(awd->sva_pending))
+		return sysfs_emit(buf, "undecided\n");
 	return sysfs_emit(buf, "%s\n", awd->sva ? "sva" : "nosva");
 }
 static DEVICE_ATTR_RO(mode);
@@ -713,7 +738,7 @@ static void awd_log_probe(struct awd_dev *awd)
 		 "accel-wd v%u.%u, %s format, %u queues, caps %s, %s mode, %d MSI-X vectors, /dev/%s%s\n",
 		 awd->version >> 16, awd->version & 0xffff, awd->fmt->name,
 		 awd->hw_queues, len ? caps : "none",
-		 awd->sva ? "SVA" : "no-SVA",
+		 awd->sva_pending ? "undecided" : awd->sva ? "SVA" : "no-SVA",
 		 awd->nr_vecs, awd->name,
 		 awd->kq ? ", 1 queue kept for the kernel" : "");
 }

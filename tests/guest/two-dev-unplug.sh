@@ -16,7 +16,8 @@ sock=$tmp/qmp.sock
 devs=(-device pcie-root-port,id=rp0,chassis=1,slot=1 -device accel-wd,bus=rp0,id=awd0
       -device pcie-root-port,id=rp1,chassis=2,slot=2 -device accel-wd,bus=rp1,id=awd1)
 
-# qmp.py SOCKET ID: device_del ID, then wait for its DEVICE_DELETED event
+# qmp.py SOCKET device_del ID: device_del, then wait for DEVICE_DELETED
+# qmp.py SOCKET device_add DRIVER,KEY=VALUE,...: device_add
 cat > "$tmp/qmp.py" <<'PY'
 import json, socket, sys, time
 s = socket.socket(socket.AF_UNIX)
@@ -31,16 +32,23 @@ def send(cmd, **args):
             return m
 json.loads(f.readline())            # greeting
 send("qmp_capabilities")
-r = send("device_del", id=sys.argv[2])
-print("# qmp device_del %s: %s" % (sys.argv[2], json.dumps(r)), flush=True)
+cmd, arg = sys.argv[2], sys.argv[3]
+if cmd == "device_add":
+    drv, *kv = arg.split(",")
+    r = send("device_add", driver=drv, **dict(x.split("=", 1) for x in kv))
+else:
+    r = send("device_del", id=arg)
+print("# qmp %s %s: %s" % (cmd, arg, json.dumps(r)), flush=True)
 if "error" in r:
     sys.exit(1)
+if cmd == "device_add":
+    sys.exit(0)
 s.settimeout(60)
 end = time.time() + 60
 while time.time() < end:
     m = json.loads(f.readline())
-    if m.get("event") == "DEVICE_DELETED" and m["data"].get("device") == sys.argv[2]:
-        print("# qmp: DEVICE_DELETED %s" % sys.argv[2], flush=True)
+    if m.get("event") == "DEVICE_DELETED" and m["data"].get("device") == arg:
+        print("# qmp: DEVICE_DELETED %s" % arg, flush=True)
         sys.exit(0)
 sys.exit(1)
 PY
@@ -54,7 +62,10 @@ PY
         case "$line" in
         *AWD-HOST-QMP\ device_del\ *)
             id=${line##* }; id=${id%$'\r'}
-            { /usr/bin/python3 "$tmp/qmp.py" "$sock" "$id" && touch "$tmp/deleted"; } & ;;
+            { /usr/bin/python3 "$tmp/qmp.py" "$sock" device_del "$id" && touch "$tmp/deleted"; } & ;;
+        *AWD-HOST-QMP\ device_add\ *)
+            a=${line##* }; a=${a%$'\r'}
+            /usr/bin/python3 "$tmp/qmp.py" "$sock" device_add "$a" & ;;
         esac
     done
 rc=${PIPESTATUS[0]}
