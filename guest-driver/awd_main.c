@@ -403,8 +403,8 @@ static void awd_probe_sva(struct awd_dev *awd)
 		why = "the device has no PCIe PASID capability";
 	else if (!current->mm || (current->flags & PF_KTHREAD)) {
 		/* hotplug: no address space to try; the first open() does */
-		awd->sva_pending = true;
 		awd->sva = false;
+		WRITE_ONCE(awd->sva_pending, true);
 		dev_info(dev, "SVA decided at the first open (probed by a kernel thread)\n");
 		return;
 	}
@@ -424,7 +424,6 @@ static void awd_probe_sva(struct awd_dev *awd)
 			}
 		}
 	}
-	awd->sva_pending = false;
 	if (why) {
 		if (err)
 			dev_info(dev, "SVA unavailable: %s (%pe); using no-SVA mode\n",
@@ -432,16 +431,17 @@ static void awd_probe_sva(struct awd_dev *awd)
 		else
 			dev_info(dev, "SVA unavailable: %s; using no-SVA mode\n",
 				 why);
-		awd->sva = false;
-		return;
 	}
-	awd->sva = true;
+	awd->sva = !why;
+	/* pairs with awd_sva_decide(): awd->sva is set once this reads false */
+	smp_store_release(&awd->sva_pending, false);
 }
 
 /* open(), in the opener's context: settle a mode left pending by probe. */
 void awd_sva_decide(struct awd_dev *awd)
 {
-	if (!READ_ONCE(awd->sva_pending))
+	/* pairs with awd_probe_sva(): settled, then awd->sva is final */
+	if (!smp_load_acquire(&awd->sva_pending))
 		return;
 	mutex_lock(&awd->lock);
 	if (awd->sva_pending && current->mm && !(current->flags & PF_KTHREAD)) {
