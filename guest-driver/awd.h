@@ -3,7 +3,7 @@
  * accel_wd driver internals.
  *
  * Lock order (outermost first):
- *   misc_mtx (misc core, around open) / awd->lock (open files, remove)
+ *   awd->lock (open files, the waiting line, remove)
  *     -> IOMMU core's SVA lock -> mmap_lock    (bind and unbind)
  *   awd->lock -> ctx->lock
  *   mmap_lock (mm core, around ->mmap and the vm_ops) -> ctx->lock
@@ -16,16 +16,19 @@
  * mmap_lock. release() stops its queue under ctx->lock, drops it, then
  * takes awd->lock to free the queue slot; remove() holds awd->lock while
  * it kills each open file, so an open file is never freed under remove().
+ * open() sleeps in the waiting line holding no lock (its struct awd_waiter
+ * is only touched under awd->lock), and remove() waits for every open()
+ * in progress (awd->openers) before it kills the open files.
  * The functions that need a lock say so with lockdep_assert_held().
  */
 #ifndef AWD_H
 #define AWD_H
 
 #include <linux/types.h>
+#include <linux/cdev.h>
 #include <linux/interrupt.h>
 #include <linux/kref.h>
 #include <linux/list.h>
-#include <linux/miscdevice.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -236,13 +239,32 @@ struct awd_ctx {
 	bool tm_base_ok;
 };
 
+/*
+ * A process sleeping in open() until a queue is free (awd_cdev.c): one
+ * entry in awd->waiters, oldest first. A closing file hands its queue to
+ * the first entry directly (granted), so the line is served in order and
+ * only the process served wakes up. Lives on the opener's stack; others
+ * touch it only under awd->lock.
+ */
+struct awd_waiter {
+	struct list_head node;		/* in awd->waiters */
+	struct awd_ctx *ctx;		/* the opener's, queue not yet set */
+	wait_queue_head_t wq;
+	bool granted;			/* ctx->qid is its queue now */
+};
+
 struct awd_dev {
 	struct pci_dev *pdev;
 	struct kref ref;
 	int id;
 	char name[24];			/* accel_wd<id> */
-	struct miscdevice misc;
-	bool misc_registered;
+	/*
+	 * /dev/accel_wd<id>: a cdev of our own rather than a miscdevice,
+	 * since misc_open() calls ->open() under the global misc_mtx and
+	 * open() may wait for a queue. cdev_dev holds a reference to awd.
+	 */
+	struct cdev cdev;
+	struct device cdev_dev;
 
 	void __iomem *regs;		/* BAR0 */
 	void __iomem *db;		/* BAR2 */
@@ -264,6 +286,8 @@ struct awd_dev {
 	const struct awd_fmt *fmt;
 	bool ready;
 	bool sva;
+	/* probed by a kernel thread: the first open() decides sva (awd->lock) */
+	bool sva_pending;
 
 	int nr_vecs;
 	bool err_irq;			/* err_vector has a Linux IRQ */
@@ -277,6 +301,10 @@ struct awd_dev {
 	struct list_head ctxs;
 	struct awd_ctx **owner;		/* [hw_queues], NULL when free */
 	u32 queues_in_use;
+	struct list_head waiters;	/* struct awd_waiter, FIFO */
+	u32 nr_waiters;
+	u32 openers;			/* open() calls in progress */
+	wait_queue_head_t openers_wq;	/* remove() waits for openers == 0 */
 
 	bool resetting;			/* between reset_prepare and done */
 	struct work_struct fatal_work;	/* resets a device reporting FATAL */
@@ -322,8 +350,13 @@ int awd_queue_start(struct awd_ctx *ctx);
 int awd_queue_stop(struct awd_ctx *ctx);
 int awd_queue_abort(struct awd_ctx *ctx);
 
+/* awd_main.c */
+void awd_sva_decide(struct awd_dev *awd);
+
 /* awd_cdev.c */
 extern const struct file_operations awd_fops;
+void awd_cdev_stop_opens(struct awd_dev *awd);
+void awd_cdev_hand_on(struct awd_dev *awd);
 void awd_cdev_kill_all(struct awd_dev *awd);
 void awd_cdev_reset_all(struct awd_dev *awd);
 void awd_cdev_unfence_all(struct awd_dev *awd);

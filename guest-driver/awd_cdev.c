@@ -345,20 +345,150 @@ static const struct mmu_notifier_ops awd_mn_ops = {
 
 /* ---- open / release ----------------------------------------------------- */
 
-static int awd_open(struct inode *inode, struct file *file)
+/*
+ * awd->lock held: give @ctx a free queue (not the kernel's), if any.
+ * Takes a device reference for the file.
+ */
+static bool awd_give_queue(struct awd_dev *awd, struct awd_ctx *ctx)
 {
-	struct awd_dev *awd = container_of(file->private_data, struct awd_dev,
-					   misc);
+	u32 q;
+
+	lockdep_assert_held(&awd->lock);
+	for (q = 0; q < awd->hw_queues; q++)
+		if (!awd->owner[q] && q != awd->kq_qid)
+			break;
+	if (q == awd->hw_queues)
+		return false;
+	ctx->qid = q;
+	spin_lock_irq(&awd->irq_lock);
+	awd->owner[q] = ctx;
+	spin_unlock_irq(&awd->irq_lock);
+	list_add_tail(&ctx->node, &awd->ctxs);
+	awd->queues_in_use++;
+	kref_get(&awd->ref);
+	return true;
+}
+
+/*
+ * awd->lock held: serve the waiting line from the free queues, oldest
+ * first, waking only the processes served. Not while a device reset runs
+ * (awd_unquiesce() calls it again) or after remove() began.
+ */
+static void __awd_hand_on(struct awd_dev *awd)
+{
+	struct awd_waiter *w;
+
+	lockdep_assert_held(&awd->lock);
+	while (!awd->gone && !awd->resetting && !list_empty(&awd->waiters)) {
+		w = list_first_entry(&awd->waiters, struct awd_waiter, node);
+		if (!awd_give_queue(awd, w->ctx))
+			break;
+		list_del_init(&w->node);
+		awd->nr_waiters--;
+		WRITE_ONCE(w->granted, true);
+		wake_up(&w->wq);
+	}
+}
+
+/* A device reset ended: queues freed meanwhile go to the waiting line. */
+void awd_cdev_hand_on(struct awd_dev *awd)
+{
+	mutex_lock(&awd->lock);
+	__awd_hand_on(awd);
+	mutex_unlock(&awd->lock);
+}
+
+/*
+ * A queue for @ctx: a free one, else (unless @nonblock: -EBUSY) a place at
+ * the end of the waiting line until a closing file hands its queue over.
+ * A newcomer never overtakes the line. Interruptible: a signal before the
+ * queue arrives leaves the line (-ERESTARTSYS); once it has arrived the
+ * open succeeds and the signal is delivered on return.
+ */
+static int awd_claim_queue(struct awd_dev *awd, struct awd_ctx *ctx,
+			   bool nonblock)
+{
+	struct awd_waiter w = { .ctx = ctx };
+	int rc = 0;
+
+	mutex_lock(&awd->lock);
+	if (awd->gone) {
+		rc = -ENODEV;
+	} else if (awd->resetting && nonblock) {
+		rc = -EAGAIN;
+	} else if (!awd->resetting && list_empty(&awd->waiters) &&
+		   awd_give_queue(awd, ctx)) {
+		rc = 0;
+	} else if (nonblock) {
+		rc = -EBUSY;
+	} else {
+		init_waitqueue_head(&w.wq);
+		list_add_tail(&w.node, &awd->waiters);
+		awd->nr_waiters++;
+		mutex_unlock(&awd->lock);
+		wait_event_interruptible(w.wq, READ_ONCE(w.granted) ||
+					 READ_ONCE(awd->gone));
+		mutex_lock(&awd->lock);
+		if (!w.granted) {
+			list_del(&w.node);
+			awd->nr_waiters--;
+			rc = awd->gone ? -ENODEV : -ERESTARTSYS;
+		}
+	}
+	mutex_unlock(&awd->lock);
+	return rc;
+}
+
+/* open() in progress: remove() waits for it (awd_cdev_stop_opens()). */
+static bool awd_open_enter(struct awd_dev *awd)
+{
+	bool ok;
+
+	mutex_lock(&awd->lock);
+	ok = !awd->gone;
+	if (ok)
+		WRITE_ONCE(awd->openers, awd->openers + 1);
+	mutex_unlock(&awd->lock);
+	return ok;
+}
+
+static void awd_open_leave(struct awd_dev *awd)
+{
+	mutex_lock(&awd->lock);
+	WRITE_ONCE(awd->openers, awd->openers - 1);
+	if (!awd->openers)
+		wake_up_all(&awd->openers_wq);
+	mutex_unlock(&awd->lock);
+}
+
+/*
+ * remove(), after the device node is gone: refuse new opens, send the
+ * waiting line away (-ENODEV) and wait for the opens in progress, which
+ * may still bind or unbind the device.
+ */
+void awd_cdev_stop_opens(struct awd_dev *awd)
+{
+	struct awd_waiter *w;
+
+	mutex_lock(&awd->lock);
+	WRITE_ONCE(awd->gone, true);
+	list_for_each_entry(w, &awd->waiters, node)
+		wake_up(&w->wq);
+	mutex_unlock(&awd->lock);
+	wait_event(awd->openers_wq, !READ_ONCE(awd->openers));
+}
+
+static int __awd_open(struct awd_dev *awd, struct inode *inode,
+		      struct file *file)
+{
 	struct device *dev = &awd->pdev->dev;
 	struct awd_ctx *ctx;
 	unsigned int order;
-	u32 q;
 	int rc;
 
-	if (!current->mm)
-		return -EPERM;
 	if (!awd->ready)
 		return -EIO;
+	awd_sva_decide(awd);
 	if (!awd->sva && !capable(CAP_SYS_RAWIO))
 		return -EPERM;
 
@@ -406,35 +536,12 @@ static int awd_open(struct inode *inode, struct file *file)
 		goto err_free;
 	ctx->mn_registered = true;
 
-	mutex_lock(&awd->lock);
-	if (awd->gone) {
-		rc = -ENODEV;
-	} else if (awd->resetting) {
-		rc = -EAGAIN;
-	} else {
-		rc = -EBUSY;
-		for (q = 0; q < awd->hw_queues; q++) {
-			if (!awd->owner[q] && q != awd->kq_qid) {
-				rc = 0;
-				break;
-			}
-		}
-	}
-	if (rc) {
-		mutex_unlock(&awd->lock);
+	rc = awd_claim_queue(awd, ctx, file->f_flags & O_NONBLOCK);
+	if (rc)
 		goto err_free;
-	}
-	ctx->qid = q;
-	spin_lock_irq(&awd->irq_lock);
-	awd->owner[q] = ctx;
-	spin_unlock_irq(&awd->irq_lock);
-	list_add_tail(&ctx->node, &awd->ctxs);
-	awd->queues_in_use++;
-	kref_get(&awd->ref);
-	mutex_unlock(&awd->lock);
 
 	file->private_data = ctx;
-	rc = awd_queue_reset(awd, q);
+	rc = awd_queue_reset(awd, ctx->qid);
 	if (rc) {
 		/* release() undoes all of the above */
 		file->f_op->release(inode, file);
@@ -453,6 +560,26 @@ err_free:
 	awd_rings_free(ctx);
 	mmdrop(ctx->mm);
 	kfree(ctx);
+	return rc;
+}
+
+/*
+ * Without O_NONBLOCK, open() waits in line for a queue when all are taken
+ * (awd_claim_queue()); with it, -EBUSY. fcntl() may change O_NONBLOCK
+ * afterwards: only read() looks at it again.
+ */
+static int awd_open(struct inode *inode, struct file *file)
+{
+	struct awd_dev *awd = container_of(inode->i_cdev, struct awd_dev,
+					   cdev);
+	int rc;
+
+	if (!current->mm)
+		return -EPERM;
+	if (!awd_open_enter(awd))
+		return -ENODEV;
+	rc = __awd_open(awd, inode, file);
+	awd_open_leave(awd);
 	return rc;
 }
 
@@ -488,6 +615,8 @@ static int awd_release(struct inode *inode, struct file *file)
 	awd->owner[ctx->qid] = NULL;
 	spin_unlock_irq(&awd->irq_lock);
 	awd->queues_in_use--;
+	/* the queue goes straight to the first process waiting in open() */
+	__awd_hand_on(awd);
 	mutex_unlock(&awd->lock);
 
 	/* no mapping is left: each one holds a reference to the file */

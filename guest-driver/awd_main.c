@@ -35,6 +35,25 @@ module_param(crypto, bool, 0444);
 MODULE_PARM_DESC(crypto, "Reserve a queue for the kernel crypto API (deflate, rsa) (default true)");
 
 static DEFINE_IDA(awd_ida);
+/* /dev/accel_wd<N>: minor N, N < AWD_MAX_DEVS */
+#define AWD_MAX_DEVS		256
+static dev_t awd_devt;
+
+/*
+ * Root only, as idxd and uacce: a queue is a scarce device resource.
+ * Grant a group with a udev rule (guest-driver/README.md).
+ */
+static char *awd_devnode(const struct device *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0600;
+	return NULL;
+}
+
+static const struct class awd_class = {
+	.name = AWD_DRV_NAME,
+	.devnode = awd_devnode,
+};
 
 #define AWD_RESET_TIMEOUT_US	(1000 * USEC_PER_MSEC)
 
@@ -364,9 +383,12 @@ static void awd_hw_disable(struct awd_dev *awd)
 /*
  * SVA: from Linux 6.16 on there is no feature to enable; the IOMMU driver
  * turns on PASID, ATS and PRI when a PASID is attached. So the test is a
- * trial bind of the prober's own address space. Kernels carrying the
- * CVE-2025-71089 guard refuse it on x86 with -EOPNOTSUPP although PASID,
- * ATS and PRI all work; then, as on any other refusal, no-SVA mode.
+ * trial bind of a user address space: the prober's (insmod, a sysfs
+ * rescan), or, when a kernel thread probes (PCIe hotplug), the first
+ * opener's (awd_sva_decide() from open(), awd->sva_pending until then).
+ * Kernels carrying the CVE-2025-71089 guard refuse it on x86 with
+ * -EOPNOTSUPP although PASID, ATS and PRI all work; then, as on any other
+ * refusal, no-SVA mode.
  */
 static void awd_probe_sva(struct awd_dev *awd)
 {
@@ -384,8 +406,13 @@ static void awd_probe_sva(struct awd_dev *awd)
 		why = "no IOMMU translates the device";
 	else if (pci_max_pasids(awd->pdev) <= 0)
 		why = "the device has no PCIe PASID capability";
-	else if (!current->mm || (current->flags & PF_KTHREAD))
-		why = "probed without a user address space to test binding";
+	else if (!current->mm || (current->flags & PF_KTHREAD)) {
+		/* hotplug: no address space to try; the first open() does */
+		awd->sva = false;
+		WRITE_ONCE(awd->sva_pending, true);
+		dev_info(dev, "SVA decided at the first open (probed by a kernel thread)\n");
+		return;
+	}
 
 	if (!why) {
 		handle = iommu_sva_bind_device(dev, current->mm);
@@ -409,10 +436,25 @@ static void awd_probe_sva(struct awd_dev *awd)
 		else
 			dev_info(dev, "SVA unavailable: %s; using no-SVA mode\n",
 				 why);
-		awd->sva = false;
-		return;
 	}
-	awd->sva = true;
+	awd->sva = !why;
+	/* pairs with awd_sva_decide(): awd->sva is set once this reads false */
+	smp_store_release(&awd->sva_pending, false);
+}
+
+/* open(), in the opener's context: settle a mode left pending by probe. */
+void awd_sva_decide(struct awd_dev *awd)
+{
+	/* pairs with awd_probe_sva(): settled, then awd->sva is final */
+	if (!smp_load_acquire(&awd->sva_pending))
+		return;
+	mutex_lock(&awd->lock);
+	if (awd->sva_pending && current->mm && !(current->flags & PF_KTHREAD)) {
+		awd_probe_sva(awd);
+		if (awd->sva)
+			dev_info(&awd->pdev->dev, "SVA mode (decided at the first open)\n");
+	}
+	mutex_unlock(&awd->lock);
 }
 
 /* ---- device reset and error recovery ------------------------------------ */
@@ -443,6 +485,8 @@ static int awd_unquiesce(struct awd_dev *awd)
 	awd->resets++;
 	WRITE_ONCE(awd->resetting, false);
 	mutex_unlock(&awd->lock);
+	/* queues closed during the reset go to processes waiting in open() */
+	awd_cdev_hand_on(awd);
 	if (rc || !awd->ready)
 		dev_err(&awd->pdev->dev, "device did not come back after reset\n");
 	return rc;
@@ -535,6 +579,8 @@ static ssize_t mode_show(struct device *dev, struct device_attribute *attr,
 {
 	struct awd_dev *awd = dev_get_drvdata(dev);
 
+	if (READ_ONCE(awd->sva_pending))
+		return sysfs_emit(buf, "undecided\n");
 	return sysfs_emit(buf, "%s\n", awd->sva ? "sva" : "nosva");
 }
 static DEVICE_ATTR_RO(mode);
@@ -608,6 +654,20 @@ static ssize_t queues_in_use_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(queues_in_use);
 
+/* processes waiting in open() for a queue */
+static ssize_t queue_waiters_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct awd_dev *awd = dev_get_drvdata(dev);
+	u32 n;
+
+	mutex_lock(&awd->lock);
+	n = awd->nr_waiters;
+	mutex_unlock(&awd->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(queue_waiters);
+
 static ssize_t hw_version_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
@@ -669,6 +729,7 @@ static struct attribute *awd_attrs[] = {
 	&dev_attr_mode.attr,
 	&dev_attr_queues.attr,
 	&dev_attr_queues_in_use.attr,
+	&dev_attr_queue_waiters.attr,
 	&dev_attr_hw_version.attr,
 	&dev_attr_limits.attr,
 	&dev_attr_format.attr,
@@ -698,9 +759,41 @@ static void awd_log_probe(struct awd_dev *awd)
 		 "accel-wd v%u.%u, %s format, %u queues, caps %s, %s mode, %d MSI-X vectors, /dev/%s%s\n",
 		 awd->version >> 16, awd->version & 0xffff, awd->fmt->name,
 		 awd->hw_queues, len ? caps : "none",
-		 awd->sva ? "SVA" : "no-SVA",
+		 awd->sva_pending ? "undecided" : awd->sva ? "SVA" : "no-SVA",
 		 awd->nr_vecs, awd->name,
 		 awd->kq ? ", 1 queue kept for the kernel" : "");
+}
+
+static void awd_cdev_dev_release(struct device *dev)
+{
+	awd_dev_put(container_of(dev, struct awd_dev, cdev_dev));
+}
+
+/*
+ * /dev/accel_wd<id> as a cdev of its own (awd.h says why not a
+ * miscdevice). cdev_dev keeps awd alive while an open file or an inode
+ * of the node refers to the cdev.
+ */
+static int awd_cdev_add(struct awd_dev *awd)
+{
+	struct device *cd = &awd->cdev_dev;
+	int rc;
+
+	device_initialize(cd);
+	cd->devt = MKDEV(MAJOR(awd_devt), awd->id);
+	cd->class = &awd_class;
+	cd->parent = &awd->pdev->dev;
+	cd->release = awd_cdev_dev_release;
+	kref_get(&awd->ref);
+	rc = dev_set_name(cd, "%s", awd->name);
+	if (!rc) {
+		cdev_init(&awd->cdev, &awd_fops);
+		awd->cdev.owner = THIS_MODULE;
+		rc = cdev_device_add(&awd->cdev, cd);
+	}
+	if (rc)
+		put_device(cd);
+	return rc;
 }
 
 static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -718,6 +811,8 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	spin_lock_init(&awd->irq_lock);
 	INIT_LIST_HEAD(&awd->ctxs);
 	INIT_LIST_HEAD(&awd->fenced);
+	INIT_LIST_HEAD(&awd->waiters);
+	init_waitqueue_head(&awd->openers_wq);
 	INIT_WORK(&awd->fatal_work, awd_fatal_work);
 	awd->pdev = pdev;
 	awd->err_vector = U32_MAX;
@@ -770,7 +865,7 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_put;
 	}
 
-	rc = ida_alloc(&awd_ida, GFP_KERNEL);
+	rc = ida_alloc_max(&awd_ida, AWD_MAX_DEVS - 1, GFP_KERNEL);
 	if (rc < 0)
 		goto err_put;
 	awd->id = rc;
@@ -799,16 +894,7 @@ static int awd_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	awd->nr_queues = awd->hw_queues - (awd->kq ? 1 : 0);
 
 	pci_set_drvdata(pdev, awd);
-	awd->misc.minor = MISC_DYNAMIC_MINOR;
-	awd->misc.name = awd->name;
-	awd->misc.fops = &awd_fops;
-	awd->misc.parent = dev;
-	/*
-	 * root only, as idxd and uacce: a queue is a scarce device resource.
-	 * Grant a group with a udev rule (guest-driver/README.md).
-	 */
-	awd->misc.mode = 0600;
-	rc = misc_register(&awd->misc);
+	rc = awd_cdev_add(awd);
 	if (rc)
 		goto err_irqs;
 	pci_save_state(pdev);
@@ -838,8 +924,9 @@ static void awd_remove(struct pci_dev *pdev)
 {
 	struct awd_dev *awd = pci_get_drvdata(pdev);
 
-	/* No open() runs after this: misc_open() holds misc_mtx around it. */
-	misc_deregister(&awd->misc);
+	/* no new open() finds the node; then none in progress is left */
+	cdev_device_del(&awd->cdev, &awd->cdev_dev);
+	awd_cdev_stop_opens(awd);
 	awd_cdev_kill_all(awd);
 	awd_kq_unlist(awd);
 	awd_hw_disable(awd);
@@ -851,6 +938,8 @@ static void awd_remove(struct pci_dev *pdev)
 	/* after free_irq: nothing schedules it any more */
 	cancel_work_sync(&awd->fatal_work);
 	ida_free(&awd_ida, awd->id);
+	/* open files, and the node's inodes, may still hold cdev_dev */
+	put_device(&awd->cdev_dev);
 	awd_dev_put(awd);
 }
 
@@ -879,7 +968,24 @@ static struct pci_driver awd_pci_driver = {
 };
 static int __init awd_init(void)
 {
-	return pci_register_driver(&awd_pci_driver);
+	int rc;
+
+	rc = alloc_chrdev_region(&awd_devt, 0, AWD_MAX_DEVS, AWD_DRV_NAME);
+	if (rc)
+		return rc;
+	rc = class_register(&awd_class);
+	if (rc)
+		goto err_region;
+	rc = pci_register_driver(&awd_pci_driver);
+	if (rc)
+		goto err_class;
+	return 0;
+
+err_class:
+	class_unregister(&awd_class);
+err_region:
+	unregister_chrdev_region(awd_devt, AWD_MAX_DEVS);
+	return rc;
 }
 module_init(awd_init);
 
@@ -887,6 +993,8 @@ static void __exit awd_exit(void)
 {
 	pci_unregister_driver(&awd_pci_driver);
 	awd_crypto_unregister();
+	class_unregister(&awd_class);
+	unregister_chrdev_region(awd_devt, AWD_MAX_DEVS);
 }
 module_exit(awd_exit);
 

@@ -29,6 +29,9 @@ usage: run-guest.sh [options] [-- extra qemu args]
                      MARKER, send the QMP command JSON (e.g. a qom-set
                      fault injection) through a QMP socket; its answer goes
                      to stderr
+  --qmp PATH         a QMP server on the unix socket PATH (no wait), for
+                     a host-side test to drive the running guest, e.g.
+                     device_del of a device behind a pcie-root-port
   --disk MIB         attach a scratch virtio-blk disk of MIB MiB (zeroed,
                      deleted afterwards) whose DMA goes through the IOMMU
                      (iommu_platform=on); the guest sees /dev/vda (/dev/vdb
@@ -52,7 +55,7 @@ USAGE
 }
 
 bzimage=0 mode=shell cmd= iommu=sva accel=1 cpu=max mem=1G smp=1 append= timeout=300 trace= disk=
-rootfs=0 share= net=0 qmp_marker= qmp_cmd=
+rootfs=0 share= net=0 qmp_marker= qmp_cmd= qmp=
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout=$2; shift ;;
     --trace) trace=$2; shift ;;
     --qmp-on) qmp_marker=$2; qmp_cmd=$3; shift 2 ;;
+    --qmp) qmp=$2; shift ;;
     --disk) disk=$2; shift ;;
     --rootfs) rootfs=1 ;;
     --share) share=$2; shift ;;
@@ -120,6 +124,7 @@ none) kargs+=" intel_iommu=off" ;;
 esac
 [ "$accel" = 1 ] && args+=(-device accel-wd)
 [ -n "$trace" ] && args+=(-trace "$trace")
+[ -n "$qmp" ] && args+=(-qmp "unix:$qmp,server=on,wait=off")
 tmpfiles=()
 cleanup() { rm -f "${tmpfiles[@]}"; }
 trap cleanup EXIT

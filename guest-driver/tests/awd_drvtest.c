@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,17 +398,27 @@ static int t_fork(void)
 	return 0;
 }
 
-/* every queue can be opened once; then EBUSY; closing frees them */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Every queue can be opened once; then O_NONBLOCK gets EBUSY, and an open
+ * without it waits (interruptibly: a signal without SA_RESTART ends it
+ * with EINTR); closing frees the queues.
+ */
 static int t_busy(void)
 {
-	int fds[AWD_MAX_QUEUES + 1], n = 0, rc;
+	int fds[AWD_MAX_QUEUES + 1], n = 0, rc, st;
 	struct q q;
+	pid_t pid;
 
-	rc = q_open(&q, 0);
+	rc = q_open(&q, O_NONBLOCK);
 	CHECK(!rc, "open: %s", strerror(-rc));
 	fds[n++] = q.fd;
 	while (n <= AWD_MAX_QUEUES) {
-		int fd = open(dev_path, O_RDWR | O_CLOEXEC);
+		int fd = open(dev_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 
 		if (fd < 0) {
 			CHECK(errno == EBUSY, "open #%d: %m", n);
@@ -417,12 +428,38 @@ static int t_busy(void)
 	}
 	CHECK(n == (int)q.info.num_queues, "opened %d of %u queues", n,
 	      q.info.num_queues);
+
+	pid = fork();
+	CHECK(pid >= 0, "fork: %m");
+	if (!pid) {
+		struct sigaction sa = { .sa_handler = on_alarm };
+		struct timespec t0, t1;
+		double waited;
+		int fd;
+
+		sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		alarm(1);
+		fd = open(dev_path, O_RDWR | O_CLOEXEC);
+		rc = errno;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		waited = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (fd >= 0 || rc != EINTR || waited < 0.9) {
+			fprintf(stderr, "blocking open with every queue taken: fd %d, %s after %.2f s (want EINTR after 1 s)\n",
+				fd, strerror(rc), waited);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0, "a blocking open did not wait");
 	while (n)
 		close(fds[--n]);
-	rc = q_open(&q, 0);
+	rc = q_open(&q, O_NONBLOCK);
 	CHECK(!rc, "reopen: %s", strerror(-rc));
 	close(q.fd);
-	printf("opened all %u queues, then EBUSY\n", q.info.num_queues);
+	printf("opened all %u queues, then EBUSY (O_NONBLOCK) or a wait ended by a signal (EINTR)\n",
+	       q.info.num_queues);
 	return 0;
 }
 
@@ -1062,7 +1099,7 @@ static long sysfs_num(const char *attr)
 	long v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/class/misc/%s/device/%s",
+	snprintf(path, sizeof(path), "/sys/class/" AWD_DEV_NAME "/%s/device/%s",
 		 name ? name + 1 : dev_path, attr);
 	f = fopen(path, "r");
 	if (!f)
@@ -1071,6 +1108,236 @@ static long sysfs_num(const char *attr)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/* ---- the waiting line ------------------------------------------------ */
+
+#define WQ_MAX		256
+
+struct wq_shared {
+	atomic_int seq;			/* queues granted so far */
+	int order[WQ_MAX];		/* order[k]: the k-th process served */
+	atomic_int go[WQ_MAX];		/* the parent lets process i close */
+	atomic_int nop_ok[WQ_MAX];	/* process i's NOP completed */
+};
+
+static int wait_for(long (*get)(void *), void *arg, long want, int ms)
+{
+	long v = -1;
+
+	for (int i = 0; i < ms; i++) {
+		v = get(arg);
+		if (v == want)
+			return 0;
+		usleep(1000);
+	}
+	fprintf(stderr, "waited %d ms for %ld, have %ld\n", ms, want, v);
+	return -1;
+}
+
+static long get_waiters(void *arg)
+{
+	(void)arg;
+	return sysfs_num("queue_waiters");
+}
+
+static long get_seq(void *arg)
+{
+	return atomic_load(&((struct wq_shared *)arg)->seq);
+}
+
+/*
+ * Process i of the line: drop its copies of the parent's queues, open,
+ * record the order, one NOP, close on "go".
+ */
+static void wq_child(struct wq_shared *sh, int i, const int *held, int nq)
+{
+	struct awd_desc d = { .opcode = AWD_OP_NOP, .tag = 0x500 + i };
+	struct awd_cpl c;
+	struct q q;
+	int k;
+
+	for (k = 0; k < nq; k++)
+		close(held[k]);
+	memset(&q, 0, sizeof(q));
+	q.fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	if (q.fd < 0) {
+		fprintf(stderr, "process %d: open: %m\n", i);
+		_exit(10);
+	}
+	k = atomic_fetch_add(&sh->seq, 1);
+	if (k < WQ_MAX)
+		sh->order[k] = i;
+	if (ioctl(q.fd, AWD_IOC_INFO, &q.info))
+		_exit(11);
+	q_map(&q);
+	q_start(&q);
+	q_submit(&q, &d);
+	if (q_wait(&q, &c, 10000, 0) || c.status != AWD_STS_OK ||
+	    c.tag != d.tag)
+		_exit(12);
+	atomic_store(&sh->nop_ok[i], 1);
+	for (k = 0; k < 120000 && !atomic_load(&sh->go[i]); k++)
+		usleep(1000);
+	_exit(atomic_load(&sh->go[i]) ? 0 : 13);
+}
+
+/*
+ * The waiting line (open() without O_NONBLOCK): with every queue held
+ * here, N + KILLS processes open one after the other, each one in line
+ * (sysfs queue_waiters) before the next starts; every 8th (from the 4th)
+ * is one of KILLS that are SIGKILLed while they wait. Then queues are
+ * freed one at a time and each must go to the oldest process still in
+ * line: the 15 held here first, then each process's own on close. Every
+ * process runs a NOP on its queue. Afterwards nobody waits, no queue is
+ * in use, and every queue opens again.
+ */
+static int t_waitq(int n, int kills)
+{
+	int total = n + kills, nq, killed = 0, served = 0, st, i;
+	int holders[AWD_MAX_QUEUES], expect[WQ_MAX];
+	pid_t pids[WQ_MAX];
+	bool victim[WQ_MAX] = { false };
+	struct wq_shared *sh;
+	struct timespec t0, t1;
+	struct q q;
+	int rc;
+
+	CHECK(n > 0 && kills >= 0 && total <= WQ_MAX, "bad counts");
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(sh != MAP_FAILED, "mmap: %m");
+	rc = q_open(&q, O_NONBLOCK);
+	CHECK(!rc, "open: %s", strerror(-rc));
+	nq = q.info.num_queues;
+	holders[0] = q.fd;
+	for (i = 1; i < nq; i++) {
+		holders[i] = open(dev_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+		CHECK(holders[i] >= 0, "holding queue %d: %m", i);
+	}
+	CHECK(sysfs_num("queue_waiters") == 0, "queue_waiters %ld before",
+	      sysfs_num("queue_waiters"));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	for (i = 0; i < total; i++) {
+		victim[i] = killed < kills && i % 8 == 3;
+		if (victim[i])
+			killed++;
+		pids[i] = fork();
+		CHECK(pids[i] >= 0, "fork: %m");
+		if (!pids[i])
+			wq_child(sh, i, holders, nq);
+		CHECK(!wait_for(get_waiters, NULL, i + 1, 10000),
+		      "process %d never got in line", i);
+	}
+	CHECK(killed == kills, "at most one waiter in 8 can be killed");
+	/* the line is full: O_NONBLOCK does not overtake it */
+	i = open(dev_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	CHECK(i < 0 && errno == EBUSY, "O_NONBLOCK open with a line: %m");
+
+	for (i = 0; i < total; i++) {
+		if (!victim[i])
+			continue;
+		CHECK(kill(pids[i], SIGKILL) == 0, "kill: %m");
+		CHECK(waitpid(pids[i], &st, 0) == pids[i] && WIFSIGNALED(st) &&
+		      WTERMSIG(st) == SIGKILL, "waiter %d did not die (%#x)",
+		      i, st);
+	}
+	CHECK(!wait_for(get_waiters, NULL, n, 5000),
+	      "the killed waiters are still in line");
+	for (i = 0, st = 0; i < total; i++)
+		if (!victim[i])
+			expect[st++] = i;
+
+	/* free queues one by one: each goes to the oldest in line */
+	for (i = 0; i < n + nq; i++) {
+		if (i < nq)
+			close(holders[i]);
+		else
+			atomic_store(&sh->go[expect[i - nq]], 1);
+		if (served == n)
+			continue;
+		CHECK(!wait_for(get_seq, sh, served + 1, 10000),
+		      "freeing queue #%d served nobody", i);
+		CHECK(sh->order[served] == expect[served],
+		      "queue #%d went to process %d, the oldest in line is %d",
+		      served, sh->order[served], expect[served]);
+		served++;
+	}
+	for (i = 0; i < total; i++) {
+		if (victim[i])
+			continue;
+		CHECK(waitpid(pids[i], &st, 0) == pids[i] && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0, "process %d ended with %#x", i, st);
+		CHECK(atomic_load(&sh->nop_ok[i]), "process %d: no NOP", i);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(atomic_load(&sh->seq) == n, "%d queues granted for %d processes",
+	      atomic_load(&sh->seq), n);
+	CHECK(sysfs_num("queue_waiters") == 0, "queue_waiters %ld after",
+	      sysfs_num("queue_waiters"));
+	CHECK(sysfs_num("queues_in_use") == 0, "queues_in_use %ld after",
+	      sysfs_num("queues_in_use"));
+	/* no queue lost: all of them open again */
+	for (i = 0; i < nq; i++) {
+		holders[i] = open(dev_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+		CHECK(holders[i] >= 0, "queue %d of %d after the line: %m", i,
+		      nq);
+	}
+	for (i = 0; i < nq; i++)
+		close(holders[i]);
+	printf("%d processes served in FIFO order on %d queues, %d waiters SIGKILLed, %.2f s\n",
+	       n, nq, kills, (t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	munmap(sh, sizeof(*sh));
+	return 0;
+}
+
+/*
+ * The device is removed while processes wait in line: each open() ends
+ * with ENODEV at once, and the remove does not wait for them.
+ */
+static int t_waitq_remove(const char *remove_path)
+{
+	int holders[AWD_MAX_QUEUES], nq, i, fd, st;
+	pid_t pids[3];
+	struct q q;
+	int rc;
+
+	rc = q_open(&q, O_NONBLOCK);
+	CHECK(!rc, "open: %s", strerror(-rc));
+	nq = q.info.num_queues;
+	holders[0] = q.fd;
+	for (i = 1; i < nq; i++) {
+		holders[i] = open(dev_path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+		CHECK(holders[i] >= 0, "holding queue %d: %m", i);
+	}
+	for (i = 0; i < 3; i++) {
+		pids[i] = fork();
+		CHECK(pids[i] >= 0, "fork: %m");
+		if (!pids[i]) {
+			alarm(30);
+			fd = open(dev_path, O_RDWR | O_CLOEXEC);
+			if (fd < 0 && errno == ENODEV)
+				_exit(0);
+			fprintf(stderr, "waiter %d: fd %d, %m (want ENODEV)\n",
+				i, fd);
+			_exit(1);
+		}
+		CHECK(!wait_for(get_waiters, NULL, i + 1, 10000),
+		      "process %d never got in line", i);
+	}
+	fd = open(remove_path, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, "1", 1) == 1, "remove via %s: %m",
+	      remove_path);
+	close(fd);
+	for (i = 0; i < 3; i++)
+		CHECK(waitpid(pids[i], &st, 0) == pids[i] && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0, "waiter %d ended with %#x", i, st);
+	for (i = 0; i < nq; i++)
+		close(holders[i]);
+	printf("removal sent 3 waiting openers away with ENODEV\n");
+	return 0;
 }
 
 /*
@@ -1735,7 +2002,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|telemetry [N [LEN]]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|hotremove SYSFS-REMOVE|flr SYSFS-RESET|fence SYSFS-RESET|unpriv denied|allowed|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|telemetry [N [LEN]]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|waitq [N [KILLS]]|waitq-remove SYSFS-REMOVE|hotremove SYSFS-REMOVE|flr SYSFS-RESET|fence SYSFS-RESET|unpriv denied|allowed|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -1788,6 +2055,11 @@ int main(int argc, char **argv)
 		return t_memhog(argc > 2 ? atol(argv[2]) : 256);
 	if (!strcmp(t, "kill"))
 		return t_kill(argc > 2 ? atoi(argv[2]) : 10);
+	if (!strcmp(t, "waitq-remove") && argc > 2)
+		return t_waitq_remove(argv[2]);
+	if (!strcmp(t, "waitq"))
+		return t_waitq(argc > 2 ? atoi(argv[2]) : 64,
+			       argc > 3 ? atoi(argv[3]) : 8);
 	fprintf(stderr, "unknown test %s\n", t);
 	return 2;
 }

@@ -134,6 +134,16 @@ struct awd_ctx;
 #define AWD_OPEN_POLLED        (1u << 0)  /* no interrupts: waits spin */
 /* Fail with -EOPNOTSUPP unless the queue is in SVA mode. */
 #define AWD_OPEN_SVA_ONLY      (1u << 1)
+/*
+ * When every queue is taken, wait for one instead of failing with -EBUSY:
+ * the driver keeps a line of waiting openers per device and hands each
+ * freed queue to the oldest (first come, first served). Signals that
+ * interrupt the wait are retried (the caller keeps its place only if the
+ * handler was installed with SA_RESTART; otherwise it joins the end of
+ * the line again) unless AWD_OPEN_INTR is also given, which returns -EINTR.
+ */
+#define AWD_OPEN_WAIT          (1u << 2)
+#define AWD_OPEN_INTR          (1u << 3)
 #define AWD_OPEN_RING_SHIFT    8
 #define AWD_OPEN_RING_MASK     (0xfu << AWD_OPEN_RING_SHIFT)
 /*
@@ -143,6 +153,7 @@ struct awd_ctx;
 #define AWD_OPEN_RING_ORDER(order) \
 	(((unsigned int)(order) << AWD_OPEN_RING_SHIFT) & AWD_OPEN_RING_MASK)
 #define AWD_OPEN_VALID_MASK    (AWD_OPEN_POLLED | AWD_OPEN_SVA_ONLY | \
+				AWD_OPEN_WAIT | AWD_OPEN_INTR | \
 				AWD_OPEN_RING_MASK)
 
 /*
@@ -156,12 +167,18 @@ struct awd_ctx;
  *   replaces NULL (not an explicit name).
  * @flags: AWD_OPEN_* or 0. Without AWD_OPEN_POLLED, requests ask for a
  *   completion interrupt and awd_wait() sleeps in poll(2); with it, or
- *   when the device has no working interrupts, awd_wait() spins.
+ *   when the device has no working interrupts, awd_wait() spins. With
+ *   AWD_OPEN_WAIT the call blocks while every queue is taken (with @dev
+ *   NULL: every queue of every device; it then waits on the first device
+ *   that was busy) and returns once the driver hands it a queue.
  *
  * Returns 0, or
  *   -EINVAL    @ctxp NULL, unknown flag, ring order out of range
  *   -ENOENT    no such device (or no accel-wd device at all)
- *   -EBUSY     every queue of the device(s) is in use (retryable later)
+ *   -EBUSY     every queue of the device(s) is in use (retryable later;
+ *              never with AWD_OPEN_WAIT)
+ *   -EINTR     AWD_OPEN_WAIT | AWD_OPEN_INTR: a signal ended the wait
+ *   -ENODEV    the device was removed while the call waited
  *   -EAGAIN    a device reset is in progress (retryable shortly)
  *   -EACCES    no permission to open the device
  *   -EPERM     the driver runs without SVA and the process lacks

@@ -142,8 +142,25 @@ static int ctx_open_path(struct awd_ctx *ctx, const char *path,
 	unsigned int order = (flags & AWD_OPEN_RING_MASK) >> AWD_OPEN_RING_SHIFT;
 	int ret;
 
-	/* non-blocking: wait_event() only reads the interrupt count */
-	ctx->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	/*
+	 * Without O_NONBLOCK the driver's open() waits in line for a queue
+	 * (AWD_OPEN_WAIT). Afterwards non-blocking: wait_event() only reads
+	 * the interrupt count.
+	 */
+	if (flags & AWD_OPEN_WAIT) {
+		do
+			ctx->fd = open(path, O_RDWR | O_CLOEXEC);
+		while (ctx->fd < 0 && errno == EINTR &&
+		       !(flags & AWD_OPEN_INTR));
+		if (ctx->fd >= 0 && fcntl(ctx->fd, F_SETFL, O_NONBLOCK) < 0) {
+			ret = neg_errno();
+			close(ctx->fd);
+			ctx->fd = -1;
+			return ret;
+		}
+	} else {
+		ctx->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	}
 	if (ctx->fd < 0)
 		return neg_errno();
 	snprintf(ctx->dev, sizeof(ctx->dev), "%s", path);
@@ -245,22 +262,33 @@ static int open_err_rank(int err)
 	}
 }
 
+/*
+ * The first device with a free queue. With AWD_OPEN_WAIT, when every
+ * queue of every device is taken, wait in the line of the first device
+ * that was busy.
+ */
 static int ctx_open_any(struct awd_ctx *ctx, unsigned int flags)
 {
-	int best = -ENOENT;
+	int best = -ENOENT, busy = -1;
 	char path[64];
 
 	for (int i = 0; i < AWD_MAX_QUEUES; i++) {
 		int ret;
 
 		snprintf(path, sizeof(path), "/dev/%s%d", AWD_DEV_NAME, i);
-		ret = ctx_open_path(ctx, path, flags);
+		ret = ctx_open_path(ctx, path, flags & ~AWD_OPEN_WAIT);
 		if (!ret)
 			return 0;
 		if (ret == -ENOENT && i >= 8)
 			break;          /* devices are numbered from 0, densely */
+		if (ret == -EBUSY && busy < 0)
+			busy = i;
 		if (open_err_rank(ret) > open_err_rank(best))
 			best = ret;
+	}
+	if (best == -EBUSY && (flags & AWD_OPEN_WAIT)) {
+		snprintf(path, sizeof(path), "/dev/%s%d", AWD_DEV_NAME, busy);
+		return ctx_open_path(ctx, path, flags);
 	}
 	return best;
 }

@@ -842,6 +842,21 @@ static uint32_t env_u32(const char *name, uint32_t dflt)
 	return v && v[0] ? (uint32_t)strtoul(v, NULL, 0) : dflt;
 }
 
+/*
+ * The driver's waiting line: an open without O_NONBLOCK takes a ticket and
+ * waits, under mock_lock, until it is the oldest and a queue is free.
+ */
+static pthread_cond_t mock_freed = PTHREAD_COND_INITIALIZER;
+static unsigned long ticket_next, ticket_served;
+
+static int free_slot(void)
+{
+	for (int i = 0; i < MOCK_QUEUES; i++)
+		if (!queues[i])
+			return i;
+	return -1;
+}
+
 int __wrap_open64(const char *path, int flags, ...)
 {
 	struct mockq *q;
@@ -862,9 +877,16 @@ int __wrap_open64(const char *path, int flags, ...)
 		return -1;
 	}
 	pthread_mutex_lock(&mock_lock);
-	for (int i = 0; i < MOCK_QUEUES && slot < 0; i++)
-		if (!queues[i])
-			slot = i;
+	if (ticket_next == ticket_served)
+		slot = free_slot();
+	if (slot < 0 && !(flags & O_NONBLOCK)) {
+		unsigned long t = ticket_next++;
+
+		while (t != ticket_served || (slot = free_slot()) < 0)
+			pthread_cond_wait(&mock_freed, &mock_lock);
+		ticket_served++;
+		pthread_cond_broadcast(&mock_freed);
+	}
 	if (slot < 0) {
 		pthread_mutex_unlock(&mock_lock);
 		errno = EBUSY;
@@ -929,6 +951,7 @@ int __wrap_close(int fd)
 	q_stop(q);
 	pthread_mutex_lock(&mock_lock);
 	queues[q->index] = NULL;
+	pthread_cond_broadcast(&mock_freed);
 	pthread_mutex_unlock(&mock_lock);
 	awd_deflate_engine_free(q->eng);
 	free(q->portal);

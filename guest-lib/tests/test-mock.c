@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1370,7 +1371,256 @@ static void run_data_tests(unsigned int flags)
 	CHECK_EQ(awd_ctx_close(&ctx), 0);
 }
 
+
+struct open_wait_arg {
+	struct awd_ctx *ctx;
+	int ret;
+	bool done;
+};
+
+static void *open_wait_thread(void *p)
+{
+	struct open_wait_arg *a = p;
+
+	a->ret = awd_ctx_open(&a->ctx, NULL, AWD_OPEN_WAIT);
+	__atomic_store_n(&a->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * AWD_OPEN_WAIT: with every queue taken the call waits (without it:
+ * -EBUSY) and returns with the queue that is closed next, which works.
+ */
+static void test_open_wait(void)
+{
+	struct awd_ctx *ctx[AWD_MAX_QUEUES + 1] = { 0 };
+	struct open_wait_arg a = { 0 };
+	struct awd_req req = AWD_REQ_INIT;
+	struct awd_caps freed, got;
+	pthread_t th;
+	int n, ret = 0;
+
+	for (n = 0; n < AWD_MAX_QUEUES; n++) {
+		ret = awd_ctx_open(&ctx[n], NULL, 0);
+		if (ret)
+			break;
+	}
+	CHECK_EQ(ret, -EBUSY);
+	CHECK(n > 0);
+	if (n == 0)
+		return;
+	CHECK_EQ(pthread_create(&th, NULL, open_wait_thread, &a), 0);
+	usleep(300000);
+	CHECK(!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE));
+	CHECK_EQ(awd_ctx_caps(ctx[n - 1], &freed), 0);
+	CHECK_EQ(awd_ctx_close(&ctx[n - 1]), 0);
+	CHECK_EQ(pthread_join(th, NULL), 0);
+	CHECK_EQ(a.ret, 0);
+	if (!a.ret) {
+		CHECK_EQ(awd_ctx_caps(a.ctx, &got), 0);
+		CHECK_EQ(got.queue, freed.queue);
+		req.op = AWD_REQ_NOP;
+		CHECK_EQ(awd_run(a.ctx, &req), 0);
+		CHECK_EQ(req.result, 0);
+		CHECK_EQ(awd_ctx_close(&a.ctx), 0);
+	}
+	for (int i = 0; i < n - 1; i++)
+		CHECK_EQ(awd_ctx_close(&ctx[i]), 0);
+	/* a queue is free again: no waiting */
+	CHECK_EQ(awd_ctx_open(&ctx[0], NULL, AWD_OPEN_WAIT), 0);
+	CHECK_EQ(awd_ctx_close(&ctx[0]), 0);
+}
+
 #ifdef AWD_GUEST
+/* ---- one process, two devices (guest only) ---- */
+
+static void comp_req(struct awd_req *r, const void *src, size_t n, void *dst,
+		     size_t cap)
+{
+	*r = (struct awd_req)AWD_REQ_INIT;
+	r->op = AWD_REQ_COMPRESS;
+	r->format = AWD_FORMAT_GZIP;
+	r->level = 6;
+	r->src = src;
+	r->src_len = n;
+	r->dst = dst;
+	r->dst_len = cap;
+}
+
+/*
+ * One request on each of two contexts at once, each output written into
+ * a page that is copy-on-write after fork(); then each output decompressed
+ * on the other device. Returns the number of failed checks.
+ */
+static int two_dev_round(struct awd_ctx *c0, struct awd_ctx *c1,
+			 unsigned int seed)
+{
+	size_t n = 65536, cap = awd_compress_bound(AWD_FORMAT_GZIP, n);
+	uint8_t *d0 = make_data(n, seed), *d1 = make_data(n, seed + 1);
+	uint8_t *z0 = malloc(cap), *z1 = malloc(cap);
+	uint8_t *b0 = malloc(n), *b1 = malloc(n);
+	struct awd_req r0, r1, *done;
+	int before = failures, left0 = 1, left1 = 1, k;
+	size_t sl, dl;
+	pid_t pid;
+
+	memset(z0, 1, cap);		/* written before the fork */
+	memset(z1, 1, cap);
+	memset(b0, 1, n);
+	memset(b1, 1, n);
+	pid = fork();
+	if (pid == 0) {
+		/* the child has neither queue */
+		struct awd_req r = AWD_REQ_INIT;
+
+		r.op = AWD_REQ_NOP;
+		_exit(awd_run(c0, &r) == -EPERM && awd_run(c1, &r) == -EPERM ?
+		      0 : 1);
+	}
+	CHECK(pid > 0);
+	{
+		int st = -1;
+
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+		      WEXITSTATUS(st) == 0);
+	}
+	comp_req(&r0, d0, n, z0, cap);
+	comp_req(&r1, d1, n, z1, cap);
+	CHECK_EQ(awd_submit(c0, &r0), 0);
+	CHECK_EQ(awd_submit(c1, &r1), 0);
+	/* both in flight at once; reap whichever finishes */
+	for (int i = 0; i < 6000 && (left0 || left1); i++) {
+		if (left0) {
+			k = awd_wait(c0, &done, 1, 10);
+			CHECK(k >= 0);
+			left0 = k ? 0 : left0;
+		}
+		if (left1) {
+			k = awd_wait(c1, &done, 1, 10);
+			CHECK(k >= 0);
+			left1 = k ? 0 : left1;
+		}
+	}
+	CHECK(!left0 && !left1);
+	CHECK_EQ(r0.result, 0);
+	CHECK_EQ(r1.result, 0);
+	sl = r0.produced;
+	dl = n;
+	CHECK_EQ(awd_decompress(c1, AWD_FORMAT_GZIP, z0, &sl, b0, &dl), 0);
+	CHECK(dl == n && !memcmp(b0, d0, n));
+	sl = r1.produced;
+	dl = n;
+	CHECK_EQ(awd_decompress(c0, AWD_FORMAT_GZIP, z1, &sl, b1, &dl), 0);
+	CHECK(dl == n && !memcmp(b1, d1, n));
+	free(d0);
+	free(d1);
+	free(z0);
+	free(z1);
+	free(b0);
+	free(b1);
+	return failures - before;
+}
+
+static void two_dev_open(const char *dev0, const char *dev1,
+			 struct awd_ctx **c0, struct awd_ctx **c1)
+{
+	struct awd_caps k0, k1;
+
+	CHECK_EQ(awd_ctx_open(c0, dev0, 0), 0);
+	CHECK_EQ(awd_ctx_open(c1, dev1, 0), 0);
+	if (!*c0 || !*c1)
+		return;
+	awd_ctx_caps(*c0, &k0);
+	awd_ctx_caps(*c1, &k1);
+	fprintf(stderr, "# %s: %s, PASID %u, queue %u; %s: %s, PASID %u, queue %u\n",
+		k0.dev, k0.mode ? "sva" : "nosva", k0.pasid, k0.queue,
+		k1.dev, k1.mode ? "sva" : "nosva", k1.pasid, k1.queue);
+	CHECK(strcmp(k0.dev, k1.dev));
+	CHECK_EQ(k0.mode, k1.mode);
+	/* SVA: one address space, one PASID, whichever device */
+	if (k0.mode == AWD_CTX_MODE_SVA)
+		CHECK(k0.pasid && k0.pasid == k1.pasid);
+	else
+		CHECK(!k0.pasid && !k1.pasid);
+}
+
+/* two-dev DEV0 DEV1: both devices in one process, fork/COW on both */
+static void test_two_dev(const char *dev0, const char *dev1)
+{
+	struct awd_ctx *c0 = NULL, *c1 = NULL;
+
+	two_dev_open(dev0, dev1, &c0, &c1);
+	if (c0 && c1)
+		for (unsigned int i = 0; i < 4; i++)
+			two_dev_round(c0, c1, 10 + 2 * i);
+	awd_ctx_close(&c0);
+	awd_ctx_close(&c1);
+}
+
+/*
+ * two-dev-unplug DEV0 DEV1 ID0: work on both, then ask the host to
+ * device_del ID0 (a console line that the host-side test watches for)
+ * while requests keep running on DEV1; DEV0's context then reports
+ * -ENODEV, DEV1's keeps giving correct data, and a new context on DEV1
+ * still opens.
+ */
+static void test_two_dev_unplug(const char *dev0, const char *dev1,
+				const char *id0)
+{
+	size_t n = 65536, cap = awd_compress_bound(AWD_FORMAT_GZIP, n);
+	uint8_t *d = make_data(n, 77), *z = malloc(cap), *b = malloc(n);
+	struct awd_ctx *c0 = NULL, *c1 = NULL, *c2 = NULL;
+	struct awd_stats st;
+	FILE *con;
+	int rounds = 0, after = 0;
+	struct pollfd p;
+	size_t zl, dl;
+
+	two_dev_open(dev0, dev1, &c0, &c1);
+	if (!c0 || !c1)
+		goto out;
+	CHECK_EQ(two_dev_round(c0, c1, 40), 0);
+	/* the console, whatever stdout is: the host reads it */
+	con = fopen("/dev/console", "w");
+	fprintf(con ? con : stdout, "AWD-HOST-QMP device_del %s\n", id0);
+	if (con)
+		fclose(con);
+	fflush(stdout);
+	p.fd = awd_ctx_fd(c0);
+	p.events = POLLIN;
+	/* DEV1 works on; DEV0 is left alone (its rings vanish: SIGBUS) */
+	for (int i = 0; i < 6000; i++) {
+		zl = cap;
+		CHECK_EQ(awd_compress(c1, AWD_FORMAT_GZIP, 1, d, n, z, &zl), 0);
+		dl = n;
+		CHECK_EQ(awd_decompress(c1, AWD_FORMAT_GZIP, z, &zl, b, &dl), 0);
+		CHECK(dl == n && !memcmp(b, d, n));
+		rounds++;
+		p.revents = 0;
+		if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+			if (++after >= 20)
+				break;
+		}
+		usleep(10000);
+	}
+	fprintf(stderr, "# %d round trips on %s, %d after %s went away\n",
+		rounds, dev1, after, dev0);
+	CHECK(after >= 20);
+	CHECK_EQ(awd_ctx_stats(c0, &st), -ENODEV);
+	CHECK_EQ(awd_ctx_close(&c0), 0);
+	/* the remaining device still hands out queues */
+	CHECK_EQ(awd_ctx_open(&c2, dev1, 0), 0);
+	if (c2)
+		CHECK_EQ(two_dev_round(c1, c2, 50), 0);
+out:
+	awd_ctx_close(&c2);
+	awd_ctx_close(&c1);
+	awd_ctx_close(&c0);
+	free(d);
+	free(z);
+	free(b);
+}
+
 /*
  * A waiter with interrupts sleeps: while one long request runs on the
  * device, awd_wait() uses far less CPU than the time it waits (it once
@@ -1436,6 +1686,21 @@ out:
 
 int main(int argc, char **argv)
 {
+	if (argc > 3 && !strcmp(argv[1], "two-dev")) {
+		test_two_dev(argv[2], argv[3]);
+		printf("%d checks, %d failed\n", checks, failures);
+		return failures ? 1 : 0;
+	}
+	if (argc > 4 && !strcmp(argv[1], "two-dev-unplug")) {
+		test_two_dev_unplug(argv[2], argv[3], argv[4]);
+		printf("%d checks, %d failed\n", checks, failures);
+		return failures ? 1 : 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "open-wait")) {
+		test_open_wait();
+		printf("%d checks, %d failed\n", checks, failures);
+		return failures ? 1 : 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "fork-cow")) {
 		test_fork_cow();
 		printf("%d checks, %d failed\n", checks, failures);
@@ -1493,6 +1758,7 @@ int main(void)
 	test_errors_mock();
 	test_doorbell_error();
 	test_threads();
+	test_open_wait();
 	printf("%d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -350,7 +350,9 @@ static void usage(FILE *f)
 		"                 device against zlib/GMP: throughput, ratios\n"
 		"  version        library version\n"
 		"Every command takes -D <device> (default: $AWD_DEVICE, else the\n"
-		"first /dev/accel_wdN with a free queue) and -h.\n"
+		"first /dev/accel_wdN with a free queue) and -h. With AWD_WAIT=1 in\n"
+		"the environment a command waits for a queue (first come, first\n"
+		"served) instead of failing while every queue is taken.\n"
 		"Exit status: 0 success, 1 error, 2 warning.\n");
 }
 

@@ -96,9 +96,15 @@ int awd_read_all(int fd, size_t max, uint8_t **bufp, size_t *lenp)
 	return 0;
 }
 
+/* AWD_WAIT set (and not "0"): wait for a queue when all are taken */
 int awd_tool_open(struct awd_ctx **ctx, const char *dev, unsigned int flags)
 {
-	int ret = awd_ctx_open(ctx, dev, flags);
+	const char *wait = getenv("AWD_WAIT");
+	int ret;
+
+	if (wait && wait[0] && strcmp(wait, "0"))
+		flags |= AWD_OPEN_WAIT;
+	ret = awd_ctx_open(ctx, dev, flags);
 
 	if (ret)
 		awd_msg("cannot open %s: %s", dev && *dev ? dev :

@@ -29,13 +29,14 @@ check() {  # check DESCRIPTION COMMAND... (exit status 77: skipped)
 awd_dev() {  # sysfs directory of the first accel-wd bound to accel_wd
 	ls -d /sys/bus/pci/drivers/accel_wd/0000:* 2>/dev/null | head -n1
 }
-# The driver's counters after a test: nothing left in use or pinned.
+# The driver's counters after a test, on every bound device: nothing left
+# in use, pinned or waiting.
 check_driver_idle() {
-	local dev
-	dev=$(awd_dev)
+	local devs
+	devs=$(ls -d /sys/bus/pci/drivers/accel_wd/0000:* 2>/dev/null | tr '\n' ' ')
 	tap_aux=1
-	check "no queue left in use" sh -c "[ \$(cat $dev/queues_in_use) = 0 ]"
-	check "no page left pinned" sh -c "[ \$(cat $dev/pinned_pages) = 0 ]"
+	check "no queue left in use or waited for" sh -c "[ -n '$devs' ] && for d in $devs; do [ \$(cat \$d/queues_in_use) = 0 ] && [ \$(cat \$d/queue_waiters) = 0 ] || exit 1; done"
+	check "no page left pinned" sh -c "[ -n '$devs' ] && for d in $devs; do [ \$(cat \$d/pinned_pages) = 0 ] || exit 1; done"
 	tap_aux=0
 }
 # The documented grant of the device to a group (guest-driver/README.md):
