@@ -8,6 +8,10 @@
 # device's worker and the guest take turns on the virtual clock (page
 # requests go out, and the guest runs on after a page response, only
 # where the worker waits for the guest or is done; docs/timing-model.md).
+# -seed and -rtc clock=vm take the host out of the guest's RDRAND and
+# date; mk-initramfs.sh packs the initramfs byte-identically. Claimed for
+# prefaulted buffers only: demand-faulted work (fault-L1) is not yet
+# identical between boots under host load.
 #   timing-icount.sh   (QEMU, VMLINUX, INITRD from the environment)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
