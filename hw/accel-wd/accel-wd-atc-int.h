@@ -62,6 +62,7 @@ typedef struct AwdPrgSlot {
     uint8_t code;
     uint32_t pasid;
     uint32_t npages;
+    AwdXlateCtx *x;             /* who sent it */
     uint64_t pages[AWD_PRI_BATCH_MAX];
 } AwdPrgSlot;
 

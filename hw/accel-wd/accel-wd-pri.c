@@ -96,11 +96,59 @@ void awd_pri_send_bh(void *opaque)
     qemu_mutex_unlock(&atc->lock);
 }
 
+/*
+ * Deterministic time: the worker of @x (may be NULL) waited for @what
+ * (AWD_PRB_*) and has it; returns @x if its queue wants to hold the
+ * guest until the worker yields again (pr_answered). atc->lock held.
+ */
+static AwdXlateCtx *pri_unblock(AwdXlateCtx *x, uint8_t what)
+{
+    if (!x || x->pr_blocked != what) {
+        return NULL;
+    }
+    qatomic_set(&x->pr_blocked, AWD_PRB_NONE);
+    return x->pr_at_sync && x->pr_answered ? x : NULL;
+}
+
+/* Deterministic time: the worker of @x waits for @what from the guest */
+static void pri_block(AwdXlateCtx *x, uint8_t what)
+{
+    qatomic_set(&x->pr_blocked, what);
+    if (x->hold_cond) {
+        /* a release timer holding the guest may wait for this */
+        qemu_cond_broadcast(x->hold_cond);
+    }
+}
+
+bool awd_xlate_pr_blocked(AwdXlateCtx *x)
+{
+    return qatomic_read(&x->pr_blocked) != AWD_PRB_NONE;
+}
+
+void awd_xlate_pr_flush(AwdXlateCtx *x)
+{
+    if (x->atc) {
+        awd_pri_send_bh(x->atc);
+    }
+}
+
+/* Queue the group in slot @prgi for sending (atc->lock held) */
+static void pri_queue_send(AwdXlateCtx *x, uint32_t prgi)
+{
+    AwdAtc *atc = x->atc;
+
+    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
+    if (!x->pr_at_sync) {
+        qemu_bh_schedule(atc->send_bh);
+    }
+}
+
 void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
 {
     AwdAtcPasid *ap = container_of(n, AwdAtcPasid, pri);
     AwdAtc *atc = ap->atc;
     AwdPrgSlot *w = r->prgi < ATC_PRGI_COUNT ? &atc->prg[r->prgi] : NULL;
+    AwdXlateCtx *wx;
     bool match;
 
     qemu_mutex_lock(&atc->lock);
@@ -116,7 +164,12 @@ void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
         w->code = r->response_code;
         qemu_cond_broadcast(&atc->cond);
     }
+    wx = !match ? NULL : pri_unblock(w->x, w->async ? AWD_PRB_SLOT :
+                                                      AWD_PRB_ANSWER);
     qemu_mutex_unlock(&atc->lock);
+    if (wx) {
+        wx->pr_answered(wx);
+    }
     if (!match) {
         ATC_GUEST_ERR(trace_accel_wd_err_pri_response(ap->pasid, r->prgi),
                       "page group response for PASID 0x%x PRG index %u "
@@ -245,26 +298,32 @@ static uint32_t pri_request_wait(AwdXlateCtx *x, AwdAtcPasid *ap,
         if (prgi != ATC_NO_SLOT) {
             break;
         }
+        /* a slot frees when the guest answers a group */
+        pri_block(x, AWD_PRB_SLOT);
         if (!pri_wait_slice(x, deadline, &timed_out)) {
             goto out;
         }
     }
+    qatomic_set(&x->pr_blocked, AWD_PRB_NONE);
     atc->prg_next = (prgi + 1) % ATC_PRGI_COUNT;
     atc->prg_outstanding += n;
     w = &atc->prg[prgi];
     *w = (AwdPrgSlot) {
         .in_use = true, .pasid = ap->pasid, .npages = n, .priv = x->priv,
-        .write = write,
+        .write = write, .x = x,
     };
     memcpy(w->pages, pages, n * sizeof(pages[0]));
-    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
-    qemu_bh_schedule(atc->send_bh);
+    pri_queue_send(x, prgi);
+    if (!w->done) {
+        pri_block(x, AWD_PRB_ANSWER);
+    }
     while (!w->done) {
         if (!pri_wait_slice(x, deadline, &timed_out)) {
             break;
         }
     }
 out:
+    qatomic_set(&x->pr_blocked, AWD_PRB_NONE);
     st = pri_outcome(atc, ap, w, prgi, addr, timed_out);
     if (st == AWD_STS_OK && atc->pri_delay_ms) {
         /* fault injection: a slow page request handler */
@@ -321,12 +380,11 @@ bool awd_pri_send_async(AwdXlateCtx *x, AwdAtcPasid *ap,
     w = &atc->prg[prgi];
     *w = (AwdPrgSlot) {
         .in_use = true, .async = true, .pasid = ap->pasid, .npages = n,
-        .priv = x->priv, .write = write,
+        .priv = x->priv, .write = write, .x = x,
         .born_ms = qemu_clock_get_ms(QEMU_CLOCK_REALTIME),
     };
     memcpy(w->pages, pages, n * sizeof(pages[0]));
-    g_queue_push_tail(&atc->send, GUINT_TO_POINTER(prgi + 1));
-    qemu_bh_schedule(atc->send_bh);
+    pri_queue_send(x, prgi);
     qemu_mutex_unlock(&atc->lock);
     STAT_INC(x->page_groups);
     qatomic_set(&x->page_requests, x->page_requests + n);

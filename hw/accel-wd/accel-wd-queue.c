@@ -702,9 +702,8 @@ static bool q_tm_wait_release(AwdQueue *q)
 #define AWD_TM_CB_WAIT_MS   2000
 #define AWD_TM_PR_POLL_NS   1000
 
-static void q_tm_timer_cb(void *opaque)
+static void q_tm_hold(AwdQueue *q, bool flush)
 {
-    AwdQueue *q = opaque;
     AwdQueueTm *tm = &q->tm;
     bool det = awd_tm_deterministic(), irq = false;
     int64_t give_up = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
@@ -719,6 +718,15 @@ static void q_tm_timer_cb(void *opaque)
         if (q->stop || qatomic_read(&q->abort)) {
             break;
         }
+        if (det && awd_xlate_pr_blocked(&q->xlate)) {
+            /*
+             * The worker waits for the guest: let it run, but in small
+             * steps, so that an idle vCPU does not leap to its next
+             * timer tick while a page request is on its way.
+             */
+            timer_mod(tm->timer, now + AWD_TM_PR_POLL_NS);
+            break;
+        }
         if (tm->state == AWD_TMS_READY) {
             if (tm->due > now) {
                 timer_mod(tm->timer, tm->due);
@@ -727,16 +735,10 @@ static void q_tm_timer_cb(void *opaque)
             trace_accel_wd_timing_release(q->index, tm->due, now);
             q_tm_state(q, AWD_TMS_GO);
         } else if (tm->state == AWD_TMS_RUNNING) {
-            /* deterministic: the guest waits until the worker ran it */
-            if (det && qatomic_read(&q->xlate.in_pr)) {
-                /*
-                 * The guest must answer a page request: let it run, but
-                 * in small steps, so that an idle vCPU does not leap to
-                 * its next timer tick while the request is on its way.
-                 */
-                timer_mod(tm->timer, now + AWD_TM_PR_POLL_NS);
-                break;
-            }
+            /*
+             * deterministic: the guest waits until the worker ran it,
+             * or waits for a page response (above)
+             */
             if (!det && tm->due > now) {
                 timer_mod(tm->timer, tm->due);
                 break;
@@ -750,6 +752,7 @@ static void q_tm_timer_cb(void *opaque)
         }
         if (qemu_clock_get_ms(QEMU_CLOCK_REALTIME) > give_up) {
             trace_accel_wd_timing_give_up(q->index, tm->state);
+            flush = false;      /* the worker is not where it yields */
             break;
         }
         tm->cb_waiting = true;
@@ -759,9 +762,30 @@ static void q_tm_timer_cb(void *opaque)
     irq |= tm->cb_irq;
     tm->cb_irq = false;
     qemu_mutex_unlock(&q->lock);
+    if (det && flush) {
+        /* the page requests it queued, at this virtual instant */
+        awd_xlate_pr_flush(&q->xlate);
+    }
     if (irq) {
         q_notify(q, q->index);
     }
+}
+
+static void q_tm_timer_cb(void *opaque)
+{
+    q_tm_hold(opaque, true);
+}
+
+/*
+ * Deterministic time: the guest answered the page request the worker
+ * waited for (BQL held, in the vCPU that wrote the response). Hold it
+ * there until the worker yields again, so that the worker never runs
+ * beside the guest; what it asks next goes out at the next release
+ * timer tick, not from inside the IOMMU's invalidation queue.
+ */
+static void q_tm_pr_answered(AwdXlateCtx *x)
+{
+    q_tm_hold(container_of(x, AwdQueue, xlate), false);
 }
 
 /*
@@ -1026,6 +1050,8 @@ void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index)
     q->xlate.pdev = PCI_DEVICE(s);
     q->xlate.atc = s->atc;
     q->xlate.abort = &q->abort;
+    q->xlate.hold_cond = &q->tm.cond;
+    q->xlate.pr_answered = q_tm_pr_answered;
     q->engine = awd_deflate_engine_new();
     q->src_ext = g_new0(AwdExtents, 1);
     q->dst_ext = g_new0(AwdExtents, 1);

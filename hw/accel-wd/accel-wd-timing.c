@@ -209,6 +209,8 @@ void awd_tm_begin(AwdQueue *q)
 
     tm->model = qatomic_read(&s->tm.on);
     tm->state = AWD_TMS_RUNNING;
+    /* its page requests go out where it yields to the guest (queue.c) */
+    q->xlate.pr_at_sync = tm->model && awd_tm_deterministic();
     if (!tm->model) {
         return;
     }

@@ -49,7 +49,21 @@ typedef struct AwdXlateCtx {
     int64_t pr_floor_ns;
     uint64_t pr_model_ns;
     bool in_pr;                 /* waiting for a page response now */
+    /*
+     * Deterministic time (accel-wd-timing.c): page requests go out only
+     * where the worker yields to the guest (awd_xlate_pr_flush), never
+     * from a host-timed bottom half; pr_blocked: the worker waits for the
+     * guest now. hold_cond is signalled when it starts to; pr_answered
+     * runs (BQL held) when the guest answered it.
+     */
+    bool pr_at_sync;
+    uint8_t pr_blocked;         /* AWD_PRB_* */
+    QemuCond *hold_cond;
+    void (*pr_answered)(struct AwdXlateCtx *x);
 } AwdXlateCtx;
+
+/* What a worker waits for from the guest (AwdXlateCtx.pr_blocked) */
+enum { AWD_PRB_NONE, AWD_PRB_ANSWER, AWD_PRB_SLOT };
 
 /* One mapped guest range, split into host segments. */
 struct AwdMapping {
@@ -91,6 +105,12 @@ bool awd_xlate_on_demand(AwdXlateCtx *x);
 bool awd_xlate_is_atc(const AwdMapping *m);
 uint32_t awd_xlate_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
                           uint64_t *fault_addr);
+/*
+ * Deterministic time: does the worker wait for a page response (or a PRG
+ * slot) now, and send the page requests it queued (BQL held).
+ */
+bool awd_xlate_pr_blocked(AwdXlateCtx *x);
+void awd_xlate_pr_flush(AwdXlateCtx *x);
 /* ATC only: have the host fault in @m's next @len bytes meanwhile */
 void awd_xlate_prefetch(AwdXlateCtx *x, AwdMapping *m, size_t len);
 void awd_mapping_free(AwdMapping *m);
