@@ -115,6 +115,8 @@ typedef struct AwdQueue {
     bool abort;                 /* stop the in-flight op (no completion) */
     bool paused;                /* VM stopped: fetch nothing */
     bool raise_error;           /* device error interrupt still to raise */
+    bool irq_pending;           /* completion interrupt still to raise */
+    QEMUBH *irq_bh;             /* raises both with the BQL (main loop) */
     bool stop;                  /* thread exit */
     AwdXlateCtx xlate;
     AwdDeflateEngine *engine;   /* per-worker zlib state */
