@@ -130,6 +130,7 @@ typedef struct AwdQueue {
     AwdMapping *dst_map;
     uint64_t dst_fault;
     uint32_t dst_status;        /* AWD_STS_OK, or why mapping more failed */
+    bool restart;               /* a page moved under the engine: run again */
 
     AwdQueueStats stats;
     AwdQueueTm tm;              /* timing model, telemetry */
