@@ -88,6 +88,7 @@ struct AwdAtc {
     uint32_t pri_fail_every;
     uint32_t pri_delay_ms;
     uint32_t pri_responses;     /* counts responses for pri_fail_every */
+    uint64_t pri_stray;         /* responses matching no outstanding group */
 
     QemuMutex lock;
     QemuCond cond;              /* responses, free slots, releases */

@@ -25,7 +25,11 @@
  * the unmap of its last mapping; while it translates or waits for a page
  * response it is inactive, and before it becomes active again it makes
  * every mapping it holds anew if the generation moved. So when the
- * notifier returns, no work uses an invalidated translation.
+ * notifier returns, no work uses an invalidated translation. An engine
+ * run holds its mappings for long (a 16 MiB level-9 compression takes
+ * seconds), so the engine calls awd_atc_checkpoint() between chunks: a
+ * worker an invalidation waits for lets go there, and the wait (the BQL
+ * held) lasts at most one chunk of engine work.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -574,6 +578,7 @@ static bool atc_activate(AwdXlateCtx *x, AwdAtcPasid *ap, uint64_t gen)
     if (ok) {
         ap->active++;
         x->active = true;
+        x->active_gen = gen;
     }
     qemu_mutex_unlock(&ap->atc->lock);
     return ok;
@@ -751,6 +756,81 @@ void awd_atc_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len)
     }
 }
 
+/*
+ * Does @m reach every byte where @seg (@nseg of them, what it was before
+ * being made again) did? The segments may be cut differently (a mapping
+ * grown step by step against one made in one go): compare byte by byte.
+ */
+static bool atc_segs_same(const AwdMapping *m, unsigned nseg,
+                          const AwdSeg *seg)
+{
+    const AwdSeg *a = m->sgl.seg;
+    unsigned i = 0, j = 0;
+    size_t oi = 0, oj = 0;
+
+    for (;;) {
+        size_t n;
+
+        while (i < m->sgl.nseg && oi == a[i].len) {
+            i++;
+            oi = 0;
+        }
+        while (j < nseg && oj == seg[j].len) {
+            j++;
+            oj = 0;
+        }
+        if (i == m->sgl.nseg || j == nseg) {
+            return i == m->sgl.nseg && j == nseg;
+        }
+        if (a[i].base + oi != seg[j].base + oj) {
+            return false;
+        }
+        n = MIN(a[i].len - oi, seg[j].len - oj);
+        oi += n;
+        oj += n;
+    }
+}
+
+bool awd_atc_checkpoint(AwdXlateCtx *x)
+{
+    AwdAtcPasid *ap = x->live_ap;
+    uint64_t fault;
+
+    if (!x->active || !ap || qatomic_read(&ap->gen) == x->active_gen) {
+        return true;            /* the usual case: one atomic load */
+    }
+    trace_accel_wd_atc_checkpoint(ap->pasid, x->active_gen,
+                                  qatomic_read(&ap->gen));
+    /* let the invalidation complete, then see where the pages are now */
+    atc_deactivate(x);
+    for (;;) {
+        uint64_t gen = atc_gen(ap);
+        unsigned i;
+
+        for (i = 0; i < x->nlive; i++) {
+            AwdMapping *l = x->live[i];
+            g_autofree AwdSeg *was = NULL;
+            unsigned nseg = l->sgl.nseg;
+            bool same;
+
+            if (l->gen == gen) {
+                continue;
+            }
+            was = g_memdup2(l->sgl.seg, nseg * sizeof(AwdSeg));
+            same = atc_build(x, ap, l, gen, &fault) == AWD_STS_OK &&
+                   atc_segs_same(l, nseg, was);
+            if (!same) {
+                /* the engine read or wrote where the page no longer is */
+                trace_accel_wd_atc_restart(ap->pasid, l->addr);
+                return false;
+            }
+        }
+        if (atc_activate(x, ap, gen)) {
+            return true;
+        }
+    }
+}
+
 /* ---- device-TLB invalidation -------------------------------------------- */
 
 static void atc_inv_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
@@ -767,7 +847,7 @@ static void atc_inv_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
     }
     qemu_mutex_lock(&atc->lock);
     evicted = atc_evict(atc, ap->pasid, first, last);
-    ap->gen++;
+    qatomic_set(&ap->gen, ap->gen + 1);    /* workers poll it unlocked */
     trace_accel_wd_atc_inv(ap->pasid, entry->iova, entry->addr_mask, evicted,
                            ap->active);
     /* Mappings made before are in use: wait until they are released */
@@ -947,6 +1027,13 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     uint64_t prefetches = qatomic_read(&x->prefetches);
     uint64_t faults = qatomic_read(&x->faults);
     uint64_t stale = qatomic_read(&x->stale_hits);
+    uint64_t stray = 0;
+
+    if (x->atc) {
+        qemu_mutex_lock(&x->atc->lock);
+        stray = x->atc->pri_stray;      /* the device's, not the queue's */
+        qemu_mutex_unlock(&x->atc->lock);
+    }
 
     visit_type_uint64(v, "atc-hits", &hits, errp);
     visit_type_uint64(v, "atc-misses", &misses, errp);
@@ -955,6 +1042,7 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     visit_type_uint64(v, "page-prefetches", &prefetches, errp);
     visit_type_uint64(v, "faults", &faults, errp);
     visit_type_uint64(v, "stale-hits", &stale, errp);
+    visit_type_uint64(v, "stray-responses", &stray, errp);
 }
 
 void awd_atc_inv_stats(AwdAtc *atc, uint64_t out[3], bool reset)

@@ -60,6 +60,8 @@ void awd_atc_prefetch(AwdXlateCtx *x, uint64_t addr, size_t len, bool write);
 uint32_t awd_atc_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
                         uint64_t *fault_addr);
 void awd_atc_unmap(AwdXlateCtx *x, AwdMapping *m, size_t access_len);
+/* See awd_xlate_checkpoint() */
+bool awd_atc_checkpoint(AwdXlateCtx *x);
 
 /* "atc-hits", "atc-misses", "page-requests", "faults", "stale-hits" */
 void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp);

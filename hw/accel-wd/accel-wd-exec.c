@@ -52,12 +52,25 @@ static bool ranges_hit(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
     return alen && blen && ranges_overlap(a, alen, b, blen);
 }
 
+/*
+ * Polled by the engines between chunks. Also the point where a device-TLB
+ * invalidation that waits for this worker's mappings gets them back
+ * (awd_xlate_checkpoint): if one of its pages moved, the engine stops and
+ * op_comp() runs the request again from the start.
+ */
 static bool q_abort_cb(void *opaque)
 {
     AwdQueue *q = opaque;
 
     /* also stop an engine whose destination could not be mapped further */
-    return qatomic_read(&q->abort) || q->dst_status != AWD_STS_OK;
+    if (qatomic_read(&q->abort) || q->dst_status != AWD_STS_OK) {
+        return true;
+    }
+    if (!awd_xlate_checkpoint(&q->xlate)) {
+        q->restart = true;
+        return true;
+    }
+    return false;
 }
 
 /* ---- buffers named by extents ----------------------------------------- */
@@ -355,6 +368,7 @@ static uint32_t op_comp(AwdQueue *q, const AwdReq *r, AwdResult *res)
     if (st != AWD_STS_OK) {
         return st;
     }
+again:
     if (r->flags & AWD_DF_STREAM) {
         st = awd_xlate_read(&q->xlate, r->ctx, q->stream_ctx,
                             AWD_STREAM_CTX_BYTES, &res->fault_addr);
@@ -386,6 +400,20 @@ static uint32_t op_comp(AwdQueue *q, const AwdReq *r, AwdResult *res)
         res->flags |= AWD_CF_FAULT_WRITE;
         return st;
     }
+    if (q->restart && !qatomic_read(&q->abort)) {
+        /*
+         * A page under the engine moved (invalidated and mapped elsewhere):
+         * nothing is published yet (the stream context is written at the
+         * end), so running it again from the start is exact.
+         */
+        q->restart = false;
+        comp_put(q, &b, r->dst_len);
+        memset(&b, 0, sizeof(b));
+        memset(&er, 0, sizeof(er));
+        res->fault_addr = 0;
+        goto again;
+    }
+    q->restart = false;
     if (q->dst_status != AWD_STS_OK || !ran) {
         q->dst_status = AWD_STS_OK;     /* reset while waiting for a page */
         comp_put(q, &b, r->dst_len);

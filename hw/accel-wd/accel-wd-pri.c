@@ -58,30 +58,27 @@ void awd_pri_send_bh(void *opaque)
         qemu_mutex_unlock(&atc->lock);
         for (i = 0, ret = 0; i < req.npages; i++) {
             bool last = i == req.npages - 1;
-            int r;
 
             trace_accel_wd_pri_request(req.pasid, req.pages[i], prgi,
                                        req.write, last);
-            r = pci_sva_pri_request_page(atc->pdev, req.pasid, req.priv,
-                                         false, req.pages[i], last, prgi,
-                                         true, req.write);
+            ret = pci_sva_pri_request_page(atc->pdev, req.pasid, req.priv,
+                                           false, req.pages[i], last, prgi,
+                                           true, req.write);
             /*
-             * A request dropped before the last one (queue full) only
-             * makes the group smaller: the last one is still answered.
+             * Who answers (docs/accel-wd-translation.md): a request the
+             * IOMMU took (0), or refused after looking at it (-ENOSPC,
+             * -EPERM, -EIO), is its to answer, the last one of a group
+             * with one page group response. A request dropped before the
+             * last only makes the group smaller. -ENODEV and -EINVAL
+             * never reached it: nobody will answer, the device fails the
+             * group itself below, and sends no more of it.
              */
-            if (last || (r < 0 && r != -ENOSPC && r != -EPERM)) {
-                ret = r;
-                if (!last) {
-                    break;
-                }
+            if (ret == -ENODEV || ret == -EINVAL) {
+                break;
             }
         }
         qemu_mutex_lock(&atc->lock);
-        /*
-         * 0: queued; -ENOSPC and -EPERM: the IOMMU answers itself through
-         * the notifier. Anything else gets no answer: fail it here.
-         */
-        if (ret < 0 && ret != -ENOSPC && ret != -EPERM &&
+        if ((ret == -ENODEV || ret == -EINVAL) &&
             w->in_use && !w->done && w->pasid == req.pasid) {
             if (w->async) {
                 w->in_use = false;
@@ -166,6 +163,9 @@ void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
     }
     wx = !match ? NULL : pri_unblock(w->x, w->async ? AWD_PRB_SLOT :
                                                       AWD_PRB_ANSWER);
+    if (!match) {
+        atc->pri_stray++;
+    }
     qemu_mutex_unlock(&atc->lock);
     if (wx) {
         wx->pr_answered(wx);

@@ -10,8 +10,10 @@
  * Locking: q->lock protects the queue registers and worker state. The
  * worker drops it while an engine runs and never takes the BQL while it
  * is busy (it only maps RAM), so a vCPU or the main loop, holding the BQL,
- * may wait for it to go idle (device reset, VM stop). It takes the BQL,
- * with q->lock released, only to raise MSI-X.
+ * may wait for it to go idle (device reset, VM stop). It never takes the
+ * BQL at all: the interrupts it owes are raised by a bottom half
+ * (q->irq_bh), so unrealize and hot-unplug, which join the workers with
+ * the BQL held, never wait for a worker that waits for the BQL.
  *
  * With sync=on there are no worker threads: a bottom half runs the same
  * loop as a pool worker in the main loop, with the BQL, so a doorbell's
@@ -230,25 +232,36 @@ static void q_set_error(AwdQueue *q, uint32_t err, uint64_t addr)
     q->raise_error = true;
 }
 
-/* Raise what the worker left pending; q->lock not held. */
-static void q_raise_pending(AwdQueue *q, bool irq)
+/*
+ * Bottom half (BQL held): raise what the worker left pending. The worker
+ * only sets flags and schedules this; it never waits for the BQL.
+ */
+static void q_irq_bh(void *opaque)
 {
-    bool err;
+    AwdQueue *q = opaque;
+    bool err, irq;
 
     qemu_mutex_lock(&q->lock);
     err = q->raise_error;
+    irq = q->irq_pending;
     q->raise_error = false;
+    q->irq_pending = false;
     qemu_mutex_unlock(&q->lock);
-    if (!err && !irq) {
-        return;
-    }
-    /* sync=on: the main loop runs the requests and has the BQL already */
-    BQL_LOCK_GUARD();
+    trace_accel_wd_queue_irq_bh(q->index, irq, err);
     if (err) {
         accel_wd_raise_error(q->dev, AWD_ERR_QUEUE);
     }
     if (irq) {
         q_notify(q, q->index);
+    }
+}
+
+/* The worker owes an interrupt (@irq) or the error interrupt; q->lock held */
+static void q_raise_pending(AwdQueue *q, bool irq)
+{
+    q->irq_pending |= irq;
+    if (q->irq_pending || q->raise_error) {
+        qemu_bh_schedule(q->irq_bh);
     }
 }
 
@@ -274,6 +287,7 @@ static void q_do_reset(AwdQueue *q)
     q->reset_hung = false;
     q->drain_pending = false;
     q->raise_error = false;
+    q->irq_pending = false;
     qatomic_set(&q->abort, false);
     awd_atc_unbind(&q->xlate);
     timer_del(q->tm.timer);
@@ -869,14 +883,10 @@ static void q_run_one(AwdQueue *q)
     qatomic_set(&q->abort, false);
     qemu_cond_broadcast(&q->idle_cond);
     if (!q_can_fetch(q)) {
-        /* before the BQL below: a release timer may be waiting for us */
+        /* a release timer may be waiting for us */
         q_tm_state(q, AWD_TMS_IDLE);
     }
-    if (irq || q->raise_error) {
-        qemu_mutex_unlock(&q->lock);
-        q_raise_pending(q, irq);
-        qemu_mutex_lock(&q->lock);
-    }
+    q_raise_pending(q, irq);
 }
 
 /* Dedicated worker: one thread per queue (workers=0). */
@@ -1009,6 +1019,11 @@ void awd_pool_start(AccelWdState *s)
     }
 }
 
+/*
+ * Stop every worker, pooled or dedicated: all are told before any is
+ * joined (here for the pool, in awd_queue_exit for the others), so a
+ * teardown under load waits for one engine chunk, not one per queue.
+ */
 void awd_pool_stop(AccelWdState *s)
 {
     unsigned i;
@@ -1019,15 +1034,17 @@ void awd_pool_stop(AccelWdState *s)
         }
         qemu_bh_delete(s->sync_bh);
         s->sync_bh = NULL;
-    } else if (s->params.workers) {
-        for (i = 0; i < s->params.num_queues; i++) {
-            AwdQueue *q = &s->queues[i];
+    }
+    for (i = 0; i < s->params.num_queues; i++) {
+        AwdQueue *q = &s->queues[i];
 
-            qemu_mutex_lock(&q->lock);
-            q->stop = true;
-            q_abort(q);
-            qemu_mutex_unlock(&q->lock);
-        }
+        qemu_mutex_lock(&q->lock);
+        q->stop = true;
+        q_abort(q);
+        qemu_cond_signal(&q->wake);
+        qemu_mutex_unlock(&q->lock);
+    }
+    if (s->params.workers) {
         qemu_mutex_lock(&s->pool_lock);
         s->pool_stop = true;
         qemu_cond_broadcast(&s->pool_cond);
@@ -1059,6 +1076,8 @@ void awd_queue_init(AccelWdState *s, AwdQueue *q, uint32_t index)
     q->stream_ctx = g_malloc0(AWD_STREAM_CTX_BYTES);
     q->paused = !s->running;
     awd_tm_queue_init(q, q_tm_timer_cb);
+    q->irq_bh = qemu_bh_new_guarded(q_irq_bh, q,
+                                    &DEVICE(s)->mem_reentrancy_guard);
     qemu_mutex_init(&q->lock);
     qemu_cond_init(&q->wake);
     qemu_cond_init(&q->idle_cond);
@@ -1084,6 +1103,9 @@ void awd_queue_exit(AwdQueue *q)
     if (!q_pooled(q->dev)) {
         qemu_thread_join(&q->thread);
     }
+    /* no worker left to schedule it: what it owed goes with the device */
+    qemu_bh_delete(q->irq_bh);
+    q->irq_bh = NULL;
     awd_deflate_engine_free(q->engine);
     q->engine = NULL;
     awd_isal_free(q->isal);

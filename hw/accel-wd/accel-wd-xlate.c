@@ -138,6 +138,11 @@ uint32_t awd_xlate_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
     return awd_atc_extend(x, m, add, fault_addr);
 }
 
+bool awd_xlate_checkpoint(AwdXlateCtx *x)
+{
+    return !x->atc || awd_atc_checkpoint(x);
+}
+
 void awd_xlate_prefetch(AwdXlateCtx *x, AwdMapping *m, size_t len)
 {
     if (m->atc && len) {

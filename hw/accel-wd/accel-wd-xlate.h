@@ -31,6 +31,7 @@ typedef struct AwdXlateCtx {
     struct AwdAtcPasid *live_ap; /* the one the live mappings belong to */
     const bool *abort;          /* stop waiting for a page response */
     bool active;                /* holds mappings, counted by live_ap */
+    uint64_t active_gen;        /* live_ap's generation they were made in */
     unsigned nlive;
     AwdMapping *live[AWD_XLATE_MAX_LIVE];
     /* statistics, written by the worker only */
@@ -111,6 +112,14 @@ uint32_t awd_xlate_extend(AwdXlateCtx *x, AwdMapping *m, size_t add,
  */
 bool awd_xlate_pr_blocked(AwdXlateCtx *x);
 void awd_xlate_pr_flush(AwdXlateCtx *x);
+/*
+ * Between two chunks of an engine run: if a device-TLB invalidation came
+ * since the live mappings were made, let it complete (it waits with the
+ * BQL), translate them again and go on if every page is where it was.
+ * False: a page moved or is gone; the engine must stop and the request
+ * start again, which faults where it must. Not for plain DMA: true.
+ */
+bool awd_xlate_checkpoint(AwdXlateCtx *x);
 /* ATC only: have the host fault in @m's next @len bytes meanwhile */
 void awd_xlate_prefetch(AwdXlateCtx *x, AwdMapping *m, size_t len);
 void awd_mapping_free(AwdMapping *m);

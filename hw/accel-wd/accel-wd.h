@@ -119,6 +119,8 @@ typedef struct AwdQueue {
     bool abort;                 /* stop the in-flight op (no completion) */
     bool paused;                /* VM stopped: fetch nothing */
     bool raise_error;           /* device error interrupt still to raise */
+    bool irq_pending;           /* completion interrupt still to raise */
+    QEMUBH *irq_bh;             /* raises both with the BQL (main loop) */
     bool stop;                  /* thread exit */
     AwdXlateCtx xlate;
     AwdDeflateEngine *engine;   /* per-worker zlib state */
@@ -132,6 +134,7 @@ typedef struct AwdQueue {
     AwdMapping *dst_map;
     uint64_t dst_fault;
     uint32_t dst_status;        /* AWD_STS_OK, or why mapping more failed */
+    bool restart;               /* a page moved under the engine: run again */
 
     AwdQueueStats stats;
     AwdQueueTm tm;              /* timing model, telemetry */
