@@ -9,8 +9,10 @@
  * nonsensical knobs refused with a message.
  */
 #include "qemu/osdep.h"
+#include <math.h>
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
+#include "qobject/qnum.h"
 #include "accel-wd-util.h"
 #include "accel-wd-rsa-vectors.h"
 
