@@ -80,16 +80,14 @@ static void slot_power(H *h, bool on)
 }
 
 /* device_add behind the root port, power on, BARs, MSI-X and queues */
-static void plug(H *h, const char *props)
+static void plug(H *h, unsigned workers)
 {
     AwdDev *d = &h->d;
-    g_autofree char *args = g_strdup_printf("{'bus': 'rp0'%s}",
-                                            props ? props : "");
     uint8_t msix;
     uint16_t ctl;
 
-    /* @args has no % directive: it is the whole JSON template */
-    qtest_qmp_device_add(h->qts, "accel-wd", "awd0", args);
+    qtest_qmp_device_add(h->qts, "accel-wd", "awd0",
+                         "{'bus': 'rp0', 'workers': %u}", workers);
     slot_power(h, true);
     d->qs = h->qs;
     d->qts = h->qts;
@@ -146,7 +144,7 @@ static void unplug(H *h)
     h->d.dev = NULL;
 }
 
-static void hotplug_under_load(const char *props)
+static void hotplug_under_load(unsigned workers)
 {
     size_t n = 1u << RING_ORDER;
     g_autofree uint8_t *data = awd_test_data(REQ_LEN, 7);
@@ -195,7 +193,7 @@ static void hotplug_under_load(const char *props)
     sigaction(SIGALRM, &sa, &old);
     for (round = 0; round < ROUNDS; round++) {
         alarm(ROUND_TIMEOUT_S);
-        plug(&h, props);
+        plug(&h, workers);
         for (i = 0; i < h.nq; i++) {
             q_enable(&h, i);
         }
@@ -213,7 +211,7 @@ static void hotplug_under_load(const char *props)
                    (g_get_monotonic_time() - t0) / 1e6);
 
     /* plugged again, the device works */
-    plug(&h, props);
+    plug(&h, workers);
     awd_q_setup(&h.d, &q, 0, 3);
     desc = (struct awd_desc) {
         .opcode = AWD_OP_COMPRESS, .flags = AWD_DF_IRQ, .tag = 77,
@@ -237,13 +235,13 @@ static void hotplug_under_load(const char *props)
 /* A worker thread per queue */
 static void test_hotplug_dedicated(void)
 {
-    hotplug_under_load(NULL);
+    hotplug_under_load(0);
 }
 
 /* Two pooled workers serving all queues */
 static void test_hotplug_pooled(void)
 {
-    hotplug_under_load(", 'workers': 2");
+    hotplug_under_load(2);
 }
 
 int main(int argc, char **argv)
