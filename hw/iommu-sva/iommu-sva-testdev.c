@@ -119,6 +119,16 @@ static void td_bench(SVATestDevState *d)
     int64_t t0 = get_clock();
     uint64_t r, i, buf;
 
+    /* LEN x DATA reads run in this MMIO write: bounded, or QEMU hangs */
+    if (d->len && d->data &&
+        (d->len > SVA_TD_BENCH_MAX_READS ||
+         d->data > SVA_TD_BENCH_MAX_READS / d->len)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "iommu-sva-testdev: benchmark of %"
+                      PRIu64 " x %" PRIu64 " reads (at most %u)\n",
+                      d->len, d->data, SVA_TD_BENCH_MAX_READS);
+        d->status = -EINVAL;
+        return;
+    }
     d->status = 0;
     for (r = 0; r < d->data && !d->status; r++) {
         for (i = 0; i < d->len && !d->status; i++) {
