@@ -8,14 +8,16 @@
 #include "iommu-sva-util.h"
 
 /*
- * generic-fuzz, iommu-sva target: a BENCH command with LEN and DATA near
- * 2^32 each ran its LEN x DATA DMA reads inside the MMIO write, so QEMU
- * never answered again. Now more than SVA_TD_BENCH_MAX_READS reads fail at
- * once with -EINVAL, and the device still runs a good one.
+ * generic-fuzz, iommu-sva target: a BENCH command ran its LEN x DATA DMA
+ * reads inside the MMIO write; with pages in RAM and DATA (repetitions)
+ * in the billions QEMU never answered again (the first case). Now more
+ * than SVA_TD_BENCH_MAX_READS reads fail at once with -EINVAL, and the
+ * device still runs a good one.
  */
 static void test_bench_unbounded(void)
 {
     static const uint64_t bad[][2] = {
+        { 4, 1ull << 40 },
         { 0x100000000ull, 0x100000000ull },
         { 1, (uint64_t)SVA_TD_BENCH_MAX_READS + 1 },
         { (uint64_t)SVA_TD_BENCH_MAX_READS + 1, 1 },
