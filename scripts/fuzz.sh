@@ -62,15 +62,12 @@ write_if_changed() {  # FILE LINE...: keeps the mtime if nothing changed
 }
 
 build() {
-    # the shared tree's lock only while syncing our sources into it (a
-    # normal build may compile meanwhile: ninja sees what changed next
-    # time), this build dir's own lock while building
+    # the shared tree's lock for the whole build, as build-qemu.sh: a sync
+    # must never change sources under a compile (stale objects), nor
+    # delete them for a moment (it does, with --delete)
     exec 9>"$work/.awd-build.lock"
     flock 9
     qemu_sync_sources "$work"
-    flock -u 9
-    exec 9>"$bld/.awd-fuzz-build.lock"
-    flock 9
     # Coverage counters only in our two devices: the rest of QEMU runs at
     # full (sanitized) speed and the report has nothing else in it.
     write_if_changed "$bld/profile-list.txt" \
