@@ -145,7 +145,7 @@ fuzz_env() {
         # (PCIEXBAR) and then write through it.
         FUZZ_ARGS="-machine q35 -nodefaults -device iommu-sva"
         FUZZ_ARGS+=" -device accel-wd,$AWD_DEV,format=ring,engine=isal"
-        FUZZ_ARGS+=" -device iommu-sva-testdev"
+        FUZZ_ARGS+=" -device iommu-sva-testdev,bench-max-reads=4096"
         FUZZ_OBJECTS="iommu-sva* accel-wd mch pcie-mmcfg-mmio*"
         ;;
     esac

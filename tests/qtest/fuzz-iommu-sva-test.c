@@ -53,9 +53,39 @@ static void test_bench_unbounded(void)
     qtest_pc_shutdown(qs);
 }
 
+/*
+ * The fuzz run (bench-max-reads=4096): 2^20 reads per BENCH, thousands of
+ * BENCH commands per input, stalled the same run for an hour under ASan.
+ */
+static void test_bench_bound_property(void)
+{
+    QOSState *qs = qtest_pc_boot("-M q35 -nodefaults -m 512M -device "
+                                 "iommu-sva-testdev,addr=03.0,"
+                                 "bench-max-reads=4096");
+    T t = { .qs = qs, .qts = qs->qts };
+    uint64_t buf = guest_alloc(&qs->alloc, 4 * SVA_PAGE_SIZE);
+
+    qpci_device_foreach(qs->pcibus, SVA_TESTDEV_VENDOR_ID,
+                        SVA_TESTDEV_DEVICE_ID, td_find, &t.dev);
+    g_assert_nonnull(t.dev);
+    qpci_device_enable(t.dev);
+    t.bar = qpci_iomap(t.dev, 0, NULL);
+    td_wr(&t, SVA_TD_ADDR, buf);
+    td_wr(&t, SVA_TD_LEN, 4);
+    td_wr(&t, SVA_TD_DATA, 1025);
+    g_assert_cmpint(td_cmd(&t, SVA_TD_CMD_BENCH), ==, -EINVAL);
+    g_assert_cmphex(td_rd(&t, SVA_TD_DATA), ==, 1025);
+    td_wr(&t, SVA_TD_DATA, 1024);
+    g_assert_cmpint(td_cmd(&t, SVA_TD_CMD_BENCH), ==, 0);
+    g_free(t.dev);
+    qtest_pc_shutdown(qs);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/iommu-sva/fuzz/bench-unbounded", test_bench_unbounded);
+    qtest_add_func("/iommu-sva/fuzz/bench-bound-property",
+                   test_bench_bound_property);
     return g_test_run();
 }
