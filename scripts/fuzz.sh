@@ -62,15 +62,12 @@ write_if_changed() {  # FILE LINE...: keeps the mtime if nothing changed
 }
 
 build() {
-    # the shared tree's lock only while syncing our sources into it (a
-    # normal build may compile meanwhile: ninja sees what changed next
-    # time), this build dir's own lock while building
+    # the shared tree's lock for the whole build, as build-qemu.sh: a sync
+    # must never change sources under a compile (stale objects), nor
+    # delete them for a moment (it does, with --delete)
     exec 9>"$work/.awd-build.lock"
     flock 9
     qemu_sync_sources "$work"
-    flock -u 9
-    exec 9>"$bld/.awd-fuzz-build.lock"
-    flock 9
     # Coverage counters only in our two devices: the rest of QEMU runs at
     # full (sanitized) speed and the report has nothing else in it.
     write_if_changed "$bld/profile-list.txt" \
@@ -105,11 +102,13 @@ build() {
     ninja -C "$bld" -j "$NPROC" "$@" >"$bld/ninja.log" 2>&1 ||
         { grep -E "error|Error|FAILED" "$bld/ninja.log" | head -n 40 >&2;
           die "the fuzz build failed; see $bld/ninja.log"; }
-    # qtests start qemu-system-x86_64 from the build dir: SeaBIOS as in
-    # build-qemu.sh (no -kernel boots here, so no option ROMs)
+    # QEMU runs from the build dir: SeaBIOS as in build-qemu.sh, and the
+    # option ROMs (kvmvapic.bin) of its build when there is one (else
+    # QEMU only warns: nothing here boots a kernel)
     local datadir=$bld/qemu-bundle/usr/local/share/qemu
     mkdir -p "$datadir"
-    for f in /usr/share/seabios/*.bin; do
+    for f in /usr/share/seabios/*.bin "$work"/build/pc-bios/optionrom/*.bin; do
+        [ -e "$f" ] || continue
         ln -sfn "$f" "$datadir/$(basename "$f")"
     done
     flock -u 9
@@ -146,7 +145,7 @@ fuzz_env() {
         # (PCIEXBAR) and then write through it.
         FUZZ_ARGS="-machine q35 -nodefaults -device iommu-sva"
         FUZZ_ARGS+=" -device accel-wd,$AWD_DEV,format=ring,engine=isal"
-        FUZZ_ARGS+=" -device iommu-sva-testdev"
+        FUZZ_ARGS+=" -device iommu-sva-testdev,bench-max-reads=4096"
         FUZZ_OBJECTS="iommu-sva* accel-wd mch pcie-mmcfg-mmio*"
         ;;
     esac
@@ -169,22 +168,26 @@ fuzzer() {  # TARGET libFuzzer-args...
         "$bld/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz "$@"
 }
 
-# Line coverage of our two directories from the profiles in $1
+# Line coverage of our two directories from the profiles in $1; the
+# per-file table is left in $1/report.txt
 coverage_report() {
-    local profdir=$1 what=$2 d line
+    local profdir=$1 what=$2 d
     local raws=("$profdir"/*.profraw)
     [ -e "${raws[0]}" ] || { log "no profiles in $profdir"; return 1; }
     llvm-profdata merge -sparse -o "$profdir/merged.profdata" "${raws[@]}"
+    # (only our files have counters, see -fprofile-list; columns: regions,
+    # missed, cover, functions, missed, executed, lines, missed, cover)
+    llvm-cov report "$bld/qemu-fuzz-x86_64" \
+        -instr-profile="$profdir/merged.profdata" 2>/dev/null |
+        grep -E '/hw/(accel-wd|iommu-sva)/' | sort -u > "$profdir/report.txt"
     echo "coverage of $what (lines reached):"
     for d in hw/accel-wd hw/iommu-sva; do
-        line=$(llvm-cov report "$bld/qemu-fuzz-x86_64" \
-                   -instr-profile="$profdir/merged.profdata" \
-                   -compilation-dir="$bld" "$work/$d" | grep '^TOTAL') ||
-            { echo "  $d: no data"; continue; }
-        # TOTAL regions missed cover functions missed cover lines missed cover
-        set -- $line
-        printf '  %-13s %6d of %6d lines (%s), functions %s, regions %s\n' \
-            "$d" $(( $8 - $9 )) "$8" "${10}" "$7" "$4"
+        awk -v d="/$d/" 'index($1, d) {
+                l += $8; lm += $9; f += $5; fm += $6; r += $2; rm += $3 }
+            END { if (!l) { printf "  %-13s no data\n", substr(d, 2, length(d) - 2); exit }
+                  printf "  %-13s %5d of %5d lines (%.1f%%), functions %d of %d, regions %d of %d\n",
+                         substr(d, 2, length(d) - 2), l - lm, l, 100 * (l - lm) / l,
+                         f - fm, f, r - rm, r }' "$profdir/report.txt"
     done
 }
 
@@ -218,7 +221,7 @@ qtests)
     rm -rf "$prof"; mkdir -p "$prof"
     set +e
     LLVM_PROFILE_FILE="$prof/%p.profraw" \
-        meson test -C "$bld" --no-rebuild --print-errorlogs \
+        "$bld/pyvenv/bin/meson" test -C "$bld" --no-rebuild --print-errorlogs \
             --num-processes "$NPROC" --timeout-multiplier 4 "$@" "${names[@]}"
     rc=$?
     set -e
@@ -234,12 +237,22 @@ for t in "${TARGETS[@]}"; do
     mkdir -p "$corpus" "$out/artifacts"
     log "fuzzing $t for $seconds s (corpus $corpus, seeds tests/fuzz/corpus/$t)"
     set +e
+    # libFuzzer's -timeout never fires here: QEMU blocks SIGALRM in the
+    # main thread (it reads it from a signalfd). A hung input therefore
+    # keeps the run from ending: past its time (and 5 min to spare) it
+    # gets SIGABRT, which ASan turns into a report and libFuzzer into an
+    # artifact holding the input that hung.
+    fuzz_env "$t"
+    QEMU_FUZZ_ARGS=$FUZZ_ARGS QEMU_FUZZ_OBJECTS=$FUZZ_OBJECTS \
     LLVM_PROFILE_FILE="$out/fuzz-$t.profraw" \
-        fuzzer "$t" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 \
+        timeout -s ABRT -k 60 $((seconds + 300)) \
+        "$bld/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz \
+            -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 \
             -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" \
             "$corpus" "$AWD_ROOT/tests/fuzz/corpus/$t" >"$out/fuzz-$t.log" 2>&1
     r=$?
     set -e
+    [ "$r" -ne 124 ] || log "$t: still running $((seconds + 300)) s after it started: an input hung"
     grep -E '^(stat::number_of_executed_units|stat::new_units_added|stat::peak_rss_mb)' \
         "$out/fuzz-$t.log" | sed "s/^/  $t /" >&2 || true
     if [ "$r" -ne 0 ]; then

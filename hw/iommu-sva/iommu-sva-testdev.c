@@ -15,6 +15,7 @@
 #include "system/dma.h"
 #include "migration/vmstate.h"
 #include "qemu/timer.h"
+#include "hw/qdev-properties.h"
 #include "iommu-sva-testdev.h"
 #include "pci-sva.h"
 
@@ -52,6 +53,7 @@ struct SVATestDevState {
     uint64_t inv_mask;
     uint64_t probe_addr;
     uint32_t probe_val;
+    uint32_t bench_max_reads;
 };
 
 static void td_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *resp)
@@ -119,6 +121,16 @@ static void td_bench(SVATestDevState *d)
     int64_t t0 = get_clock();
     uint64_t r, i, buf;
 
+    /* LEN x DATA reads run in this MMIO write: bounded, or QEMU hangs */
+    if (d->len && d->data &&
+        (d->len > d->bench_max_reads ||
+         d->data > d->bench_max_reads / d->len)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "iommu-sva-testdev: benchmark of %"
+                      PRIu64 " x %" PRIu64 " reads (at most %u)\n",
+                      d->len, d->data, d->bench_max_reads);
+        d->status = -EINVAL;
+        return;
+    }
     d->status = 0;
     for (r = 0; r < d->data && !d->status; r++) {
         for (i = 0; i < d->len && !d->status; i++) {
@@ -350,6 +362,15 @@ static const VMStateDescription td_vmstate = {
     }
 };
 
+/*
+ * A fuzzer issues thousands of BENCH commands: a small bound keeps each
+ * input fast (scripts/fuzz.sh sets it), the default suits benchmarks.
+ */
+static const Property td_properties[] = {
+    DEFINE_PROP_UINT32("bench-max-reads", SVATestDevState, bench_max_reads,
+                       SVA_TD_BENCH_MAX_READS),
+};
+
 static void td_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -362,6 +383,7 @@ static void td_class_init(ObjectClass *klass, void *data)
     k->class_id = PCI_CLASS_OTHERS;
     dc->desc = "Test endpoint for iommu-sva qtests (ATS, PRI, DMA)";
     dc->vmsd = &td_vmstate;
+    device_class_set_props(dc, td_properties);
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

@@ -62,9 +62,12 @@ enum {
     /*
      * Benchmark: read 8 bytes at ADDR + i * 4 KiB (no PASID) for i < LEN,
      * DATA times over; DATA <- elapsed host nanoseconds, STATUS <- 0 or
-     * the first DMA error.
+     * the first DMA error. More than the bench-max-reads property
+     * (default SVA_TD_BENCH_MAX_READS) reads in all:
+     * STATUS <- -EINVAL and nothing is read.
      */
     SVA_TD_CMD_BENCH = 7,
 };
+#define SVA_TD_BENCH_MAX_READS      (1u << 20)
 
 #endif

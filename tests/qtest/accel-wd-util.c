@@ -72,14 +72,28 @@ uint64_t awd_alloc(AwdDev *d, size_t size, size_t align)
     return ROUND_UP(a, align);
 }
 
+/*
+ * Big buffers go in pieces: qtest looks for the end of a command line
+ * from the start of what it has received each time more arrives, so one
+ * line of megabytes takes time quadratic in its length, minutes for 8 MiB
+ * in an ASan build (scripts/fuzz.sh --qtests).
+ */
+#define AWD_QTEST_PIECE     (256 * 1024)
+
 void awd_write_buf(AwdDev *d, uint64_t addr, const void *buf, size_t len)
 {
-    qtest_bufwrite(d->qts, addr, buf, len);
+    for (size_t off = 0; off < len; off += AWD_QTEST_PIECE) {
+        qtest_bufwrite(d->qts, addr + off, (const uint8_t *)buf + off,
+                       MIN(len - off, AWD_QTEST_PIECE));
+    }
 }
 
 void awd_read_buf(AwdDev *d, uint64_t addr, void *buf, size_t len)
 {
-    qtest_bufread(d->qts, addr, buf, len);
+    for (size_t off = 0; off < len; off += AWD_QTEST_PIECE) {
+        qtest_bufread(d->qts, addr + off, (uint8_t *)buf + off,
+                      MIN(len - off, AWD_QTEST_PIECE));
+    }
 }
 
 void awd_q_setup(AwdDev *d, AwdQ *q, unsigned index, unsigned order)
