@@ -131,8 +131,6 @@ uint32_t awd_pri_limit(AwdAtc *atc);
 void awd_pri_send_bh(void *opaque);
 /* Per-PASID page group response notifier */
 void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r);
-/* Drop the held page request groups of an unbound PASID (lock held) */
-void awd_pri_forget_pasid(AwdAtc *atc, uint32_t pasid);
 /*
  * One page request group for the @n pages at @pages (the first is the one
  * the device needs), waited for: AWD_STS_OK, AWD_STS_ABORTED or

@@ -931,9 +931,6 @@ static void atc_pasid_release(AwdAtc *atc, AwdAtcPasid *ap)
     pci_sva_unregister_iotlb_notifier(atc->pdev, ap->pasid, &ap->inv);
     qemu_mutex_lock(&atc->lock);
     atc_evict(atc, ap->pasid, 0, UINT64_MAX >> ATC_PAGE_BITS);
-    if (ap->pri_registered) {
-        awd_pri_forget_pasid(atc, ap->pasid);
-    }
     qemu_mutex_unlock(&atc->lock);
     g_free(ap);
 }

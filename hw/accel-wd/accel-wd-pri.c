@@ -235,26 +235,6 @@ static void pri_expire(AwdAtc *atc)
     }
 }
 
-/*
- * @pasid's page request notifier is gone: no answer for it can reach us
- * any more, so its given-up groups and prefetches hold nothing. atc->lock
- * held.
- */
-void awd_pri_forget_pasid(AwdAtc *atc, uint32_t pasid)
-{
-    uint32_t i;
-
-    for (i = 0; i < ATC_PRGI_COUNT; i++) {
-        AwdPrgSlot *w = &atc->prg[i];
-
-        if (w->in_use && w->pasid == pasid && (w->late || w->async)) {
-            w->in_use = false;
-            atc->prg_outstanding -= w->npages;
-        }
-    }
-    qemu_cond_broadcast(&atc->cond);
-}
-
 /* A free PRG slot, or ATC_NO_SLOT. Called with atc->lock held. */
 static uint32_t pri_free_slot(AwdAtc *atc)
 {
