@@ -7,11 +7,15 @@
 
 #include <linux/iopoll.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/ktime.h>
+#include <linux/delay.h>
 
 #include "awd.h"
 
 #define AWD_QRESET_TIMEOUT_US	(1000 * USEC_PER_MSEC)
 #define AWD_QDRAIN_TIMEOUT_US	(2000 * USEC_PER_MSEC)
+#define AWD_QDRAIN_STUCK_US	(20 * USEC_PER_MSEC)
 
 static int awd_qctrl_wait(struct awd_dev *awd, u32 q, u32 bit, u32 timeout)
 {
@@ -167,6 +171,46 @@ static void awd_queue_fence(struct awd_ctx *ctx)
 }
 
 /*
+ * Wait for a drain to end (DRAIN clear, then IDLE or ERROR). SVA: a
+ * request waiting for a page fault of the owner's mm cannot finish while
+ * someone waits for that mm's mmap_lock, e.g. munmap() of a ring waiting
+ * in awd_vm_close() for ctx->lock, which our caller holds: the kernel's
+ * page request handler queues behind it. Give the drain up then
+ * (-EDEADLK; the caller resets the queue) rather than let the device's
+ * page request wait out its timeout.
+ */
+static int awd_queue_drain_wait(struct awd_ctx *ctx)
+{
+	struct awd_dev *awd = ctx->awd;
+	ktime_t end = ktime_add_us(ktime_get(), AWD_QDRAIN_TIMEOUT_US);
+	ktime_t stuck = 0;
+	u32 q = ctx->qid, ctrl, sts;
+
+	for (;;) {
+		ctrl = awd_qrd(awd, q, AWD_Q_CTRL);
+		sts = awd_qrd(awd, q, AWD_Q_STATUS);
+		if (ctrl == ~0u || sts == ~0u)
+			return -ENODEV;
+		if (!(ctrl & AWD_QCTRL_DRAIN) &&
+		    (sts & (AWD_QSTS_IDLE | AWD_QSTS_ERROR)))
+			return 0;
+		if (awd->sva && ctx->mm && (sts & AWD_QSTS_PAGE_WAIT) &&
+		    mmap_lock_is_contended(ctx->mm)) {
+			if (!stuck)
+				stuck = ktime_get();
+			else if (ktime_us_delta(ktime_get(), stuck) >
+				 AWD_QDRAIN_STUCK_US)
+				return -EDEADLK;
+		} else {
+			stuck = 0;
+		}
+		if (ktime_after(ktime_get(), end))
+			return -ETIMEDOUT;
+		usleep_range(50, 100);
+	}
+}
+
+/*
  * Let the queue finish what it fetched (bounded), then reset it so it
  * issues no more DMA under the PASID. Called before unbinding. Returns
  * nonzero if the queue did not reset (it is fenced then).
@@ -187,16 +231,12 @@ int awd_queue_stop(struct awd_ctx *ctx)
 	if (ctrl != ~0u && (sts & AWD_QSTS_ENABLED) &&
 	    !(sts & AWD_QSTS_ERROR)) {
 		awd_qwr(awd, q, AWD_Q_CTRL, ctrl | AWD_QCTRL_DRAIN);
-		rc = awd_qctrl_wait(awd, q, AWD_QCTRL_DRAIN,
-				    AWD_QDRAIN_TIMEOUT_US);
-		if (!rc)
-			rc = readl_poll_timeout(awd->regs + AWD_QREG(q) +
-						AWD_Q_STATUS, sts,
-						sts == ~0u ||
-						(sts & (AWD_QSTS_IDLE |
-							AWD_QSTS_ERROR)),
-						50, AWD_QDRAIN_TIMEOUT_US);
-		if (rc)
+		rc = awd_queue_drain_wait(ctx);
+		if (rc == -EDEADLK)
+			dev_dbg(&awd->pdev->dev,
+				"queue %u waits for a page its owner's mm cannot fault in now; aborting its work\n",
+				q);
+		else if (rc && rc != -ENODEV)
 			dev_warn_ratelimited(&awd->pdev->dev,
 					     "queue %u did not drain; aborting its work\n",
 					     q);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1496,6 +1497,181 @@ static int t_unmap(void)
 }
 
 /*
+ * Hostile use of one's own queue for @secs seconds: the main thread maps
+ * the rings and doorbell, starts the queue, submits requests on untouched
+ * memory (each page arrives through a page request) and unmaps it all
+ * again while they run; one thread issues STOP, START and other ioctls at
+ * random; one churns the address space (the mmap lock the kernel's page
+ * request handler needs). No step may block for as long as the device's
+ * page request timeout (10 s), and the queue works afterwards.
+ */
+struct hostile {
+	struct q *q;
+	atomic_int stop;
+	unsigned int seed;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static atomic_int hostile_worst_ms;
+
+static void hostile_note(double t0)
+{
+	int ms = (int)((now_s() - t0) * 1000);
+	int old = atomic_load(&hostile_worst_ms);
+
+	while (ms > old &&
+	       !atomic_compare_exchange_weak(&hostile_worst_ms, &old, ms))
+		;
+}
+
+static void *hostile_ioctls(void *arg)
+{
+	struct hostile *h = arg;
+	unsigned int seed = h->seed;
+
+	while (!atomic_load(&h->stop)) {
+		struct awd_qstats st;
+		struct awd_info i;
+		double t0 = now_s();
+
+		switch (rand_r(&seed) % 4) {
+		case 0:
+			(void)!ioctl(h->q->fd, AWD_IOC_STOP);
+			break;
+		case 1:
+			(void)!ioctl(h->q->fd, AWD_IOC_START);
+			break;
+		case 2:
+			(void)!ioctl(h->q->fd, AWD_IOC_INFO, &i);
+			break;
+		default:
+			(void)!ioctl(h->q->fd, AWD_IOC_QSTATS, &st);
+		}
+		hostile_note(t0);
+		usleep(rand_r(&seed) % 3000);
+	}
+	return NULL;
+}
+
+static void *hostile_mm(void *arg)
+{
+	struct hostile *h = arg;
+	size_t len = 256 << 10;
+
+	while (!atomic_load(&h->stop)) {
+		double t0 = now_s();
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED) {
+			memset(p, 1, len);
+			munmap(p, len);
+		}
+		hostile_note(t0);
+		usleep(500);
+	}
+	return NULL;
+}
+
+static int t_hostile(int secs)
+{
+	size_t len = 64 << 10, dlen = len + 4096;
+	struct hostile h = { .seed = 1 };
+	unsigned char *src, *chk, *out;
+	pthread_t th[3];
+	double end;
+	long rounds = 0;
+	struct awd_cpl c;
+	struct q q;
+	int rc, i;
+
+	rc = q_open(&q, 0);
+	CHECK(!rc, "open: %s", strerror(-rc));
+	h.q = &q;
+	CHECK(pthread_create(&th[0], NULL, hostile_ioctls, &h) == 0, "thread");
+	h.seed = 7;
+	CHECK(pthread_create(&th[1], NULL, hostile_ioctls, &h) == 0, "thread");
+	CHECK(pthread_create(&th[2], NULL, hostile_mm, &h) == 0, "thread");
+	end = now_s() + secs;
+	while (now_s() < end) {
+		struct awd_desc d = { .opcode = AWD_OP_COMPRESS };
+		double t0 = now_s();
+		void *bufs[4];
+
+		q_map(&q);
+		(void)!ioctl(q.fd, AWD_IOC_START);
+		q.sq_tail = q.cq_head = 0;
+		q.phase = 1;
+		for (i = 0; i < 4; i++) {
+			bufs[i] = mmap(NULL, 2 * dlen, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			CHECK(bufs[i] != MAP_FAILED, "mmap: %m");
+			d.src = (uintptr_t)bufs[i];
+			d.dst = (uintptr_t)bufs[i] + dlen;
+			d.src_len = len;
+			d.dst_len = dlen;
+			d.tag = i;
+			d.param = AWD_FMT_RAW << AWD_PARAM_FMT_SHIFT |
+				  1 << AWD_PARAM_LEVEL_SHIFT;
+			if (q.info.format == AWD_FORMAT_RING)
+				ring_push(&q, &d);
+		}
+		usleep(rounds % 3 * 1000);
+		/* away with the rings, the doorbell and the buffers */
+		munmap((void *)q.db, q.info.db_size);
+		munmap(q.sq, q.info.sq_size);
+		munmap(q.cq, q.info.cq_size);
+		for (i = 0; i < 4; i++)
+			munmap(bufs[i], 2 * dlen);
+		hostile_note(t0);
+		rounds++;
+	}
+	atomic_store(&h.stop, 1);
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	CHECK(ioctl(q.fd, AWD_IOC_STOP) == 0, "STOP: %m");
+	close(q.fd);
+	printf("hostile: %ld rounds in %d s, longest step %d ms\n", rounds,
+	       secs, atomic_load(&hostile_worst_ms));
+	/*
+	 * A step that blocks for long waits for a page request that cannot
+	 * be served (the driver's 2 s drain bound, or the device's 10 s page
+	 * request timeout); a request of 64 KiB takes milliseconds.
+	 */
+	CHECK(atomic_load(&hostile_worst_ms) < 1500,
+	      "a step blocked for %d ms (waiting for an unservable page request)",
+	      atomic_load(&hostile_worst_ms));
+	CHECK(sysfs_num("queues_in_use") == 0, "queues still in use: %ld",
+	      sysfs_num("queues_in_use"));
+	CHECK(sysfs_num("pinned_pages") <= 0, "pages still pinned: %ld",
+	      sysfs_num("pinned_pages"));
+
+	/* the device still works, on untouched memory too */
+	rc = q_open(&q, 0);
+	CHECK(!rc, "open after: %s", strerror(-rc));
+	q_map(&q);
+	q_start(&q);
+	src = malloc(len);
+	chk = malloc(len);
+	out = malloc(dlen);
+	CHECK(src && chk && out, "malloc");
+	for (i = 0; i < (int)len; i++)
+		src[i] = (i * 7) % 13;
+	c = compress_once(&q, src, len, out, dlen, 77);
+	CHECK(c.status == AWD_STS_OK, "compress after: status %u", c.status);
+	close(q.fd);
+	printf("hostile: the queue works afterwards\n");
+	return 0;
+}
+
+/*
  * exec() without O_CLOEXEC: the new image holds the file but cannot use it
  * (its address space is not the opener's), and the old address space's
  * end has stopped the queue.
@@ -2002,7 +2178,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|telemetry [N [LEN]]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|waitq [N [KILLS]]|waitq-remove SYSFS-REMOVE|hotremove SYSFS-REMOVE|flr SYSFS-RESET|fence SYSFS-RESET|unpriv denied|allowed|memhog MB\n");
+		fprintf(stderr, "usage: awd-drvtest [-d DEV] info|mmap|fork|busy|nop [N]|qcount [N]|telemetry [N [LEN]]|compress [LEN]|regmem|cow|sgl-untouched|sgl-cow|isolation|two|unmap|exec|qerror|kill [N]|hostile [SECS]|waitq [N [KILLS]]|waitq-remove SYSFS-REMOVE|hotremove SYSFS-REMOVE|flr SYSFS-RESET|fence SYSFS-RESET|unpriv denied|allowed|memhog MB\n");
 		return 2;
 	}
 	t = argv[1];
@@ -2053,6 +2229,8 @@ int main(int argc, char **argv)
 		return t_unmap();
 	if (!strcmp(t, "memhog"))
 		return t_memhog(argc > 2 ? atol(argv[2]) : 256);
+	if (!strcmp(t, "hostile"))
+		return t_hostile(argc > 2 ? atoi(argv[2]) : 15);
 	if (!strcmp(t, "kill"))
 		return t_kill(argc > 2 ? atoi(argv[2]) : 10);
 	if (!strcmp(t, "waitq-remove") && argc > 2)

@@ -56,7 +56,15 @@ typedef struct AwdPrgSlot {
     bool sent;
     bool done;
     bool async;                 /* a prefetch: nobody waits, freed on reply */
+    /*
+     * Sent, but its waiter gave up (timeout, queue reset) or the prefetch
+     * expired: the index is held until the late answer comes (consumed
+     * quietly) or, bounded, pri-timeout-ms after late_ms, so that answer
+     * can never be taken for another group's.
+     */
+    bool late;
     int64_t born_ms;            /* an unanswered prefetch expires */
+    int64_t late_ms;
     bool priv;
     bool write;
     uint8_t code;
@@ -89,6 +97,7 @@ struct AwdAtc {
     uint32_t pri_delay_ms;
     uint32_t pri_responses;     /* counts responses for pri_fail_every */
     uint64_t pri_stray;         /* responses matching no outstanding group */
+    uint64_t pri_late;          /* answers to groups given up (held slots) */
 
     QemuMutex lock;
     QemuCond cond;              /* responses, free slots, releases */

@@ -1027,11 +1027,12 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     uint64_t prefetches = qatomic_read(&x->prefetches);
     uint64_t faults = qatomic_read(&x->faults);
     uint64_t stale = qatomic_read(&x->stale_hits);
-    uint64_t stray = 0;
+    uint64_t stray = 0, late = 0;
 
     if (x->atc) {
         qemu_mutex_lock(&x->atc->lock);
         stray = x->atc->pri_stray;      /* the device's, not the queue's */
+        late = x->atc->pri_late;
         qemu_mutex_unlock(&x->atc->lock);
     }
 
@@ -1043,6 +1044,7 @@ void awd_xlate_visit_stats(AwdXlateCtx *x, Visitor *v, Error **errp)
     visit_type_uint64(v, "faults", &faults, errp);
     visit_type_uint64(v, "stale-hits", &stale, errp);
     visit_type_uint64(v, "stray-responses", &stray, errp);
+    visit_type_uint64(v, "late-responses", &late, errp);
 }
 
 void awd_atc_inv_stats(AwdAtc *atc, uint64_t out[3], bool reset)

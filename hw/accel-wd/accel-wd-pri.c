@@ -6,8 +6,13 @@
  * responses delivered by the per-PASID notifier, and the bounded wait of
  * a worker for its group. A group takes one of 512 PRG indices and counts
  * its pages against the PRI allocation the guest granted; a prefetch
- * group is not waited for and frees its slot on the response (or when it
- * expires after pri-timeout-ms).
+ * group is not waited for and frees its slot on the response.
+ *
+ * A group sent but given up (its waiter timed out or its queue was reset,
+ * or a prefetch unanswered for pri-timeout-ms) keeps its PRG index, held
+ * as late, until the guest's answer comes (consumed quietly, counted in
+ * late-responses) or another pri-timeout-ms passes: a reused index would
+ * take that answer for another group's.
  *
  * Fault injection: pri-fail-every turns every Nth response into a
  * failure, pri-delay-ms acts on successful responses late.
@@ -80,7 +85,8 @@ void awd_pri_send_bh(void *opaque)
         qemu_mutex_lock(&atc->lock);
         if ((ret == -ENODEV || ret == -EINVAL) &&
             w->in_use && !w->done && w->pasid == req.pasid) {
-            if (w->async) {
+            if (w->async || w->late) {
+                /* nobody will answer: nothing to hold the index for */
                 w->in_use = false;
                 atc->prg_outstanding -= w->npages;
             } else {
@@ -149,6 +155,17 @@ void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
     bool match;
 
     qemu_mutex_lock(&atc->lock);
+    if (w && w->in_use && w->late && w->pasid == ap->pasid) {
+        /* the answer to a group given up: a slow guest, not a wrong one */
+        trace_accel_wd_pri_late_response(ap->pasid, r->prgi,
+                                         r->response_code);
+        w->in_use = false;
+        atc->prg_outstanding -= w->npages;
+        atc->pri_late++;
+        qemu_cond_broadcast(&atc->cond);
+        qemu_mutex_unlock(&atc->lock);
+        return;
+    }
     match = w && w->in_use && w->sent && !w->done && w->pasid == ap->pasid;
     trace_accel_wd_pri_response(ap->pasid, r->prgi, r->response_code, match);
     if (match && w->async) {
@@ -177,26 +194,56 @@ void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
     }
 }
 
+/* Hold the sent group in @w as late from now on (atc->lock held) */
+static void pri_hold_late(AwdPrgSlot *w, int64_t now)
+{
+    w->late = true;
+    w->late_ms = now;
+    w->x = NULL;                /* nobody waits for it any more */
+}
+
 /*
- * A free PRG slot, or ATC_NO_SLOT. A prefetch not answered within the
- * page request timeout is given up (its response, if any, is dropped).
- * Called with atc->lock held.
+ * A prefetch not answered within the page request timeout is given up
+ * (held as late); a late group whose answer did not come within another
+ * timeout frees its index and its share of the allocation. atc->lock held.
  */
-static uint32_t pri_free_slot(AwdAtc *atc)
+static void pri_expire(AwdAtc *atc)
 {
     int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    int64_t tmo = atc->pri_timeout_ms;
+    uint32_t i;
+
+    for (i = 0; i < ATC_PRGI_COUNT; i++) {
+        AwdPrgSlot *w = &atc->prg[i];
+
+        if (!w->in_use) {
+            continue;
+        }
+        if (w->async && !w->late && now - w->born_ms > tmo) {
+            if (w->sent) {
+                pri_hold_late(w, now);
+            } else {
+                w->in_use = false;
+                atc->prg_outstanding -= w->npages;
+            }
+        } else if (w->late && now - w->late_ms > tmo) {
+            trace_accel_wd_pri_late_expired(w->pasid, i);
+            w->in_use = false;
+            atc->prg_outstanding -= w->npages;
+            qemu_cond_broadcast(&atc->cond);
+        }
+    }
+}
+
+/* A free PRG slot, or ATC_NO_SLOT. Called with atc->lock held. */
+static uint32_t pri_free_slot(AwdAtc *atc)
+{
     uint32_t i;
 
     for (i = 0; i < ATC_PRGI_COUNT; i++) {
         uint32_t c = (atc->prg_next + i) % ATC_PRGI_COUNT;
-        AwdPrgSlot *w = &atc->prg[c];
 
-        if (w->in_use && w->async &&
-            now - w->born_ms > (int64_t)atc->pri_timeout_ms) {
-            w->in_use = false;
-            atc->prg_outstanding -= w->npages;
-        }
-        if (!w->in_use) {
+        if (!atc->prg[c].in_use) {
             return c;
         }
     }
@@ -250,8 +297,10 @@ static uint32_t pri_outcome(AwdAtc *atc, AwdAtcPasid *ap, AwdPrgSlot *w,
     } else {
         st = timed_out ? AWD_STS_FAULT : AWD_STS_ABORTED;
     }
-    if (w) {
-        /* a late response finds the slot free (or reused: rare, harmless) */
+    if (w && w->sent && !w->done) {
+        /* an answer may still come: keep the index until it does */
+        pri_hold_late(w, qemu_clock_get_ms(QEMU_CLOCK_REALTIME));
+    } else if (w) {
         w->in_use = false;
         atc->prg_outstanding -= w->npages;
         qemu_cond_broadcast(&atc->cond);
@@ -292,6 +341,7 @@ static uint32_t pri_request_wait(AwdXlateCtx *x, AwdAtcPasid *ap,
         }
         /* the allocation counts page requests: shrink the group to fit */
         n = MIN(n, limit);
+        pri_expire(atc);
         if (atc->prg_outstanding + n <= limit) {
             prgi = pri_free_slot(atc);
         }
@@ -369,6 +419,7 @@ bool awd_pri_send_async(AwdXlateCtx *x, AwdAtcPasid *ap,
 
     qemu_mutex_lock(&atc->lock);
     limit = awd_pri_limit(atc);
+    pri_expire(atc);
     prgi = atc->prg_outstanding + n <= limit / 2 ? pri_free_slot(atc) :
                                                    ATC_NO_SLOT;
     if (prgi == ATC_NO_SLOT) {
