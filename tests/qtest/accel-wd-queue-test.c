@@ -290,6 +290,7 @@ static void test_stream(void)
     g_autofree uint8_t *data = awd_test_data(len, 42);
     g_autofree uint8_t *out = g_malloc(cap);
     g_autofree uint8_t *back = g_malloc(len);
+    g_autofree char *gzip = g_find_program_in_path("gzip");
     uint64_t src, dst, ctx;
     unsigned ctx_size;
 
@@ -320,7 +321,7 @@ static void test_stream(void)
     g_assert_cmpmem(back, len, data, len);
 
     /* and gunzip itself, when the host has it */
-    if (g_find_program_in_path("gzip")) {
+    if (gzip) {
         g_autofree char *dir = g_dir_make_tmp("awd-gz-XXXXXX", NULL);
         g_autofree char *gz = g_build_filename(dir, "s.gz", NULL);
         g_autofree char *plain = g_build_filename(dir, "s", NULL);
