@@ -9,7 +9,8 @@
 #   scripts/fuzz.sh --build          only build; prints the build dir
 #   scripts/fuzz.sh --coverage       replay the corpora, print line coverage
 #   scripts/fuzz.sh --qtests [ARGS]  run our qtests against the sanitizer
-#                                    build (ARGS go to meson test)
+#                                    build (ARGS go to meson test;
+#                                    awd/NAME runs that qtest alone)
 #
 # One clang build dir, build-fuzz/ beside build-qemu.sh's build/, serves
 # all three: qemu-fuzz-x86_64 (libFuzzer), qemu-system-x86_64 and our
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
         --coverage) mode=coverage; shift ;;
         --qtests) mode=qtests; shift; break ;;
         --target) only=$2; shift 2 ;;
-        -h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         [0-9]*) seconds=$1; shift ;;
         *) die "unknown argument '$1' (see scripts/fuzz.sh --help)" ;;
     esac
@@ -212,11 +213,14 @@ coverage)
 qtests)
     # every non-benchmark qtest of qtests.txt, against the sanitized
     # qemu-system-x86_64, the qtests themselves sanitized as well
+    # (or only the tests named in ARGS: awd/accel-wd-queue-test)
     names=()
-    while read -r name _; do
-        case "$name" in ''|'#'*|*bench*) continue ;; esac
-        names+=("awd/$name")
-    done < "$AWD_ROOT/tests/qtest/qtests.txt"
+    if ! printf '%s\n' "$@" | grep -q '^awd/'; then
+        while read -r name _; do
+            case "$name" in ''|'#'*|*bench*) continue ;; esac
+            names+=("awd/$name")
+        done < "$AWD_ROOT/tests/qtest/qtests.txt"
+    fi
     prof=$out/qtest-prof
     rm -rf "$prof"; mkdir -p "$prof"
     set +e
