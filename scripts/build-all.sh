@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Build whatever is missing, in order: host packages, QEMU with our devices
-# and qtests, the guest kernel, the guest module, then this project (library,
-# tools, unit tests, initramfs) in build/. Safe to re-run: every step is
-# cached or incremental.
+# Build whatever is missing: host packages, then QEMU with our devices and
+# qtests beside the guest kernel, module and rootfs base, then this project
+# (library, tools, unit tests, initramfs, rootfs image) in build/. Safe to
+# re-run: every step is cached or incremental.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 t0=$(date +%s)
@@ -11,20 +11,35 @@ step() { log "[$(( $(date +%s) - t0 ))s] $*"; }
 
 step "host packages"
 "$AWD_ROOT/scripts/setup-host.sh"
+# QEMU's build is CPU work; the guest kernel's download, the module's
+# trixie build root and the rootfs base are mostly downloads and unpacking.
+# Run the second chain beside the first (a cold run saves minutes).
+side=$(mktemp -d)
+trap 'rm -rf "$side"' EXIT
+(
+    set -e
+    step "guest kernel (beside the QEMU build)"
+    "$AWD_ROOT/scripts/guest-kernel.sh" > "$side/kdir"
+    if [ -f "$AWD_ROOT/guest-driver/Kbuild" ] || [ -f "$AWD_ROOT/guest-driver/Makefile" ]; then
+        step "guest module"
+        "$AWD_ROOT/scripts/build-module.sh" "$(cat "$side/kdir")" > "$side/module"
+    fi
+    # The Debian trixie userland of run-guest.sh --rootfs (debootstrap,
+    # cached per package list; meson layers our files into a copy of it).
+    step "guest rootfs base"
+    "$AWD_ROOT/scripts/guest-rootfs.sh" base > "$side/rootfs_base"
+    step "guest kernel, module and rootfs base ready"
+) &
+side_pid=$!
 step "QEMU"
-qbuild=$("$AWD_ROOT/scripts/build-qemu.sh")
-step "guest kernel"
-kdir=$("$AWD_ROOT/scripts/guest-kernel.sh")
-module=
-if [ -f "$AWD_ROOT/guest-driver/Kbuild" ] || [ -f "$AWD_ROOT/guest-driver/Makefile" ]; then
-    step "guest module"
-    module=$("$AWD_ROOT/scripts/build-module.sh" "$kdir")
+if ! qbuild=$("$AWD_ROOT/scripts/build-qemu.sh"); then
+    wait "$side_pid" || true
+    die "building QEMU failed"
 fi
-
-# The Debian trixie userland of run-guest.sh --rootfs (debootstrap, cached
-# per package list; meson layers our files into a copy of it).
-step "guest rootfs base"
-rootfs_base=$("$AWD_ROOT/scripts/guest-rootfs.sh" base)
+wait "$side_pid" || die "the guest kernel, module or rootfs base failed (see above)"
+kdir=$(cat "$side/kdir")
+module=$(cat "$side/module" 2>/dev/null || true)
+rootfs_base=$(cat "$side/rootfs_base")
 
 step "library, tools, unit tests, initramfs, rootfs image (meson, in $AWD_BUILD)"
 opts=(-Dqemu_build="$qbuild" -Dkernel_dir="$kdir" -Dguest_module="$module")
