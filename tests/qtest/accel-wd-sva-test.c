@@ -942,6 +942,36 @@ static void test_pri_eio_answered_once(void)
 }
 
 /*
+ * Submit a level-9 compression of @len bytes of @data on queue 0, from
+ * SRC_VA to DST_VA, both on 2 MiB pages, and return once the queue is
+ * busy with it. Returns where the output lands (guest-physical).
+ */
+static uint64_t start_huge_compression(S *s, AwdQ *q, const uint8_t *data,
+                                       size_t len)
+{
+    uint64_t src_pa, dst_pa, off;
+    struct awd_desc d;
+    int i;
+
+    pq_setup(s, q, 0, 3);
+    src_pa = aligned_block(&s->t, len);
+    dst_pa = aligned_block(&s->t, len);
+    for (off = 0; off < len; off += 2 * MIB) {
+        map(&s->t, s->top, 4, SRC_VA + off, src_pa + off, 2, USER_RW);
+        map(&s->t, s->top, 4, DST_VA + off, dst_pa + off, 2, USER_RW);
+    }
+    awd_write_buf(&s->d, src_pa, data, len);
+    d = comp_desc(1, AWD_FMT_ZLIB, 9, len, len);
+    d.src = SRC_VA;
+    awd_q_submit(q, &d);
+    for (i = 0; i < 1000 && (awd_qreg(&s->d, 0, AWD_Q_STATUS) &
+                             AWD_QSTS_IDLE); i++) {
+        g_usleep(1000);
+    }
+    return dst_pa;
+}
+
+/*
  * A device-TLB invalidation while the engine works on translated pages
  * (2 MiB pages here) waits for the work to release them; neither side
  * deadlocks and the result is right.
@@ -954,27 +984,11 @@ static void test_inv_during_engine(void)
     g_autofree uint8_t *back = g_malloc(len);
     S s;
     AwdQ q;
-    struct awd_desc d;
     struct awd_cpl c;
-    uint64_t src_pa, dst_pa, off;
-    int i;
+    uint64_t dst_pa;
 
     sva_start(&s, NULL);
-    pq_setup(&s, &q, 0, 3);
-    src_pa = aligned_block(&s.t, len);
-    dst_pa = aligned_block(&s.t, len);
-    for (off = 0; off < len; off += 2 * MIB) {
-        map(&s.t, s.top, 4, SRC_VA + off, src_pa + off, 2, USER_RW);
-        map(&s.t, s.top, 4, DST_VA + off, dst_pa + off, 2, USER_RW);
-    }
-    awd_write_buf(&s.d, src_pa, data, len);
-    d = comp_desc(1, AWD_FMT_ZLIB, 9, len, len);
-    d.src = SRC_VA;
-    awd_q_submit(&q, &d);
-    for (i = 0; i < 1000 && (awd_qreg(&s.d, 0, AWD_Q_STATUS) &
-                             AWD_QSTS_IDLE); i++) {
-        g_usleep(1000);
-    }
+    dst_pa = start_huge_compression(&s, &q, data, len);
     g_usleep(20000);
     invalidate_page(&s, SRC_VA, true);
     invalidate_page(&s, DST_VA + 2 * MIB, true);
@@ -1014,33 +1028,18 @@ static void test_inv_latency_under_load(void)
     g_autofree uint8_t *back = g_malloc(len);
     S s;
     AwdQ q;
-    struct awd_desc d;
     struct awd_cpl c;
-    uint64_t src_pa, dst_pa, moved_pa, off;
+    uint64_t dst_pa, moved_pa;
     gint64 t0, run_us, worst = 0, sum = 0;
-    unsigned n = 0, i;
+    unsigned n = 0;
     bool moved = false;
 
     sva_start(&s, NULL);
-    pq_setup(&s, &q, 0, 3);
-    src_pa = aligned_block(&s.t, len);
-    dst_pa = aligned_block(&s.t, len);
-    moved_pa = aligned_block(&s.t, 2 * MIB);
-    for (off = 0; off < len; off += 2 * MIB) {
-        map(&s.t, s.top, 4, SRC_VA + off, src_pa + off, 2, USER_RW);
-        map(&s.t, s.top, 4, DST_VA + off, dst_pa + off, 2, USER_RW);
-    }
-    awd_write_buf(&s.d, src_pa, data, len);
-    /* the copy a source page moves to */
-    awd_write_buf(&s.d, moved_pa, data + 6 * MIB, 2 * MIB);
-    d = comp_desc(1, AWD_FMT_ZLIB, 9, len, len);
-    d.src = SRC_VA;
+    dst_pa = start_huge_compression(&s, &q, data, len);
     t0 = g_get_monotonic_time();
-    awd_q_submit(&q, &d);
-    for (i = 0; i < 1000 && (awd_qreg(&s.d, 0, AWD_Q_STATUS) &
-                             AWD_QSTS_IDLE); i++) {
-        g_usleep(1000);
-    }
+    /* the copy a source page moves to (not mapped yet) */
+    moved_pa = aligned_block(&s.t, 2 * MIB);
+    awd_write_buf(&s.d, moved_pa, data + 6 * MIB, 2 * MIB);
     while (!cpl_ready(&q)) {
         uint64_t va = (n & 1 ? DST_VA : SRC_VA) + (n / 2 % 8) * 2 * MIB;
         gint64 t1;

@@ -7,6 +7,23 @@
 #include "qemu/osdep.h"
 #include "iommu-sva-util.h"
 
+/* The test device alone (no IOMMU), @props appended; four pages at *@buf */
+static T td_boot(const char *props, uint64_t *buf)
+{
+    QOSState *qs = qtest_pc_boot("-M q35 -nodefaults -m 512M "
+                                 "-device iommu-sva-testdev,addr=03.0%s",
+                                 props);
+    T t = { .qs = qs, .qts = qs->qts };
+
+    *buf = guest_alloc(&qs->alloc, 4 * SVA_PAGE_SIZE);
+    qpci_device_foreach(qs->pcibus, SVA_TESTDEV_VENDOR_ID,
+                        SVA_TESTDEV_DEVICE_ID, td_find, &t.dev);
+    g_assert_nonnull(t.dev);
+    qpci_device_enable(t.dev);
+    t.bar = qpci_iomap(t.dev, 0, NULL);
+    return t;
+}
+
 /*
  * generic-fuzz, iommu-sva target: a BENCH command ran its LEN x DATA DMA
  * reads inside the MMIO write; with pages in RAM and DATA (repetitions)
@@ -24,16 +41,9 @@ static void test_bench_unbounded(void)
         { 1024, SVA_TD_BENCH_MAX_READS / 1024 + 1 },
         { UINT64_MAX, UINT64_MAX },
     };
-    QOSState *qs = qtest_pc_boot("-M q35 -nodefaults -m 512M "
-                                 "-device iommu-sva-testdev,addr=03.0");
-    T t = { .qs = qs, .qts = qs->qts };
-    uint64_t buf = guest_alloc(&qs->alloc, 4 * SVA_PAGE_SIZE);
+    uint64_t buf;
+    T t = td_boot("", &buf);
 
-    qpci_device_foreach(qs->pcibus, SVA_TESTDEV_VENDOR_ID,
-                        SVA_TESTDEV_DEVICE_ID, td_find, &t.dev);
-    g_assert_nonnull(t.dev);
-    qpci_device_enable(t.dev);
-    t.bar = qpci_iomap(t.dev, 0, NULL);
     for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
         td_wr(&t, SVA_TD_ADDR, buf);
         td_wr(&t, SVA_TD_LEN, bad[i][0]);
@@ -50,7 +60,7 @@ static void test_bench_unbounded(void)
     td_wr(&t, SVA_TD_DATA, 2);
     g_assert_cmpint(td_cmd(&t, SVA_TD_CMD_BENCH), ==, 0);
     g_free(t.dev);
-    qtest_pc_shutdown(qs);
+    qtest_pc_shutdown(t.qs);
 }
 
 /*
@@ -59,17 +69,9 @@ static void test_bench_unbounded(void)
  */
 static void test_bench_bound_property(void)
 {
-    QOSState *qs = qtest_pc_boot("-M q35 -nodefaults -m 512M -device "
-                                 "iommu-sva-testdev,addr=03.0,"
-                                 "bench-max-reads=4096");
-    T t = { .qs = qs, .qts = qs->qts };
-    uint64_t buf = guest_alloc(&qs->alloc, 4 * SVA_PAGE_SIZE);
+    uint64_t buf;
+    T t = td_boot(",bench-max-reads=4096", &buf);
 
-    qpci_device_foreach(qs->pcibus, SVA_TESTDEV_VENDOR_ID,
-                        SVA_TESTDEV_DEVICE_ID, td_find, &t.dev);
-    g_assert_nonnull(t.dev);
-    qpci_device_enable(t.dev);
-    t.bar = qpci_iomap(t.dev, 0, NULL);
     td_wr(&t, SVA_TD_ADDR, buf);
     td_wr(&t, SVA_TD_LEN, 4);
     td_wr(&t, SVA_TD_DATA, 1025);
@@ -78,7 +80,7 @@ static void test_bench_bound_property(void)
     td_wr(&t, SVA_TD_DATA, 1024);
     g_assert_cmpint(td_cmd(&t, SVA_TD_CMD_BENCH), ==, 0);
     g_free(t.dev);
-    qtest_pc_shutdown(qs);
+    qtest_pc_shutdown(t.qs);
 }
 
 int main(int argc, char **argv)
