@@ -17,6 +17,6 @@ check "the driver saw the fatal error and reset the device" sh -c "
 check "kernel queue: nothing in flight" sh -c "cat $dev/kernel_queue; grep -q 'inflight 0\$' $dev/kernel_queue"
 check "queues work after recovery (awd-drvtest compress)" awd-drvtest compress
 check_driver_idle
-check "module unloads" sh -c 'i=0; while ! rmmod accel_wd 2>/dev/null; do i=$((i + 1)); [ $i -lt 20 ] || exit 1; sleep 1; done'
+check "module unloads" unload_driver
 check_dmesg_clean
 finish

@@ -6,18 +6,11 @@
 # sysfs) frees them; then the device works. No oops, and the module
 # unloads.
 . /opt/awd/bin/lib.sh
-ko=$(ls /lib/modules/accel_wd.ko 2>/dev/null || find /lib/modules -name accel_wd.ko | head -n1)
-unload() {  # the crypto self-tests may hold the module for a moment
-	i=0
-	while ! rmmod accel_wd 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 20 ] || return 1; sleep 1
-	done
-}
-if unload && insmod $ko sva=0; then pass "reload accel_wd with sva=0"; else fail "reload accel_wd with sva=0"; fi
+check "reload accel_wd with sva=0" reload_driver sva=0
 check "pages of a queue whose reset hangs are kept until a device reset (awd-drvtest fence)" \
 	awd-drvtest fence "$(awd_dev)/reset"
 check_driver_idle
 check "fenced_pages back to 0" sh -c "[ \$(cat $(awd_dev)/fenced_pages) = 0 ]"
-check "module unloads" unload
+check "module unloads" unload_driver
 check_dmesg_clean
 finish

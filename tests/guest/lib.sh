@@ -49,6 +49,20 @@ grant_group() {  # GID
 		chgrp "$1" "$n" && chmod 0660 "$n" || return 1
 	done
 }
+# rmmod accel_wd, retried for up to 20 s: the crypto self-tests may hold
+# the module for a moment after it loads.
+unload_driver() {
+	local i=0
+	while ! rmmod accel_wd 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 20 ] || return 1; sleep 1
+	done
+}
+reload_driver() {  # [MODULE PARAMETERS]: unload, then insmod with them
+	local ko
+	ko=$(ls /lib/modules/accel_wd.ko 2>/dev/null ||
+		find /lib/modules -name accel_wd.ko | head -n1)
+	unload_driver && insmod "$ko" "$@"
+}
 # Kernel log lines that must never appear during a test.
 BAD_DMESG='Oops|BUG:|WARNING:|Call Trace|DMAR: \[DMA (Read|Write)|DMAR: DRHD: handling fault|general protection|kernel panic'
 check_dmesg_clean() {
