@@ -121,10 +121,12 @@ static void td_bench(SVATestDevState *d)
     int64_t t0 = get_clock();
     uint64_t r, i, buf;
 
-    /* LEN x DATA reads run in this MMIO write: bounded, or QEMU hangs */
-    if (d->len && d->data &&
-        (d->len > d->bench_max_reads ||
-         d->data > d->bench_max_reads / d->len)) {
+    /*
+     * LEN x DATA reads run in this MMIO write: bounded, or QEMU hangs. No
+     * loop runs without reads (LEN 0 with DATA near 2^64 hung it too).
+     */
+    if (d->len > d->bench_max_reads ||
+        (d->len && d->data > d->bench_max_reads / d->len)) {
         qemu_log_mask(LOG_GUEST_ERROR, "iommu-sva-testdev: benchmark of %"
                       PRIu64 " x %" PRIu64 " reads (at most %u)\n",
                       d->len, d->data, d->bench_max_reads);
@@ -132,7 +134,7 @@ static void td_bench(SVATestDevState *d)
         return;
     }
     d->status = 0;
-    for (r = 0; r < d->data && !d->status; r++) {
+    for (r = 0; d->len && r < d->data && !d->status; r++) {
         for (i = 0; i < d->len && !d->status; i++) {
             d->status = pci_dma_read(pdev, d->addr + i * SVA_TD_BENCH_STRIDE,
                                      &buf, sizeof(buf));

@@ -5,6 +5,7 @@
  * found in iommu-sva and its test device, one test each.
  */
 #include "qemu/osdep.h"
+#include "qemu/timer.h"
 #include "iommu-sva-util.h"
 
 /* The test device alone (no IOMMU), @props appended; four pages at *@buf */
@@ -29,7 +30,8 @@ static T td_boot(const char *props, uint64_t *buf)
  * reads inside the MMIO write; with pages in RAM and DATA (repetitions)
  * in the billions QEMU never answered again (the first case). Now more
  * than SVA_TD_BENCH_MAX_READS reads fail at once with -EINVAL, and the
- * device still runs a good one.
+ * device still runs a good one. Found later: LEN 0 with DATA near 2^62
+ * (no reads, but as many empty rounds) hung it just the same.
  */
 static void test_bench_unbounded(void)
 {
@@ -52,6 +54,11 @@ static void test_bench_unbounded(void)
         /* nothing ran: DATA is not an elapsed time */
         g_assert_cmphex(td_rd(&t, SVA_TD_DATA), ==, bad[i][1]);
     }
+    /* no reads, however many rounds: done at once (hung before) */
+    td_wr(&t, SVA_TD_LEN, 0);
+    td_wr(&t, SVA_TD_DATA, 0x4000000000000018ull);
+    g_assert_cmpint(td_cmd(&t, SVA_TD_CMD_BENCH), ==, 0);
+    g_assert_cmpuint(td_rd(&t, SVA_TD_DATA), <, NANOSECONDS_PER_SECOND);
     /* the limit itself and a small one still run */
     td_wr(&t, SVA_TD_LEN, 4);
     td_wr(&t, SVA_TD_DATA, SVA_TD_BENCH_MAX_READS / 4);
