@@ -45,24 +45,35 @@ apt_view_cache() {
 
 # Refresh the private view at most once a day (or when asked).
 apt_view_update() {
-    local stamp=$APT_VIEW/state/updated
+    local stamp=$APT_VIEW/state/updated lock
     mkdir -p "$APT_VIEW/sources.list.d" "$APT_VIEW/state/lists/partial" \
         "$APT_VIEW/cache/archives/partial" "$APT_VIEW/empty"
-    : > "$APT_VIEW/state/status"
-    cat > "$APT_VIEW/sources.list" <<SRC
+    # One caller at a time: apt runs here without its own locks, and
+    # build-all.sh fetches QEMU and the guest kernel side by side.
+    exec {lock}>"$APT_VIEW/.update.lock"
+    flock "$lock"
+    [ -f "$APT_VIEW/state/status" ] || : > "$APT_VIEW/state/status"
+    # replaced, never rewritten in place: a reader never sees it half written
+    cat > "$APT_VIEW/sources.list.new" <<SRC
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
 SRC
-    if [ -z "${AWD_APT_REFRESH:-}" ] && [ -f "$stamp" ] &&
-       [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-        return 0
+    if cmp -s "$APT_VIEW/sources.list.new" "$APT_VIEW/sources.list"; then
+        rm -f "$APT_VIEW/sources.list.new"
+    else
+        mv "$APT_VIEW/sources.list.new" "$APT_VIEW/sources.list"
+        rm -f "$stamp"
     fi
-    log "refreshing the private apt view (trixie, trixie-backports) in $APT_VIEW"
-    apt_view update -qq || die "apt-get update of the private view failed; is deb.debian.org reachable?"
-    touch "$stamp"
+    if [ -n "${AWD_APT_REFRESH:-}" ] || [ ! -f "$stamp" ] ||
+       [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+        log "refreshing the private apt view (trixie, trixie-backports) in $APT_VIEW"
+        apt_view update -qq || die "apt-get update of the private view failed; is deb.debian.org reachable?"
+        touch "$stamp"
+    fi
+    exec {lock}>&-
 }
 
 # Copy our device sources, hardware headers and qtests into the prepared
