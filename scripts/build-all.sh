@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Build whatever is missing: host packages, then QEMU with our devices and
-# qtests beside the guest kernel, module and rootfs base, then this project
-# (library, tools, unit tests, initramfs, rootfs image) in build/. Safe to
-# re-run: every step is cached or incremental.
+# Build whatever is missing: host packages; QEMU with our devices and
+# qtests, beside it the guest kernel and module, and the rootfs base; then
+# this project (library, tools, unit tests, initramfs, rootfs image) in
+# build/. Safe to re-run: every step is cached or incremental.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 t0=$(date +%s)
@@ -12,8 +12,8 @@ step() { log "[$(( $(date +%s) - t0 ))s] $*"; }
 step "host packages"
 "$AWD_ROOT/scripts/setup-host.sh"
 # QEMU's build is CPU work; the guest kernel's download, the module's
-# trixie build root and the rootfs base are mostly downloads and unpacking.
-# Run the second chain beside the first (a cold run saves minutes).
+# trixie build root and the rootfs base are mostly downloads and
+# unpacking. The three chains run side by side (a cold run saves minutes).
 side=$(mktemp -d)
 trap 'rm -rf "$side"' EXIT
 (
@@ -24,19 +24,27 @@ trap 'rm -rf "$side"' EXIT
         step "guest module"
         "$AWD_ROOT/scripts/build-module.sh" "$(cat "$side/kdir")" > "$side/module"
     fi
+    step "guest kernel and module ready"
+) &
+kernel_pid=$!
+(
+    set -e
     # The Debian trixie userland of run-guest.sh --rootfs (debootstrap,
     # cached per package list; meson layers our files into a copy of it).
-    step "guest rootfs base"
+    step "guest rootfs base (beside the QEMU build)"
     "$AWD_ROOT/scripts/guest-rootfs.sh" base > "$side/rootfs_base"
-    step "guest kernel, module and rootfs base ready"
+    step "guest rootfs base ready"
 ) &
-side_pid=$!
+rootfs_pid=$!
 step "QEMU"
-if ! qbuild=$("$AWD_ROOT/scripts/build-qemu.sh"); then
-    wait "$side_pid" || true
-    die "building QEMU failed"
-fi
-wait "$side_pid" || die "the guest kernel, module or rootfs base failed (see above)"
+qemu_ok=1
+qbuild=$("$AWD_ROOT/scripts/build-qemu.sh") || qemu_ok=0
+kernel_ok=1 rootfs_ok=1
+wait "$kernel_pid" || kernel_ok=0
+wait "$rootfs_pid" || rootfs_ok=0
+[ "$qemu_ok" = 1 ] || die "building QEMU failed"
+[ "$kernel_ok" = 1 ] || die "the guest kernel or module failed (see above)"
+[ "$rootfs_ok" = 1 ] || die "the guest rootfs base failed (see above)"
 kdir=$(cat "$side/kdir")
 module=$(cat "$side/module" 2>/dev/null || true)
 rootfs_base=$(cat "$side/rootfs_base")
