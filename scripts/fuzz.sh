@@ -162,11 +162,15 @@ fi
 out=$AWD_CACHE/fuzz
 mkdir -p "$out"
 
+# FUZZ_HANG_AFTER=SECONDS (optional): SIGABRT after that long, see below
 fuzzer() {  # TARGET libFuzzer-args...
-    local t=$1; shift
+    local t=$1 wrap=()
+    shift
+    [ -z "${FUZZ_HANG_AFTER:-}" ] ||
+        wrap=(timeout -s ABRT -k 60 "$FUZZ_HANG_AFTER")
     fuzz_env "$t"
     QEMU_FUZZ_ARGS=$FUZZ_ARGS QEMU_FUZZ_OBJECTS=$FUZZ_OBJECTS \
-        "$bld/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz "$@"
+        "${wrap[@]}" "$bld/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz "$@"
 }
 
 # Line coverage of our two directories from the profiles in $1; the
@@ -246,12 +250,8 @@ for t in "${TARGETS[@]}"; do
     # keeps the run from ending: past its time (and 5 min to spare) it
     # gets SIGABRT, which ASan turns into a report and libFuzzer into an
     # artifact holding the input that hung.
-    fuzz_env "$t"
-    QEMU_FUZZ_ARGS=$FUZZ_ARGS QEMU_FUZZ_OBJECTS=$FUZZ_OBJECTS \
-    LLVM_PROFILE_FILE="$out/fuzz-$t.profraw" \
-        timeout -s ABRT -k 60 $((seconds + 300)) \
-        "$bld/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz \
-            -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 \
+    FUZZ_HANG_AFTER=$((seconds + 300)) LLVM_PROFILE_FILE="$out/fuzz-$t.profraw" \
+        fuzzer "$t" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=4096 \
             -print_final_stats=1 -artifact_prefix="$out/artifacts/$t-" \
             "$corpus" "$AWD_ROOT/tests/fuzz/corpus/$t" >"$out/fuzz-$t.log" 2>&1
     r=$?
