@@ -1117,7 +1117,7 @@ static long sysfs_num(const char *attr)
 
 struct wq_shared {
 	atomic_int seq;			/* queues granted so far */
-	int order[WQ_MAX];		/* order[k]: the k-th process served */
+	atomic_int order[WQ_MAX];	/* order[k]: 1 + the k-th process served */
 	atomic_int go[WQ_MAX];		/* the parent lets process i close */
 	atomic_int nop_ok[WQ_MAX];	/* process i's NOP completed */
 };
@@ -1142,22 +1142,32 @@ static long get_waiters(void *arg)
 	return sysfs_num("queue_waiters");
 }
 
-static long get_seq(void *arg)
+/* Slot k of the order is written after seq counts it: wait for both */
+static long get_served(void *arg)
 {
-	return atomic_load(&((struct wq_shared *)arg)->seq);
+	struct wq_shared *sh = arg;
+	int k = atomic_load(&sh->seq);
+
+	while (k > 0 && k <= WQ_MAX && !atomic_load(&sh->order[k - 1]))
+		usleep(100);
+	return k;
 }
 
 /*
  * Process i of the line: drop its copies of the parent's queues, open,
  * record the order, one NOP, close on "go".
  */
-static void wq_child(struct wq_shared *sh, int i, const int *held, int nq)
+static void wq_child(struct wq_shared *sh, int i, const int *held, int nq,
+		     pid_t parent)
 {
 	struct awd_desc d = { .opcode = AWD_OP_NOP, .tag = 0x500 + i };
 	struct awd_cpl c;
 	struct q q;
 	int k;
 
+	/* a parent that fails its checks must not leave a line behind */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(14);
 	for (k = 0; k < nq; k++)
 		close(held[k]);
 	memset(&q, 0, sizeof(q));
@@ -1168,7 +1178,7 @@ static void wq_child(struct wq_shared *sh, int i, const int *held, int nq)
 	}
 	k = atomic_fetch_add(&sh->seq, 1);
 	if (k < WQ_MAX)
-		sh->order[k] = i;
+		atomic_store(&sh->order[k], i + 1);
 	if (ioctl(q.fd, AWD_IOC_INFO, &q.info))
 		_exit(11);
 	q_map(&q);
@@ -1195,8 +1205,9 @@ static void wq_child(struct wq_shared *sh, int i, const int *held, int nq)
  */
 static int t_waitq(int n, int kills)
 {
-	int total = n + kills, nq, killed = 0, served = 0, st, i;
+	int total = n + kills, nq, killed = 0, served = 0, st, i, got;
 	int holders[AWD_MAX_QUEUES], expect[WQ_MAX];
+	pid_t parent = getpid();
 	pid_t pids[WQ_MAX];
 	bool victim[WQ_MAX] = { false };
 	struct wq_shared *sh;
@@ -1227,7 +1238,7 @@ static int t_waitq(int n, int kills)
 		pids[i] = fork();
 		CHECK(pids[i] >= 0, "fork: %m");
 		if (!pids[i])
-			wq_child(sh, i, holders, nq);
+			wq_child(sh, i, holders, nq, parent);
 		CHECK(!wait_for(get_waiters, NULL, i + 1, 10000),
 		      "process %d never got in line", i);
 	}
@@ -1258,11 +1269,12 @@ static int t_waitq(int n, int kills)
 			atomic_store(&sh->go[expect[i - nq]], 1);
 		if (served == n)
 			continue;
-		CHECK(!wait_for(get_seq, sh, served + 1, 10000),
+		CHECK(!wait_for(get_served, sh, served + 1, 10000),
 		      "freeing queue #%d served nobody", i);
-		CHECK(sh->order[served] == expect[served],
+		got = atomic_load(&sh->order[served]) - 1;
+		CHECK(got == expect[served],
 		      "queue #%d went to process %d, the oldest in line is %d",
-		      served, sh->order[served], expect[served]);
+		      served, got, expect[served]);
 		served++;
 	}
 	for (i = 0; i < total; i++) {
