@@ -79,6 +79,7 @@ typedef struct AwdAtcPasid {
     uint32_t pasid;             /* PCI_SVA_NO_PASID: RID_PASID */
     unsigned refs;              /* queues bound to it */
     unsigned active;            /* contexts holding mappings */
+    unsigned stale;             /* ... of them made before the last inv */
     uint64_t gen;               /* bumped by each invalidation */
     bool pri_registered;
     PCISVAPRINotifier pri;

@@ -555,6 +555,9 @@ static void atc_deactivate(AwdXlateCtx *x)
 
         qemu_mutex_lock(&atc->lock);
         ap->active--;
+        if (x->active_gen != ap->gen) {
+            ap->stale--;
+        }
         x->active = false;
         unused = !ap->active && !ap->refs;
         qemu_cond_broadcast(&atc->cond);
@@ -848,11 +851,17 @@ static void atc_inv_notify(IOMMUNotifier *n, IOMMUTLBEntry *entry)
     qemu_mutex_lock(&atc->lock);
     evicted = atc_evict(atc, ap->pasid, first, last);
     qatomic_set(&ap->gen, ap->gen + 1);    /* workers poll it unlocked */
+    ap->stale = ap->active;
     trace_accel_wd_atc_inv(ap->pasid, entry->iova, entry->addr_mask, evicted,
-                           ap->active);
-    /* Mappings made before are in use: wait until they are released */
+                           ap->stale);
+    /*
+     * Mappings made before are in use: wait until they are released.
+     * Not until nobody is active: a worker that let go at its checkpoint
+     * and mapped its pages anew may be active again before this thread
+     * wakes, and would otherwise hold it to the end of its run.
+     */
     t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    while (ap->active) {
+    while (ap->stale) {
         qemu_cond_wait(&atc->cond, &atc->lock);
     }
     waited = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0;

@@ -946,12 +946,24 @@ static void test_pri_eio_answered_once(void)
  * SRC_VA to DST_VA, both on 2 MiB pages, and return once the queue is
  * busy with it. Returns where the output lands (guest-physical).
  */
+/* Level 9 from SRC_VA to DST_VA; returns once the engine has taken it */
+static void submit_huge_compression(S *s, AwdQ *q, size_t len)
+{
+    struct awd_desc d = comp_desc(1, AWD_FMT_ZLIB, 9, len, len);
+    int i;
+
+    d.src = SRC_VA;
+    awd_q_submit(q, &d);
+    for (i = 0; i < 1000 && (awd_qreg(&s->d, 0, AWD_Q_STATUS) &
+                             AWD_QSTS_IDLE); i++) {
+        g_usleep(1000);
+    }
+}
+
 static uint64_t start_huge_compression(S *s, AwdQ *q, const uint8_t *data,
                                        size_t len)
 {
     uint64_t src_pa, dst_pa, off;
-    struct awd_desc d;
-    int i;
 
     pq_setup(s, q, 0, 3);
     src_pa = aligned_block(&s->t, len);
@@ -961,13 +973,7 @@ static uint64_t start_huge_compression(S *s, AwdQ *q, const uint8_t *data,
         map(&s->t, s->top, 4, DST_VA + off, dst_pa + off, 2, USER_RW);
     }
     awd_write_buf(&s->d, src_pa, data, len);
-    d = comp_desc(1, AWD_FMT_ZLIB, 9, len, len);
-    d.src = SRC_VA;
-    awd_q_submit(q, &d);
-    for (i = 0; i < 1000 && (awd_qreg(&s->d, 0, AWD_Q_STATUS) &
-                             AWD_QSTS_IDLE); i++) {
-        g_usleep(1000);
-    }
+    submit_huge_compression(s, q, len);
     return dst_pa;
 }
 
@@ -1007,7 +1013,8 @@ static void test_inv_during_engine(void)
  * a 16 MiB level-9 compression (seconds of engine work) holds its pages,
  * and invalidations of those very pages come every few milliseconds. Each
  * must complete once the engine reaches its next chunk, not when the run
- * ends. One invalidation moves a source page (same contents, another
+ * ends; the work is submitted again until eight have landed, so a fast
+ * host measures as many as a slow one. One invalidation moves a source page (same contents, another
  * guest-physical page): the request starts again and the result is still
  * right. Prints the worst latency seen.
  */
@@ -1015,10 +1022,14 @@ static void test_inv_during_engine(void)
  * Wall-clock bounds on a shared 2-core host: one 256 KiB level-9 engine
  * chunk is ~0.2 s there. Before the engine checkpoints, the mean wait was
  * ~0.8 s (the worker let go only when its destination grew), and without
- * on-demand growth it is the whole run.
+ * on-demand growth it is the whole run. While the invalidation waited for
+ * no worker to be active at all (rather than none with older mappings), a
+ * worker that let go and mapped again before the waiter woke held it to
+ * the end of the run: worst 2.8-3.6 s in most runs on an idle host, 60 ms
+ * after.
  */
 #define INV_MEAN_BOUND_US   (400 * 1000)
-#define INV_WORST_BOUND_US  (5000 * 1000)
+#define INV_WORST_BOUND_US  (1500 * 1000)
 
 static void test_inv_latency_under_load(void)
 {
@@ -1031,7 +1042,7 @@ static void test_inv_latency_under_load(void)
     struct awd_cpl c;
     uint64_t dst_pa, moved_pa;
     gint64 t0, run_us, worst = 0, sum = 0;
-    unsigned n = 0;
+    unsigned n = 0, runs = 0;
     bool moved = false;
 
     sva_start(&s, NULL);
@@ -1040,10 +1051,25 @@ static void test_inv_latency_under_load(void)
     /* the copy a source page moves to (not mapped yet) */
     moved_pa = aligned_block(&s.t, 2 * MIB);
     awd_write_buf(&s.d, moved_pa, data + 6 * MIB, 2 * MIB);
-    while (!cpl_ready(&q)) {
+    for (;;) {
         uint64_t va = (n & 1 ? DST_VA : SRC_VA) + (n / 2 % 8) * 2 * MIB;
         gint64 t1;
 
+        if (cpl_ready(&q)) {
+            g_assert_true(awd_q_wait(&q, &c, 1000));
+            g_assert_cmpuint(c.status, ==, AWD_STS_OK);
+            g_assert_cmpuint(c.consumed, ==, len);
+            runs++;
+            if (n >= 8 && moved) {
+                break;
+            }
+            /*
+             * A fast host finished before enough invalidations landed:
+             * the same work again (the result is the same bytes).
+             */
+            submit_huge_compression(&s, &q, len);
+            continue;
+        }
         g_assert_cmpint(g_get_monotonic_time() - t0, <, 120 * G_USEC_PER_SEC);
         if (n == 6 && !moved) {
             /* the page of SRC_VA + 6 MiB now lives elsewhere */
@@ -1060,12 +1086,10 @@ static void test_inv_latency_under_load(void)
         g_usleep(10000);
     }
     run_us = g_get_monotonic_time() - t0;
-    g_test_message("devtlb invalidation under a 16 MiB level-9 compression "
-                   "(%.2f s): %u invalidations, worst %.1f ms, mean %.1f ms",
-                   run_us / 1e6, n, worst / 1e3, n ? sum / 1e3 / n : 0.0);
-    g_assert_true(awd_q_wait(&q, &c, 1000));
-    g_assert_cmpuint(c.status, ==, AWD_STS_OK);
-    g_assert_cmpuint(c.consumed, ==, len);
+    g_test_message("devtlb invalidation under 16 MiB level-9 compressions "
+                   "(%u in %.2f s): %u invalidations, worst %.1f ms, "
+                   "mean %.1f ms", runs, run_us / 1e6, n, worst / 1e3,
+                   n ? sum / 1e3 / n : 0.0);
     awd_read_buf(&s.d, dst_pa, out, c.produced);
     g_assert_cmpint(awd_host_inflate(15, out, c.produced, back, len), ==,
                     len);
