@@ -225,7 +225,12 @@ void awd_tm_begin(AwdQueue *q)
     tm->t_start = MAX(fetch, first);
     tm->due = tm->t_start + awd_tm_knob(s, AWD_TMK_REQ_LATENCY);
     if (awd_tm_deterministic()) {
-        timer_mod(tm->timer, tm->due);
+        /*
+         * Never later: the doorbell's hold may still be pending (the
+         * worker woke before the vCPU ran its timers, as happens under
+         * host load), and moving it would let the guest run beside us.
+         */
+        timer_mod_anticipate(tm->timer, tm->due);
     }
     trace_accel_wd_timing_begin(q->index, tm->t_arrival, tm->t_start);
 }
