@@ -1014,9 +1014,9 @@ static void test_inv_during_engine(void)
  * and invalidations of those very pages come every few milliseconds. Each
  * must complete once the engine reaches its next chunk, not when the run
  * ends; the work is submitted again until eight have landed, so a fast
- * host measures as many as a slow one. One invalidation moves a source page (same contents, another
- * guest-physical page): the request starts again and the result is still
- * right. Prints the worst latency seen.
+ * host measures as many as a slow one. One invalidation moves a source
+ * page (same contents, another guest-physical page): the request starts
+ * again and the result is still right. Prints the worst latency seen.
  */
 /*
  * Wall-clock bounds on a shared 2-core host: one 256 KiB level-9 engine
