@@ -31,6 +31,7 @@ CONFIGURE_ARGS=(
     --enable-virtfs --enable-attr
     --disable-docs --disable-werror --disable-download
     --disable-install-blobs
+    --without-default-devices --with-devices-x86_64=awd-testbed
 )
 # Reconfigure when the arguments change or the option ROMs (which need
 # gcc-multilib at configure time) were not set up.

@@ -92,6 +92,8 @@ qemu_sync_sources() {
     # the hardware headers (register map, every queue format) sit beside
     # the device sources
     rsync -c "$AWD_ROOT"/include/accel_wd_*.h "$work/hw/accel-wd/"
+    rsync -c "$AWD_ROOT/scripts/qemu-devices.mak" \
+        "$work/configs/devices/x86_64-softmmu/awd-testbed.mak"
     mkdir -p "$work/tests/qtest/awd"
     rsync -rc --delete --exclude='*.md' "$AWD_ROOT/tests/qtest/" "$work/tests/qtest/awd/"
 }
