@@ -697,7 +697,12 @@ static bool q_tm_wait_release(AwdQueue *q)
         return true;
     }
     q_tm_state(q, AWD_TMS_READY);
-    timer_mod(tm->timer, tm->due);
+    /*
+     * Never later: the doorbell's hold may not have run yet (the worker
+     * finished before the vCPU reached its timers). It must still run at
+     * its instant, where it sends what is queued; it re-arms for us.
+     */
+    timer_mod_anticipate(tm->timer, tm->due);
     while (tm->state == AWD_TMS_READY && !qatomic_read(&q->abort)) {
         qemu_cond_wait(&tm->cond, &q->lock);
     }
