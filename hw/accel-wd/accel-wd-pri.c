@@ -154,6 +154,15 @@ void awd_pri_notify(PCISVAPRINotifier *n, PCISVAPRIResponse *r)
     AwdXlateCtx *wx;
     bool match;
 
+    /*
+     * Under icount, the clock other threads read stands at the start of
+     * the answering vCPU's time slice until that vCPU reads it itself, and
+     * where a slice starts depends on when the host kicked the vCPU. Read
+     * it here, in the vCPU that answers, before waking the worker: the
+     * round trip it measures and the start of what it asks next are then
+     * this instruction's time, not the host's.
+     */
+    qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     qemu_mutex_lock(&atc->lock);
     if (w && w->in_use && w->late && w->pasid == ap->pasid) {
         /* the answer to a group given up: a slow guest, not a wrong one */
@@ -399,13 +408,15 @@ uint32_t awd_pri_request(AwdXlateCtx *x, AwdAtcPasid *ap,
 {
     int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
                        x->atc->pri_timeout_ms;
-    int64_t t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    int64_t t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), t1;
     uint32_t st;
 
     /* the timing model's release timer must not wait for us meanwhile */
     qatomic_set(&x->in_pr, true);
     st = pri_request_wait(x, ap, pages, n, write, deadline);
-    pri_account(x, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0);
+    t1 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    trace_accel_wd_pri_waited(ap->pasid, n, t0, t1);
+    pri_account(x, t1 - t0);
     qatomic_set(&x->in_pr, false);
     return st;
 }
