@@ -75,7 +75,10 @@ mkdir -p "$OUT"
 rm -f "$OUT"/raw-*.txt "$OUT"/report.md "$OUT"/*.png "$OUT"/plot.dat
 
 timing=(-global accel-wd.timing=on -global "accel-wd.format=$FORMAT")
-[ "$ICOUNT" = 1 ] && timing+=(-icount shift=0,sleep=off)
+# -seed and a VM-clocked RTC take the host out of the guest's RDRAND (its
+# address-space layout) and date: each point is then the same on every run
+[ "$ICOUNT" = 1 ] && timing+=(-icount shift=0,sleep=off -seed 1
+                              -rtc base=2026-01-01T00:00:00,clock=vm)
 {
     echo "started=$(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "icount=$ICOUNT"
@@ -136,7 +139,7 @@ lines = ["# Architect's sweep: %s" % knob, "",
          "reports it from guest user space, latency per request (p50, p99) "
          "in microseconds of guest time, ATS and page requests per request."
          % (meta.get("started", "?"), knob, values, case, fmt,
-            ", -icount shift=0,sleep=off" if meta.get("icount") == "1" else ", no icount",
+            ", -icount shift=0,sleep=off -seed 1, VM-clocked RTC" if meta.get("icount") == "1" else ", no icount",
             depth if knob != "depth" else "swept",
             ("; more QEMU arguments: `%s`" % meta["extra"]) if meta.get("extra") else ""),
          "", "| %s | throughput | p50 us | p99 us | ATS | page requests |" % knob,
