@@ -173,16 +173,16 @@ fuzzer() {  # TARGET libFuzzer-args...
         "${wrap[@]}" "$bld/qemu-fuzz-x86_64" --fuzz-target=generic-fuzz "$@"
 }
 
-# Line coverage of our two directories from the profiles in $1; the
-# per-file table is left in $1/report.txt
+# Line coverage of our two directories from the profiles in $1, written
+# by the binary $3; the per-file table is left in $1/report.txt
 coverage_report() {
-    local profdir=$1 what=$2 d
+    local profdir=$1 what=$2 binary=$3 d
     local raws=("$profdir"/*.profraw)
     [ -e "${raws[0]}" ] || { log "no profiles in $profdir"; return 1; }
     llvm-profdata merge -sparse -o "$profdir/merged.profdata" "${raws[@]}"
     # (only our files have counters, see -fprofile-list; columns: regions,
     # missed, cover, functions, missed, executed, lines, missed, cover)
-    llvm-cov report "$bld/qemu-fuzz-x86_64" \
+    llvm-cov report "$binary" \
         -instr-profile="$profdir/merged.profdata" 2>/dev/null |
         grep -E '/hw/(accel-wd|iommu-sva)/' | sort -u > "$profdir/report.txt"
     echo "coverage of $what (lines reached):"
@@ -206,7 +206,7 @@ replay_coverage() {  # profile every corpus input once
             >"$out/replay-$t.log" 2>&1 ||
             { tail -n 40 "$out/replay-$t.log" >&2; die "replaying the $t corpus failed; see $out/replay-$t.log"; }
     done
-    coverage_report "$prof" "the ${TARGETS[*]} corpora"
+    coverage_report "$prof" "the ${TARGETS[*]} corpora" "$bld/qemu-fuzz-x86_64"
 }
 
 case "$mode" in
@@ -233,7 +233,10 @@ qtests)
             --num-processes "$NPROC" --timeout-multiplier 4 "$@" "${names[@]}"
     rc=$?
     set -e
-    coverage_report "$prof" "the sanitized qtests" || true
+    # (the qtests' profiles come from qemu-system-x86_64, the only QEMU
+    # binary this mode builds)
+    coverage_report "$prof" "the sanitized qtests" "$bld/qemu-system-x86_64" ||
+        true
     exit "$rc"
     ;;
 esac
